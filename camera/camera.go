@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"image"
+	"log/slog"
 	"sort"
 	"strings"
 	"sync"
@@ -64,6 +65,16 @@ type Options struct {
 	ROI image.Rectangle
 	// Width and Height ask a live device for a capture size; 0 = default.
 	Width, Height int
+	// Logger receives warnings (skipped files, lost streams, reconnects);
+	// nil discards them.
+	Logger *slog.Logger
+	// ReconnectMin and ReconnectMax bound the jittered exponential back-off
+	// between reconnect attempts of live sources; 0 = the defaults in
+	// WithDefaults.
+	ReconnectMin, ReconnectMax time.Duration
+	// Timeout bounds connecting to a network stream and each wait for its
+	// next bytes; 0 = the default in WithDefaults.
+	Timeout time.Duration
 }
 
 // Opener opens a source for the part of the URI after "scheme:".
