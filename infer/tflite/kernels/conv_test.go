@@ -1,0 +1,105 @@
+package kernels
+
+import (
+	"math"
+	"math/rand/v2"
+	"testing"
+)
+
+// convCase is one CONV_2D or DEPTHWISE_CONV_2D problem of the table tests.
+type convCase struct {
+	name       string
+	p          ConvParams
+	perChannel bool // int8 only: one multiplier per output channel
+	halfUp     bool
+	relu       bool
+}
+
+var convCases = []convCase{
+	{name: "1x1/s1", p: geom(1, 7, 5, 16, 8, 1, 1, 1, 1, 1, false)},
+	{name: "1x1/s1/wide", p: geom(2, 4, 6, 33, 21, 1, 1, 1, 1, 1, true), perChannel: true, halfUp: true},
+	{name: "1x1/s2/odd", p: geom(1, 9, 7, 5, 3, 1, 1, 2, 1, 1, true), relu: true},
+	{name: "3x3/s1/same", p: geom(1, 8, 8, 3, 8, 3, 3, 1, 1, 1, true), perChannel: true},
+	{name: "3x3/s2/same/odd", p: geom(1, 9, 11, 4, 7, 3, 3, 2, 1, 1, true), halfUp: true, relu: true},
+	{name: "3x3/s2/valid", p: geom(2, 10, 9, 6, 5, 3, 3, 2, 1, 1, false), perChannel: true, halfUp: true},
+	{name: "3x3/d2/same", p: geom(1, 9, 9, 4, 6, 3, 3, 1, 2, 1, true), relu: true},
+	{name: "5x3/d2/valid", p: geom(1, 12, 10, 3, 4, 5, 3, 1, 2, 1, false), perChannel: true},
+	{name: "2x2/s2/valid", p: geom(1, 8, 8, 8, 9, 2, 2, 2, 1, 1, false)},
+	{name: "7x7/s2/same", p: geom(1, 15, 13, 3, 10, 7, 7, 2, 1, 1, true), perChannel: true, halfUp: true},
+	{name: "1x1/pixel", p: geom(1, 1, 1, 40, 17, 1, 1, 1, 1, 1, false), relu: true},
+}
+
+func TestConvQuantMatchesNaive(t *testing.T) {
+	for i, tc := range convCases {
+		t.Run(tc.name, func(t *testing.T) {
+			r := rand.New(rand.NewPCG(uint64(i), 1))
+			p := tc.p
+			if err := CheckConv(&p, false); err != nil {
+				t.Fatalf("CheckConv: %v", err)
+			}
+			taps := p.KH * p.KW * p.InC
+			t.Run("uint8", func(t *testing.T) {
+				nq := randQuant(r, p.OutC, taps, false, false, tc.halfUp, tc.relu)
+				in := randBytes[uint8](r, p.N*p.InH*p.InW*p.InC)
+				f := randBytes[uint8](r, p.OutC*taps)
+				bias := randBias(r, p.OutC, 5000)
+				want := naiveConvQuant(&p, false, in, f, bias, nq)
+				checkSpread(t, want)
+				for _, workers := range []int{1, 2, 3} {
+					pool := NewPool(workers)
+					got := make([]uint8, len(want))
+					ConvUint8(&p, in, f, bias, got, nq.params(), nil, pool)
+					pool.Close()
+					if d := firstDiff(&p, got, want); d != "" {
+						t.Errorf("ConvUint8 (%d workers): %s", workers, d)
+					}
+				}
+			})
+			t.Run("int8", func(t *testing.T) {
+				nq := randQuant(r, p.OutC, taps, true, tc.perChannel, tc.halfUp, tc.relu)
+				in := randBytes[int8](r, p.N*p.InH*p.InW*p.InC)
+				f := randBytes[int8](r, p.OutC*taps)
+				bias := randBias(r, p.OutC, 5000)
+				if tc.relu {
+					bias = nil
+				}
+				want := naiveConvQuant(&p, false, in, f, bias, nq)
+				checkSpread(t, want)
+				for _, workers := range []int{1, 2, 3} {
+					pool := NewPool(workers)
+					got := make([]int8, len(want))
+					ConvInt8(&p, in, f, bias, got, nq.params(), nil, pool)
+					pool.Close()
+					if d := firstDiff(&p, got, want); d != "" {
+						t.Errorf("ConvInt8 (%d workers): %s", workers, d)
+					}
+				}
+			})
+			t.Run("float32", func(t *testing.T) {
+				in := randFloats(r, p.N*p.InH*p.InW*p.InC)
+				f := randFloats(r, p.OutC*taps)
+				bias := randFloats(r, p.OutC)
+				lo, hi := float32(math.Inf(-1)), float32(math.Inf(1))
+				if tc.relu {
+					lo, hi = 0, 6
+				}
+				want := naiveConvFloat(&p, false, in, f, bias, lo, hi)
+				got := make([]float32, len(want))
+				ConvFloat32(&p, in, f, bias, got, lo, hi, nil, nil)
+				checkFloats(t, "ConvFloat32", got, want, taps)
+			})
+		})
+	}
+}
+
+// checkFloats compares float32 results with a float64 reference, allowing
+// the rounding error of a float32 sum of taps terms each below 1.
+func checkFloats(t *testing.T, name string, got []float32, want []float64, taps int) {
+	t.Helper()
+	tol := 1e-6 * float64(taps+1)
+	for i := range want {
+		if d := math.Abs(float64(got[i]) - want[i]); !(d <= tol) {
+			t.Fatalf("%s: out[%d] = %g; want %g (±%g)", name, i, got[i], want[i], tol)
+		}
+	}
+}

@@ -1,0 +1,47 @@
+package kernels
+
+// DepthwiseScratchSize returns the bytes of Scratch a DEPTHWISE_CONV_2D
+// with parameters p over elements of elemSize bytes needs when run by
+// workers goroutines.
+func DepthwiseScratchSize(p *ConvParams, elemSize, workers int) int {
+	return 0
+}
+
+// DepthwiseFloat32 computes a float32 DEPTHWISE_CONV_2D; filter is
+// [1, KH, KW, InC·DepthMultiplier]. bias may be nil.
+func DepthwiseFloat32(p *ConvParams, in, filter, bias, out []float32, actMin, actMax float32, s *Scratch, pool *Pool) {
+	s = scratchOrNew(s)
+	j := s.start(depthwiseRowsFloat32)
+	j.p, j.inF, j.filterF, j.biasF, j.outF, j.actMin, j.actMax = p, in, filter, bias, out, actMin, actMax
+	pool.run(j, p.N*p.OutH)
+}
+
+func depthwiseRowsFloat32(j *kernelJob, _, lo, hi int) {
+	depthwiseRefFloat32(j.p, j.inF, j.filterF, j.biasF, j.outF, j.actMin, j.actMax, lo, hi)
+}
+
+// DepthwiseUint8 computes a uint8 DEPTHWISE_CONV_2D with per-tensor
+// quantization. bias may be nil.
+func DepthwiseUint8(p *ConvParams, in, filter []uint8, bias []int32, out []uint8, q *QuantParams, s *Scratch, pool *Pool) {
+	s = scratchOrNew(s)
+	j := s.start(depthwiseRowsUint8)
+	j.p, j.q, j.inU8, j.filterU8, j.bias, j.outU8 = p, q, in, filter, bias, out
+	pool.run(j, p.N*p.OutH)
+}
+
+func depthwiseRowsUint8(j *kernelJob, _, lo, hi int) {
+	depthwiseRefQuant(j.p, j.inU8, j.filterU8, j.bias, j.outU8, j.q, lo, hi)
+}
+
+// DepthwiseInt8 computes an int8 DEPTHWISE_CONV_2D, per-tensor or
+// per-channel. bias may be nil.
+func DepthwiseInt8(p *ConvParams, in, filter []int8, bias []int32, out []int8, q *QuantParams, s *Scratch, pool *Pool) {
+	s = scratchOrNew(s)
+	j := s.start(depthwiseRowsInt8)
+	j.p, j.q, j.inI8, j.filterI8, j.bias, j.outI8 = p, q, in, filter, bias, out
+	pool.run(j, p.N*p.OutH)
+}
+
+func depthwiseRowsInt8(j *kernelJob, _, lo, hi int) {
+	depthwiseRefQuant(j.p, j.inI8, j.filterI8, j.bias, j.outI8, j.q, lo, hi)
+}

@@ -1,0 +1,82 @@
+package kernels
+
+import (
+	"math"
+	"math/rand/v2"
+	"testing"
+)
+
+var depthwiseCases = []convCase{
+	{name: "3x3/s1/same", p: geom(1, 9, 8, 16, 16, 3, 3, 1, 1, 1, true)},
+	{name: "3x3/s2/same/odd", p: geom(1, 11, 9, 13, 13, 3, 3, 2, 1, 1, true), perChannel: true, halfUp: true},
+	{name: "3x3/s2/valid", p: geom(2, 10, 10, 8, 8, 3, 3, 2, 1, 1, false), relu: true},
+	{name: "3x3/d2/same", p: geom(1, 10, 9, 6, 6, 3, 3, 1, 2, 1, true), perChannel: true, relu: true},
+	{name: "3x3/dm2", p: geom(1, 7, 7, 5, 10, 3, 3, 1, 1, 2, true), perChannel: true},
+	{name: "5x5/s1/same/dm3", p: geom(1, 9, 11, 3, 9, 5, 5, 1, 1, 3, true), halfUp: true},
+	{name: "1x1/s1", p: geom(1, 5, 5, 7, 7, 1, 1, 1, 1, 1, false), relu: true},
+	{name: "2x3/s2/valid/dm2", p: geom(1, 8, 9, 4, 8, 2, 3, 2, 1, 2, false), perChannel: true, halfUp: true},
+	{name: "3x3/tiny", p: geom(1, 2, 1, 33, 33, 3, 3, 1, 1, 1, true)},
+}
+
+func TestDepthwiseQuantMatchesNaive(t *testing.T) {
+	for i, tc := range depthwiseCases {
+		t.Run(tc.name, func(t *testing.T) {
+			r := rand.New(rand.NewPCG(uint64(i), 2))
+			p := tc.p
+			if err := CheckConv(&p, true); err != nil {
+				t.Fatalf("CheckConv: %v", err)
+			}
+			taps := p.KH * p.KW
+			t.Run("uint8", func(t *testing.T) {
+				nq := randQuant(r, p.OutC, taps, false, false, tc.halfUp, tc.relu)
+				in := randBytes[uint8](r, p.N*p.InH*p.InW*p.InC)
+				f := randBytes[uint8](r, taps*p.OutC)
+				bias := randBias(r, p.OutC, 2000)
+				want := naiveConvQuant(&p, true, in, f, bias, nq)
+				checkSpread(t, want)
+				for _, workers := range []int{1, 2, 3} {
+					pool := NewPool(workers)
+					got := make([]uint8, len(want))
+					DepthwiseUint8(&p, in, f, bias, got, nq.params(), nil, pool)
+					pool.Close()
+					if d := firstDiff(&p, got, want); d != "" {
+						t.Errorf("DepthwiseUint8 (%d workers): %s", workers, d)
+					}
+				}
+			})
+			t.Run("int8", func(t *testing.T) {
+				nq := randQuant(r, p.OutC, taps, true, tc.perChannel, tc.halfUp, tc.relu)
+				in := randBytes[int8](r, p.N*p.InH*p.InW*p.InC)
+				f := randBytes[int8](r, taps*p.OutC)
+				bias := randBias(r, p.OutC, 2000)
+				if tc.relu {
+					bias = nil
+				}
+				want := naiveConvQuant(&p, true, in, f, bias, nq)
+				checkSpread(t, want)
+				for _, workers := range []int{1, 2, 3} {
+					pool := NewPool(workers)
+					got := make([]int8, len(want))
+					DepthwiseInt8(&p, in, f, bias, got, nq.params(), nil, pool)
+					pool.Close()
+					if d := firstDiff(&p, got, want); d != "" {
+						t.Errorf("DepthwiseInt8 (%d workers): %s", workers, d)
+					}
+				}
+			})
+			t.Run("float32", func(t *testing.T) {
+				in := randFloats(r, p.N*p.InH*p.InW*p.InC)
+				f := randFloats(r, taps*p.OutC)
+				bias := randFloats(r, p.OutC)
+				lo, hi := float32(math.Inf(-1)), float32(math.Inf(1))
+				if tc.relu {
+					lo, hi = 0, 6
+				}
+				want := naiveConvFloat(&p, true, in, f, bias, lo, hi)
+				got := make([]float32, len(want))
+				DepthwiseFloat32(&p, in, f, bias, got, lo, hi, nil, NewPool(1))
+				checkFloats(t, "DepthwiseFloat32", got, want, taps)
+			})
+		})
+	}
+}
