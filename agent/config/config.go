@@ -1,0 +1,152 @@
+// Package config reads, defaults and validates the agent's YAML
+// configuration.
+//
+// Parsing is strict: an unknown key is an error naming the key and its
+// line. Defaults live in one function, applyDefaults; Validate reports every
+// problem at once. Relative paths (data_dir, model.path, model.labels and
+// the locations inside camera URIs) are relative to the working directory
+// of the process, as with any command-line tool; the systemd unit uses
+// absolute paths.
+package config
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"time"
+)
+
+// Version is the configuration schema version this package reads.
+const Version = 1
+
+// Config is the whole agent configuration.
+type Config struct {
+	// Version must be 1.
+	Version int `yaml:"version" json:"version"`
+	// DeviceID names this device in results and topics; default: hostname.
+	DeviceID string `yaml:"device_id" json:"device_id"`
+	// DataDir holds the agent's state (the outbox); default /var/lib/fovea.
+	DataDir string `yaml:"data_dir" json:"data_dir"`
+	// Cameras are the frame sources, at least one.
+	Cameras  []Camera `yaml:"cameras" json:"cameras"`
+	Model    Model    `yaml:"model" json:"model"`
+	Pipeline Pipeline `yaml:"pipeline" json:"pipeline"`
+	Outbox   Outbox   `yaml:"outbox" json:"outbox"`
+	HTTP     HTTP     `yaml:"http" json:"http"`
+	Log      Log      `yaml:"log" json:"log"`
+}
+
+// Camera is one frame source.
+type Camera struct {
+	// ID names the camera in results and metrics.
+	ID string `yaml:"id" json:"id"`
+	// URI selects the backend by scheme: "dir:./frames",
+	// "opencv:/dev/video0", "mjpeg:http://…", "synthetic:seed=1".
+	URI string `yaml:"uri" json:"uri"`
+	// FPS caps the frame rate; 0 = as fast as the source delivers.
+	FPS float64 `yaml:"fps" json:"fps"`
+	// Loop restarts finite sources (folders, files) at their end.
+	Loop bool `yaml:"loop" json:"loop"`
+	// ROI crops every frame before classification; empty = whole frame.
+	ROI ROI `yaml:"roi" json:"roi"`
+	// Width and Height request a capture size from live devices; 0 = the
+	// device's default.
+	Width  int `yaml:"width" json:"width"`
+	Height int `yaml:"height" json:"height"`
+}
+
+// ROI is a crop rectangle in frame pixels: top-left corner and size.
+type ROI struct {
+	X int `yaml:"x" json:"x"`
+	Y int `yaml:"y" json:"y"`
+	W int `yaml:"w" json:"w"`
+	H int `yaml:"h" json:"h"`
+}
+
+// Empty reports whether no crop is configured.
+func (r ROI) Empty() bool { return r.W == 0 && r.H == 0 }
+
+// Model selects the classifier.
+type Model struct {
+	// Path is the .tflite file.
+	Path string `yaml:"path" json:"path"`
+	// Labels is a text file, one label per line (line n = class n); empty
+	// uses the labels embedded in the model's metadata.
+	Labels string `yaml:"labels" json:"labels"`
+	// Engine names the runtime ("go", the pure-Go interpreter, by default).
+	Engine string `yaml:"engine" json:"engine"`
+	// Threads per interpreter for the heavy operators; default 1.
+	Threads int `yaml:"threads" json:"threads"`
+	// TopK is how many classes each result keeps; default 5.
+	TopK int `yaml:"top_k" json:"top_k"`
+}
+
+// Pipeline sizes the queues and workers between capture and inference.
+type Pipeline struct {
+	// QueueSize is the number of frames each camera's queue holds; when it
+	// is full the oldest frame is dropped (and counted). Default 2.
+	QueueSize int `yaml:"queue_size" json:"queue_size"`
+	// Workers is the number of inference goroutines, each with its own
+	// interpreter, shared by all cameras. Default 1.
+	Workers int `yaml:"workers" json:"workers"`
+	// StaleAfter marks a camera not ready when it has delivered no frame
+	// for this long. Default 10s.
+	StaleAfter Duration `yaml:"stale_after" json:"stale_after"`
+}
+
+// Outbox bounds the durable result queue. Zero values select the outbox
+// package's own defaults (chosen for SD-card wear).
+type Outbox struct {
+	// MaxBytes caps the stored results; the oldest are evicted first.
+	// Accepts plain bytes or units: 64MiB, 1GB.
+	MaxBytes ByteSize `yaml:"max_bytes" json:"max_bytes"`
+	// MaxRecords caps the number of stored results.
+	MaxRecords int64 `yaml:"max_records" json:"max_records"`
+	// CommitInterval is the longest an append waits for its group commit.
+	CommitInterval Duration `yaml:"commit_interval" json:"commit_interval"`
+	// CommitBatch commits early once this many appends are waiting.
+	CommitBatch int `yaml:"commit_batch" json:"commit_batch"`
+}
+
+// HTTP configures the status server.
+type HTTP struct {
+	// Listen is host:port; default 127.0.0.1:8080, "off" disables the
+	// server. Listening beyond loopback exposes the status and metrics.
+	Listen string `yaml:"listen" json:"listen"`
+}
+
+// Enabled reports whether the status server should run.
+func (h HTTP) Enabled() bool { return h.Listen != ListenOff }
+
+// ListenOff disables the HTTP server.
+const ListenOff = "off"
+
+// Log configures logging.
+type Log struct {
+	// Level is debug, info, warn or error; default info.
+	Level string `yaml:"level" json:"level"`
+	// Format is text or json; default text.
+	Format string `yaml:"format" json:"format"`
+}
+
+// Hash identifies the normalised configuration (defaults applied): the
+// first 16 hex digits of the sha256 of its canonical JSON encoding. Results
+// carry it so that a change of configuration is visible in the data.
+func (c *Config) Hash() string {
+	b, err := json.Marshal(c)
+	if err != nil {
+		// Every field type marshals; this cannot happen.
+		return "unhashable"
+	}
+	s := sha256.Sum256(b)
+	return hex.EncodeToString(s[:8])
+}
+
+// Duration is a time.Duration written as a Go duration string ("250ms").
+type Duration time.Duration
+
+// D returns the time.Duration.
+func (d Duration) D() time.Duration { return time.Duration(d) }
+
+// String formats like time.Duration.
+func (d Duration) String() string { return time.Duration(d).String() }

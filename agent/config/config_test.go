@@ -1,0 +1,270 @@
+package config
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+const minimal = `
+version: 1
+device_id: dev1
+cameras:
+  - id: cam0
+    uri: "dir:./frames"
+model:
+  path: m.tflite
+`
+
+func TestParseDefaults(t *testing.T) {
+	c, err := Parse([]byte(minimal))
+	if err != nil {
+		t.Fatalf("Parse(minimal) = %v; want nil", err)
+	}
+	tests := []struct {
+		name      string
+		got, want any
+	}{
+		{"data_dir", c.DataDir, DefaultDataDir},
+		{"model.engine", c.Model.Engine, DefaultEngine},
+		{"model.threads", c.Model.Threads, DefaultThreads},
+		{"model.top_k", c.Model.TopK, DefaultTopK},
+		{"pipeline.queue_size", c.Pipeline.QueueSize, DefaultQueueSize},
+		{"pipeline.workers", c.Pipeline.Workers, DefaultWorkers},
+		{"pipeline.stale_after", c.Pipeline.StaleAfter.D(), DefaultStaleAfter},
+		{"http.listen", c.HTTP.Listen, DefaultListen},
+		{"log.level", c.Log.Level, DefaultLogLevel},
+		{"log.format", c.Log.Format, DefaultLogFormat},
+		{"camera fps", c.Cameras[0].FPS, 0.0},
+		{"roi empty", c.Cameras[0].ROI.Empty(), true},
+	}
+	for _, tt := range tests {
+		if tt.got != tt.want {
+			t.Errorf("%s = %v; want %v", tt.name, tt.got, tt.want)
+		}
+	}
+}
+
+func TestParseValues(t *testing.T) {
+	c, err := Parse([]byte(minimal + `
+pipeline:
+  stale_after: 1500ms
+outbox:
+  max_bytes: 64MiB
+  max_records: 1000
+  commit_interval: 20ms
+  commit_batch: 64
+http:
+  listen: "off"
+`))
+	if err != nil {
+		t.Fatalf("Parse = %v", err)
+	}
+	if got, want := c.Pipeline.StaleAfter.D(), 1500*time.Millisecond; got != want {
+		t.Errorf("stale_after = %v; want %v", got, want)
+	}
+	if got, want := int64(c.Outbox.MaxBytes), int64(64<<20); got != want {
+		t.Errorf("max_bytes = %d; want %d", got, want)
+	}
+	if got := c.Outbox.CommitInterval.D(); got != 20*time.Millisecond {
+		t.Errorf("commit_interval = %v; want 20ms", got)
+	}
+	if c.HTTP.Enabled() {
+		t.Errorf("http.listen off: Enabled() = true; want false")
+	}
+}
+
+// TestParseErrors checks that each bad file is refused with a message that
+// names every problem.
+func TestParseErrors(t *testing.T) {
+	tests := []struct {
+		name string
+		yaml string
+		want []string // substrings that must all appear
+		is   error
+	}{
+		{"empty", "", []string{"no YAML document"}, ErrEmpty},
+		{"no version", "device_id: x\n", []string{"'version: 1' is missing"}, ErrVersion},
+		{"future version", "version: 2\n", []string{"version 2", "reads version 1"}, ErrVersion},
+		{"syntax", "version: 1\ncameras: [\n", []string{"YAML syntax"}, nil},
+		{"unknown top key", minimal + "modle:\n  path: x\n", []string{`line 9: unknown key "modle" in the top level`}, nil},
+		{"unknown camera key", strings.Replace(minimal, `uri: "dir:./frames"`, "uri: \"dir:./frames\"\n    fsp: 3", 1), []string{`line 7: unknown key "fsp" in a camera`}, nil},
+		{"unknown nested keys listed together", minimal + "pipeline:\n  worker: 2\nhttp:\n  addr: x\n", []string{`unknown key "worker" in section pipeline`, `unknown key "addr" in section http`}, nil},
+		{"bad duration", minimal + "pipeline:\n  stale_after: 10\n", []string{`line 10: "10" is not a duration`}, nil},
+		{"bad size", minimal + "outbox:\n  max_bytes: lots\n", []string{`line 10: "lots" is not a size`}, nil},
+		{"wrong type", minimal + "pipeline:\n  workers: many\n", []string{"line 10", "many"}, nil},
+		{"two documents", minimal + "---\nversion: 1\n", []string{"more than one YAML document"}, nil},
+		{"every problem at once", `
+version: 1
+device_id: "bad id/1"
+data_dir: " "
+cameras:
+  - id: a
+    uri: nope
+    fps: -1
+    roi: {x: -1, y: 0, w: 0, h: 10}
+  - id: a
+    uri: "dir:x"
+  - uri: "dir:y"
+model:
+  threads: 99
+  top_k: 1000
+pipeline:
+  queue_size: 5000
+  workers: 100
+outbox:
+  max_bytes: 100
+  max_records: -1
+http:
+  listen: "8080"
+log:
+  level: loud
+  format: xml
+`, []string{
+			"device_id:", "data_dir:", "cameras[0] (a).uri", "cameras[0] (a).fps", "cameras[0] (a).roi",
+			`cameras[1] (a).id: "a" is also the id of cameras[0]`, "cameras[2].id: missing",
+			"model.path: missing", "model.threads", "model.top_k", "pipeline.queue_size", "pipeline.workers",
+			"outbox.max_bytes", "outbox.max_records", "http.listen", "log.level", "log.format",
+		}, ErrInvalid},
+		{"no cameras", "version: 1\ndevice_id: d\nmodel: {path: m}\n", []string{"cameras: list at least one camera"}, ErrInvalid},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := Parse([]byte(tt.yaml))
+			if err == nil {
+				t.Fatalf("Parse = nil; want an error containing %q", tt.want)
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("Parse error = %q; want it to contain %q", err, w)
+				}
+			}
+			if tt.is != nil && !errors.Is(err, tt.is) {
+				t.Errorf("Parse error = %v; want errors.Is %v", err, tt.is)
+			}
+		})
+	}
+}
+
+func TestHash(t *testing.T) {
+	a, err := Parse([]byte(minimal))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Spelling out a default gives the same normalised config.
+	b, err := Parse([]byte(minimal + "pipeline:\n  workers: 1\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := Parse([]byte(minimal + "pipeline:\n  workers: 2\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.Hash() != b.Hash() {
+		t.Errorf("Hash with explicit default = %s; want %s", b.Hash(), a.Hash())
+	}
+	if a.Hash() == c.Hash() {
+		t.Errorf("Hash with workers: 2 = %s; want it to differ from %s", c.Hash(), a.Hash())
+	}
+	if len(a.Hash()) != 16 {
+		t.Errorf("len(Hash) = %d; want 16", len(a.Hash()))
+	}
+}
+
+func TestParseByteSize(t *testing.T) {
+	tests := []struct {
+		in   string
+		want ByteSize
+		ok   bool
+	}{
+		{"4096", 4096, true},
+		{"4096B", 4096, true},
+		{"64KiB", 64 << 10, true},
+		{"64 MiB", 64 << 20, true},
+		{"2GiB", 2 << 30, true},
+		{"1KB", 1000, true},
+		{"5MB", 5e6, true},
+		{"1GB", 1e9, true},
+		{"-1", 0, false},
+		{"1.5MiB", 0, false},
+		{"MiB", 0, false},
+		{"99999999999GiB", 0, false},
+	}
+	for _, tt := range tests {
+		got, err := ParseByteSize(tt.in)
+		if (err == nil) != tt.ok || got != tt.want {
+			t.Errorf("ParseByteSize(%q) = %d, %v; want %d, ok=%v", tt.in, got, err, tt.want, tt.ok)
+		}
+	}
+	for _, b := range []ByteSize{0, 1, 1023, 64 << 10, 64 << 20, 3 << 30} {
+		back, err := ParseByteSize(b.String())
+		if err != nil || back != b {
+			t.Errorf("ParseByteSize(%q) = %d, %v; want %d", b.String(), back, err, b)
+		}
+	}
+}
+
+// TestExampleConfigs loads every file in configs/: the examples must stay
+// valid as the schema changes.
+func TestExampleConfigs(t *testing.T) {
+	files, err := filepath.Glob("../../configs/*.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(files) < 3 {
+		t.Fatalf("found %d example configs in configs/; want at least 3 (demo, imagenet, camera)", len(files))
+	}
+	for _, f := range files {
+		t.Run(filepath.Base(f), func(t *testing.T) {
+			c, err := Load(f)
+			if err != nil {
+				t.Fatalf("Load(%q) = %v; want nil", f, err)
+			}
+			if c.HTTP.Enabled() && !strings.HasPrefix(c.HTTP.Listen, "127.0.0.1:") {
+				t.Errorf("Load(%q): http.listen = %q; examples listen on loopback only", f, c.HTTP.Listen)
+			}
+		})
+	}
+}
+
+func TestLoadErrors(t *testing.T) {
+	dir := t.TempDir()
+	big := filepath.Join(dir, "big.yaml")
+	if err := os.WriteFile(big, make([]byte, maxFileSize+10), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name, path, want string
+	}{
+		{"missing", filepath.Join(dir, "nope.yaml"), "no such file"},
+		{"too big", big, "larger than"},
+	}
+	for _, tt := range tests {
+		_, err := Load(tt.path)
+		if err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("Load(%q) = %v; want error containing %q", tt.path, err, tt.want)
+		}
+	}
+}
+
+func FuzzParse(f *testing.F) {
+	f.Add([]byte(minimal))
+	f.Add([]byte("version: 1\ncameras: [{id: a, uri: 'dir:x', roi: {x: 1}}]\n"))
+	f.Add([]byte("version: 1\noutbox: {max_bytes: 1GiB, commit_interval: 5ms}\n"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		c, err := Parse(data)
+		if err != nil {
+			if err.Error() == "" {
+				t.Fatal("Parse returned an error with an empty message")
+			}
+			return
+		}
+		if err := c.Validate(); err != nil {
+			t.Fatalf("Parse accepted a config that Validate refuses: %v", err)
+		}
+		_ = c.Hash()
+	})
+}

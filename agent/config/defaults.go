@@ -1,0 +1,48 @@
+package config
+
+import (
+	"os"
+	"time"
+)
+
+// The defaults, all in one place. Zero values in a file mean "default".
+const (
+	DefaultDataDir    = "/var/lib/fovea"
+	DefaultEngine     = "go"
+	DefaultThreads    = 1
+	DefaultTopK       = 5
+	DefaultQueueSize  = 2
+	DefaultWorkers    = 1
+	DefaultStaleAfter = 10 * time.Second
+	DefaultListen     = "127.0.0.1:8080"
+	DefaultLogLevel   = "info"
+	DefaultLogFormat  = "text"
+)
+
+// applyDefaults fills every unset field. The device id defaults to the
+// host name. Outbox zero values are left for the outbox package, which
+// owns those defaults.
+func (c *Config) applyDefaults() {
+	if c.DeviceID == "" {
+		if h, err := os.Hostname(); err == nil {
+			c.DeviceID = h
+		}
+	}
+	def(&c.DataDir, DefaultDataDir)
+	def(&c.Model.Engine, DefaultEngine)
+	def(&c.Model.Threads, DefaultThreads)
+	def(&c.Model.TopK, DefaultTopK)
+	def(&c.Pipeline.QueueSize, DefaultQueueSize)
+	def(&c.Pipeline.Workers, DefaultWorkers)
+	def(&c.Pipeline.StaleAfter, Duration(DefaultStaleAfter))
+	def(&c.HTTP.Listen, DefaultListen)
+	def(&c.Log.Level, DefaultLogLevel)
+	def(&c.Log.Format, DefaultLogFormat)
+}
+
+func def[T comparable](p *T, v T) {
+	var zero T
+	if *p == zero {
+		*p = v
+	}
+}
