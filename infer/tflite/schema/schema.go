@@ -23,6 +23,15 @@ const (
 	Complex64 TensorType = 8
 	Int8      TensorType = 9
 	Float64   TensorType = 10
+	// Types Fovea does not execute, named so errors can say which.
+	Complex128 TensorType = 11
+	UInt64     TensorType = 12
+	Resource   TensorType = 13
+	Variant    TensorType = 14
+	UInt32     TensorType = 15
+	UInt16     TensorType = 16
+	Int4       TensorType = 17
+	BFloat16   TensorType = 18
 )
 
 // BuiltinOperator is TFLite's BuiltinOperator enum (schema values).
@@ -52,6 +61,13 @@ const (
 	OpSqueeze         BuiltinOperator = 43
 	OpQuantize        BuiltinOperator = 114
 	OpHardSwish       BuiltinOperator = 117
+	// Operators that share an options table with one above.
+	OpL2Pool2D   BuiltinOperator = 12
+	OpSum        BuiltinOperator = 74
+	OpReduceProd BuiltinOperator = 81
+	OpReduceMax  BuiltinOperator = 82
+	OpReduceMin  BuiltinOperator = 89
+	OpReduceAny  BuiltinOperator = 91
 )
 
 // Padding is TFLite's Padding enum.
