@@ -20,13 +20,30 @@ func convRowsFloat32(j *kernelJob, _, lo, hi int) {
 	convRefFloat32(j.p, j.inF, j.filterF, j.biasF, j.outF, j.actMin, j.actMax, lo, hi)
 }
 
-// ConvUint8 computes a uint8 CONV_2D with per-tensor quantization
-// (see QuantParams for the arithmetic). bias may be nil.
+// ConvUint8 computes a uint8 CONV_2D with per-tensor quantization (see
+// QuantParams for the arithmetic). bias may be nil. It packs the filter
+// into s on every call; the interpreter should pack once with
+// PackConvUint8 and call ConvUint8Packed.
 func ConvUint8(p *ConvParams, in, filter []uint8, bias []int32, out []uint8, q *QuantParams, s *Scratch, pool *Pool) {
 	s = scratchOrNew(s)
-	j := s.start(convRowsUint8)
-	j.p, j.q, j.inU8, j.filterU8, j.bias, j.outU8 = p, q, in, filter, bias, out
-	pool.run(j, p.N*p.OutH)
+	packQuant(&s.pf, p.OutC, p.KH*p.KW*p.InC, filter, bias, q, 0x80)
+	s.pf.filterU8, s.pf.filterI8 = filter, nil
+	ConvUint8Packed(p, in, &s.pf, out, s, pool)
+}
+
+// ConvUint8Packed computes a uint8 CONV_2D with a filter packed by
+// PackConvUint8.
+func ConvUint8Packed(p *ConvParams, in []uint8, pf *PackedFilter, out []uint8, s *Scratch, pool *Pool) {
+	s = scratchOrNew(s)
+	if !pf.fast {
+		j := s.start(convRowsUint8)
+		j.p, j.q, j.inU8, j.filterU8, j.bias, j.outU8 = p, pf.q, in, pf.filterU8, pf.bias, out
+		pool.run(j, p.N*p.OutH)
+		return
+	}
+	j := s.start(nil)
+	j.inI8, j.outI8 = int8View(in), int8View(out)
+	pool.run(j, prepareConvQuant(j, p, pf, pool.Workers()))
 }
 
 func convRowsUint8(j *kernelJob, _, lo, hi int) {
@@ -34,12 +51,29 @@ func convRowsUint8(j *kernelJob, _, lo, hi int) {
 }
 
 // ConvInt8 computes an int8 CONV_2D, per-tensor or per-channel (see
-// QuantParams for the arithmetic). bias may be nil.
+// QuantParams for the arithmetic). bias may be nil. It packs the filter
+// into s on every call; the interpreter should pack once with
+// PackConvInt8 and call ConvInt8Packed.
 func ConvInt8(p *ConvParams, in, filter []int8, bias []int32, out []int8, q *QuantParams, s *Scratch, pool *Pool) {
 	s = scratchOrNew(s)
-	j := s.start(convRowsInt8)
-	j.p, j.q, j.inI8, j.filterI8, j.bias, j.outI8 = p, q, in, filter, bias, out
-	pool.run(j, p.N*p.OutH)
+	packQuant(&s.pf, p.OutC, p.KH*p.KW*p.InC, filter, bias, q, 0)
+	s.pf.filterI8, s.pf.filterU8 = filter, nil
+	ConvInt8Packed(p, in, &s.pf, out, s, pool)
+}
+
+// ConvInt8Packed computes an int8 CONV_2D with a filter packed by
+// PackConvInt8.
+func ConvInt8Packed(p *ConvParams, in []int8, pf *PackedFilter, out []int8, s *Scratch, pool *Pool) {
+	s = scratchOrNew(s)
+	if !pf.fast {
+		j := s.start(convRowsInt8)
+		j.p, j.q, j.inI8, j.filterI8, j.bias, j.outI8 = p, pf.q, in, pf.filterI8, pf.bias, out
+		pool.run(j, p.N*p.OutH)
+		return
+	}
+	j := s.start(nil)
+	j.inI8, j.outI8 = in, out
+	pool.run(j, prepareConvQuant(j, p, pf, pool.Workers()))
 }
 
 func convRowsInt8(j *kernelJob, _, lo, hi int) {

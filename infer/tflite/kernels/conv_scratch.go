@@ -1,40 +1,70 @@
 package kernels
 
+import "unsafe"
+
 // Scratch is the working memory of the heavy kernels: per-worker im2col
-// panels and accumulators, a filter packed on the fly for calls that were
-// not given a pre-packed one, and the job record a Pool hands to its
-// workers. Plan it at prepare time with NewScratch(max of the
-// ConvScratchSize/DepthwiseScratchSize/FullyConnectedScratchSize of the
-// ops that share it); a call whose need exceeds the plan grows it once
-// (allocating), so later calls allocate nothing. A nil *Scratch is allowed
-// and allocates a temporary one per call. One Scratch must not be used by
-// two calls at the same time.
+// panels, a filter packed on the fly for calls that were not given a
+// pre-packed one, and the job record a Pool hands to its workers. Plan it
+// at prepare time with NewScratch(the largest ConvScratchSize,
+// DepthwiseScratchSize or FullyConnectedScratchSize of the ops that share
+// it). A call that needs more grows it once (allocating), so later calls
+// allocate nothing; so does the first call of a kernel without a
+// PackedFilter. A nil *Scratch is allowed and allocates per call. One
+// Scratch must not be used by two calls at the same time.
 type Scratch struct {
-	job kernelJob
-	i8  []int8    // im2col panels, per worker
-	i32 []int32   // accumulators, per worker
-	f32 []float32 // float im2col panels and accumulators, per worker
-	pf  PackedFilter
+	job   kernelJob
+	arena []uint64     // panels, carved per call; uint64 keeps any view aligned
+	pf    PackedFilter // filter packed by calls without a PackedFilter
 }
 
-// NewScratch returns a Scratch with room for bytes bytes of working memory,
-// as returned by the ...ScratchSize functions.
+// NewScratch returns a Scratch with bytes bytes of working memory.
 func NewScratch(bytes int) *Scratch {
-	s := &Scratch{}
-	s.i8 = make([]int8, bytes/3)
-	s.i32 = make([]int32, bytes/3/4)
-	s.f32 = make([]float32, bytes/3/4)
-	return s
+	return &Scratch{arena: make([]uint64, (bytes+7)/8)}
+}
+
+// int8Panels returns workers panels of n int8 each, one after the other.
+func (s *Scratch) int8Panels(workers, n int) []int8 {
+	total := workers * n
+	if total == 0 {
+		return nil
+	}
+	if len(s.arena)*8 < total {
+		s.arena = make([]uint64, (total+7)/8)
+	}
+	return unsafe.Slice((*int8)(unsafe.Pointer(&s.arena[0])), total)
+}
+
+// float32Panels returns workers panels of n float32 each.
+func (s *Scratch) float32Panels(workers, n int) []float32 {
+	total := workers * n
+	if total == 0 {
+		return nil
+	}
+	if len(s.arena)*2 < total {
+		s.arena = make([]uint64, (total+1)/2)
+	}
+	return unsafe.Slice((*float32)(unsafe.Pointer(&s.arena[0])), total)
+}
+
+// int8View returns b's bytes as int8 values: uint8 tensors run through the
+// same integer code as int8 ones (storing a clamped value v in 0..255 as
+// int8(v) writes the same byte as uint8(v)).
+func int8View(b []uint8) []int8 {
+	if len(b) == 0 {
+		return nil
+	}
+	return unsafe.Slice((*int8)(unsafe.Pointer(&b[0])), len(b))
 }
 
 // kernelJob is one kernel call as the Pool hands it to its workers: fn is
 // a package-level function (never a closure, so setting it allocates
-// nothing) that computes rows [lo, hi) as worker w.
+// nothing) that computes work units [lo, hi) as worker w.
 type kernelJob struct {
 	fn func(j *kernelJob, w, lo, hi int)
 	s  *Scratch
 	p  *ConvParams
 	q  *QuantParams
+	pf *PackedFilter
 
 	inI8, filterI8, outI8 []int8
 	inU8, filterU8, outU8 []uint8
@@ -43,12 +73,13 @@ type kernelJob struct {
 	biasF                 []float32
 	actMin, actMax        float32
 	inDepth, outDepth     int
-	pf                    *PackedFilter
-}
 
-// PackedFilter is a filter rearranged for the fast kernels, computed once
-// at prepare time by the Pack functions.
-type PackedFilter struct{}
+	panels8  []int8    // per-worker im2col panels
+	panelsF  []float32 // per-worker float im2col panels
+	panelLen int       // elements per worker panel
+	split    int       // units per pixel group (channel-block splits)
+	direct   bool      // pixel rows are read from the input, no im2col
+}
 
 // scratchOrNew returns s, or a fresh Scratch when s is nil.
 func scratchOrNew(s *Scratch) *Scratch {

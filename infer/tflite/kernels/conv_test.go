@@ -45,6 +45,9 @@ func TestConvQuantMatchesNaive(t *testing.T) {
 				bias := randBias(r, p.OutC, 5000)
 				want := naiveConvQuant(&p, false, in, f, bias, nq)
 				checkSpread(t, want)
+				if pf := PackConvUint8(p.OutC, taps, f, bias, nq.params()); !pf.fast {
+					t.Errorf("PackConvUint8: fast path refused")
+				}
 				for _, workers := range []int{1, 2, 3} {
 					pool := NewPool(workers)
 					got := make([]uint8, len(want))
@@ -65,6 +68,9 @@ func TestConvQuantMatchesNaive(t *testing.T) {
 				}
 				want := naiveConvQuant(&p, false, in, f, bias, nq)
 				checkSpread(t, want)
+				if pf := PackConvInt8(p.OutC, taps, f, bias, nq.params()); !pf.fast {
+					t.Errorf("PackConvInt8: fast path refused")
+				}
 				for _, workers := range []int{1, 2, 3} {
 					pool := NewPool(workers)
 					got := make([]int8, len(want))

@@ -1,0 +1,134 @@
+package kernels
+
+// convMP is the number of output pixels whose im2col rows are gathered
+// together: each block of packed weights is then reused convMP times
+// while it is in L1.
+const convMP = 8
+
+// convPixels returns the number of output pixels of p.
+func convPixels(p *ConvParams) int { return p.N * p.OutH * p.OutW }
+
+// convDirect reports whether a pixel's im2col row is a plain run of the
+// input (1x1 filter, no padding), so the GEMM can read it in place.
+func convDirect(p *ConvParams) bool {
+	return p.KH == 1 && p.KW == 1 && p.PadTop == 0 && p.PadLeft == 0 &&
+		(p.OutH-1)*p.StrideH < p.InH && (p.OutW-1)*p.StrideW < p.InW
+}
+
+// inputOffset returns the offset of the first input element of output
+// pixel pix's single tap, for direct convolutions.
+func directOffset(p *ConvParams, pix int) int {
+	ox := pix % p.OutW
+	t := pix / p.OutW
+	oy, b := t%p.OutH, t/p.OutH
+	return ((b*p.InH+oy*p.StrideH)*p.InW + ox*p.StrideW) * p.InC
+}
+
+// im2colRow writes the KH·KW·InC taps of output pixel pix to dst, XORing
+// each input byte with flip and writing pad for taps outside the image.
+func im2colRow(p *ConvParams, in []int8, pix int, flip uint8, pad int8, dst []int8) {
+	ox := pix % p.OutW
+	t := pix / p.OutW
+	oy, b := t%p.OutH, t/p.OutH
+	f := int8(flip)
+	d := 0
+	for ky := 0; ky < p.KH; ky++ {
+		iy := oy*p.StrideH - p.PadTop + ky*p.DilationH
+		if iy < 0 || iy >= p.InH {
+			fill(dst[d:d+p.KW*p.InC], pad)
+			d += p.KW * p.InC
+			continue
+		}
+		row := (b*p.InH + iy) * p.InW
+		for kx := 0; kx < p.KW; kx++ {
+			ix := ox*p.StrideW - p.PadLeft + kx*p.DilationW
+			o := dst[d : d+p.InC]
+			d += p.InC
+			if ix < 0 || ix >= p.InW {
+				fill(o, pad)
+				continue
+			}
+			src := in[(row+ix)*p.InC:][:len(o)]
+			if f == 0 {
+				copy(o, src)
+				continue
+			}
+			for i, v := range src {
+				o[i] = v ^ f
+			}
+		}
+	}
+}
+
+func fill[E any](s []E, v E) {
+	for i := range s {
+		s[i] = v
+	}
+}
+
+// prepareConvQuant sets up j to run a quantized CONV_2D (or FC) on the
+// fast path with pf and returns the number of work units.
+func prepareConvQuant(j *kernelJob, p *ConvParams, pf *PackedFilter, workers int) int {
+	j.fn, j.p, j.pf = convQuantFast, p, pf
+	k := p.KH * p.KW * p.InC
+	j.direct = pf.flip == 0 && convDirect(p)
+	if !j.direct {
+		j.panelLen = convMP * k
+		j.panels8 = j.s.int8Panels(workers, j.panelLen)
+	}
+	groups := (convPixels(p) + convMP - 1) / convMP
+	j.split = 1
+	if groups < 2*workers {
+		// Too few pixels to keep every worker busy (late layers, FC with
+		// batch 1): split the channel blocks as well.
+		j.split = max(1, min(workers, pf.blocks()))
+	}
+	return groups * j.split
+}
+
+// convQuantFast computes work units [lo, hi): unit u is pixel group
+// u/split, channel-block part u%split.
+func convQuantFast(j *kernelJob, w, lo, hi int) {
+	p, pf := j.p, j.pf
+	k := pf.k
+	pixels := convPixels(p)
+	var panel []int8
+	if !j.direct {
+		panel = j.panels8[w*j.panelLen:][:j.panelLen]
+	}
+	var rows [convMP][]int8
+	nb := pf.blocks()
+	for u := lo; u < hi; u++ {
+		g, part := u/j.split, u%j.split
+		p0 := g * convMP
+		np := min(convMP, pixels-p0)
+		for i := range np {
+			if j.direct {
+				rows[i] = j.inI8[directOffset(p, p0+i):][:k]
+			} else {
+				rows[i] = panel[i*k:][:k]
+				im2colRow(p, j.inI8, p0+i, pf.flip, pf.padX, rows[i])
+			}
+		}
+		for b := nb * part / j.split; b < nb*(part+1)/j.split; b++ {
+			ch, n := pf.blockRange(b)
+			if b < pf.nb4 {
+				wb := pf.w4[b*k:][:k]
+				for i := range np {
+					var acc [blockCh]int32
+					copy(acc[:], pf.cst[ch:ch+blockCh])
+					block4(rows[i], wb, &acc)
+					storeBlock(pf, acc[:], ch, j.outI8[(p0+i)*pf.outC+ch:][:n])
+				}
+				continue
+			}
+			wb := pf.w1[(b-pf.nb4)*k:][:k]
+			for i := range np {
+				var acc [3]int32
+				copy(acc[:n], pf.cst[ch:ch+n])
+				block1(rows[i], wb, &acc)
+				storeBlock(pf, acc[:n], ch, j.outI8[(p0+i)*pf.outC+ch:][:n])
+			}
+		}
+	}
+}

@@ -1,0 +1,98 @@
+package kernels
+
+// The quantized GEMM packs three output channels into each int64 weight
+// word, 21 bits apart: W = w0 + w1·2^21 + w2·2^42, where w = filter +
+// FilterOffset. One 64-bit multiply x·W then performs three multiply-
+// accumulates at once, and a sum of such products over up to laneChunk
+// taps holds the three channel sums side by side without overlap, as long
+// as each |sum| < 2^20. That bound holds when |x| ≤ 128 and |w| ≤ 255
+// (|x·w| ≤ 32640, and 32·32640 < 2^20), which packing checks; the sums are
+// then split ("decoded") and added into int32 accumulators, wrapping
+// exactly as TFLite's int32 accumulator does.
+//
+// The inputs reach the GEMM as int8: int8 tensors as they are, uint8 ones
+// shifted by −128 (x XOR 0x80), with 128·Σw folded into the per-channel
+// constant, so both types share one kernel.
+
+const (
+	laneBits  = 21 // distance between the lanes of a packed weight word
+	laneChunk = 32 // taps summed before the lanes are decoded
+	blockCh   = 12 // output channels per wide block: 4 words × 3 lanes
+	maxPackW  = 255
+)
+
+// decodeLanes splits a sum of packed products into its three lane sums.
+func decodeLanes(v int64) (l0, l1, l2 int32) {
+	a := v << (64 - laneBits) >> (64 - laneBits)
+	v = (v - a) >> laneBits
+	b := v << (64 - laneBits) >> (64 - laneBits)
+	return int32(a), int32(b), int32((v - b) >> laneBits)
+}
+
+// dot4 returns Σ_k a[k]·b[k][i] for the four words i of a wide block over
+// one chunk of at most laneChunk taps.
+//
+//go:noinline
+func dot4(a []int8, b [][4]int64) (c0, c1, c2, c3 int64) {
+	b = b[:len(a)]
+	for k, x := range a {
+		xv := int64(x)
+		w := &b[k]
+		c0 += xv * w[0]
+		c1 += xv * w[1]
+		c2 += xv * w[2]
+		c3 += xv * w[3]
+	}
+	return c0, c1, c2, c3
+}
+
+// dot1 returns Σ_k a[k]·b[k] over one chunk of at most laneChunk taps.
+func dot1(a []int8, b []int64) (c int64) {
+	b = b[:len(a)]
+	for k, x := range a {
+		c += int64(x) * b[k]
+	}
+	return c
+}
+
+// block4 accumulates one pixel row a (K taps) against wide block w (K
+// words of 4) into acc, which holds the block's 12 channel constants on
+// entry.
+func block4(a []int8, w [][4]int64, acc *[blockCh]int32) {
+	w = w[:len(a)]
+	for len(a) > 0 {
+		n := min(len(a), laneChunk)
+		c0, c1, c2, c3 := dot4(a[:n], w[:n])
+		a, w = a[n:], w[n:]
+		l0, l1, l2 := decodeLanes(c0)
+		acc[0] += l0
+		acc[1] += l1
+		acc[2] += l2
+		l0, l1, l2 = decodeLanes(c1)
+		acc[3] += l0
+		acc[4] += l1
+		acc[5] += l2
+		l0, l1, l2 = decodeLanes(c2)
+		acc[6] += l0
+		acc[7] += l1
+		acc[8] += l2
+		l0, l1, l2 = decodeLanes(c3)
+		acc[9] += l0
+		acc[10] += l1
+		acc[11] += l2
+	}
+}
+
+// block1 is block4 for a narrow block of one word (3 channels).
+func block1(a []int8, w []int64, acc *[3]int32) {
+	w = w[:len(a)]
+	for len(a) > 0 {
+		n := min(len(a), laneChunk)
+		c := dot1(a[:n], w[:n])
+		a, w = a[n:], w[n:]
+		l0, l1, l2 := decodeLanes(c)
+		acc[0] += l0
+		acc[1] += l1
+		acc[2] += l2
+	}
+}

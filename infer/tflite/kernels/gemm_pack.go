@@ -1,0 +1,191 @@
+package kernels
+
+import "math"
+
+// PackedFilter is a CONV_2D or FULLY_CONNECTED filter rearranged for the
+// fast kernels, with everything per output channel that the kernels would
+// otherwise recompute on every call (bias plus offset sums, the split
+// multipliers). Build it once at prepare time with PackConvInt8,
+// PackConvUint8 or PackConvFloat32 and pass it to the ...Packed kernels;
+// it is read-only afterwards and may be shared by concurrent calls.
+type PackedFilter struct {
+	k, outC int // taps per output channel (KH·KW·InC) and output channels
+
+	// Quantized filters.
+	fast        bool               // the packed GEMM is exact for these parameters
+	flip        uint8              // XORed into input bytes: 0x80 for uint8, 0 for int8
+	padX        int8               // the (flipped) value of a tap outside the image
+	nb4, nb1    int                // wide (12-channel) and narrow (3-channel) blocks
+	w4          [][4]int64         // nb4 blocks of k words of 4
+	w1          []int64            // nb1 blocks of k words
+	cst         []int32            // per channel: bias + input offset · Σ weights
+	m           []int32            // per channel multiplier
+	left, right []uint8            // per channel shifts
+	outOff      int32              // output offset
+	actMin      int32              // activation range
+	actMax      int32              // activation range
+	halfUp      bool               // MultiplyByQuantizedMultiplierHalfUp rounding
+	q           *QuantParams       // for the reference fallback
+	filterI8    []int8             // for the reference fallback (int8)
+	filterU8    []uint8            // for the reference fallback (uint8)
+	bias        []int32            // for the reference fallback
+	wf          [][floatNR]float32 // float: ceil(outC/floatNR) blocks of k rows
+	biasF       []float32          // float: bias padded to a whole block, zeros if none
+}
+
+// blocks returns the number of channel blocks of a quantized filter.
+func (pf *PackedFilter) blocks() int { return pf.nb4 + pf.nb1 }
+
+// blockRange returns the first channel and channel count of block b.
+func (pf *PackedFilter) blockRange(b int) (ch, n int) {
+	if b < pf.nb4 {
+		return b * blockCh, blockCh
+	}
+	ch = pf.nb4*blockCh + (b-pf.nb4)*3
+	return ch, min(3, pf.outC-ch)
+}
+
+// PackConvInt8 packs an int8 OHWI filter [outC, KH, KW, InC] (or FC
+// weights [outC, inDepth], with k = inDepth) with its bias (nil = zeros)
+// and quantization for ConvInt8Packed / FullyConnectedInt8Packed. k is
+// KH·KW·InC.
+func PackConvInt8(outC, k int, filter []int8, bias []int32, q *QuantParams) *PackedFilter {
+	pf := &PackedFilter{}
+	packQuant(pf, outC, k, filter, bias, q, 0)
+	pf.filterI8 = filter
+	return pf
+}
+
+// PackConvUint8 is PackConvInt8 for uint8 filters and inputs.
+func PackConvUint8(outC, k int, filter []uint8, bias []int32, q *QuantParams) *PackedFilter {
+	pf := &PackedFilter{}
+	packQuant(pf, outC, k, filter, bias, q, 0x80)
+	pf.filterU8 = filter
+	return pf
+}
+
+// grow returns s resliced to n elements, reallocating only when its
+// capacity is too small.
+func grow[E any](s []E, n int) []E {
+	if cap(s) < n {
+		return make([]E, n)
+	}
+	return s[:n]
+}
+
+// packQuant fills pf for a quantized filter, reusing pf's buffers.
+func packQuant[T quantElem](pf *PackedFilter, outC, k int, filter []T, bias []int32, q *QuantParams, flip uint8) {
+	pf.k, pf.outC, pf.flip, pf.q, pf.bias = k, outC, flip, q, bias
+	pf.outOff, pf.actMin, pf.actMax, pf.halfUp = q.OutputOffset, q.ActMin, q.ActMax, q.HalfUp
+	// The shifted input is x' = x XOR flip = x − 128·(flip ≠ 0), so
+	// (x + io) = (x' + io'), io' = io + 128·(flip ≠ 0).
+	io := q.InputOffset
+	if flip != 0 {
+		io += 128
+	}
+	// A tap outside the image must behave as the input zero point −io,
+	// i.e. x' = −io' ; it must fit in int8.
+	pf.fast = io >= -127 && io <= 128
+	pf.padX = int8(-io)
+	pf.nb4 = outC / blockCh
+	pf.nb1 = (outC - pf.nb4*blockCh + 2) / 3
+	pf.w4 = grow(pf.w4, pf.nb4*k)
+	pf.w1 = grow(pf.w1, pf.nb1*k)
+	pf.cst = grow(pf.cst, outC)
+	pf.m = grow(pf.m, outC)
+	pf.left = grow(pf.left, outC)
+	pf.right = grow(pf.right, outC)
+	for oc := range outC {
+		i := 0
+		if len(q.Multiplier) > 1 {
+			i = oc
+		}
+		m, s := q.Multiplier[i], q.Shift[i]
+		pf.m[oc] = m
+		pf.left[oc], pf.right[oc] = uint8(max(s, 0)), uint8(max(-s, 0))
+		if m < 0 || s > 30 || s < -31 {
+			pf.fast = false
+		}
+		var sum int32
+		if bias != nil {
+			sum = bias[oc]
+		}
+		w := filter[oc*k:][:k]
+		for _, v := range w {
+			wv := int32(v) + q.FilterOffset
+			if wv > maxPackW || wv < -maxPackW {
+				pf.fast = false
+			}
+			sum += io * wv
+		}
+		pf.cst[oc] = sum
+	}
+	if !pf.fast {
+		return
+	}
+	for b := range pf.blocks() {
+		ch, n := pf.blockRange(b)
+		for t := range k {
+			var words [4]int64
+			for c := range n {
+				wv := int64(int32(filter[(ch+c)*k+t]) + q.FilterOffset)
+				words[c/3] += wv << (laneBits * (c % 3))
+			}
+			if b < pf.nb4 {
+				pf.w4[b*k+t] = words
+			} else {
+				pf.w1[(b-pf.nb4)*k+t] = words[0]
+			}
+		}
+	}
+}
+
+// storeBlock requantizes the n accumulators of the channels starting at ch
+// and writes them to out[0:n].
+func storeBlock[T quantElem](pf *PackedFilter, acc []int32, ch int, out []T) {
+	acc = acc[:len(out)]
+	m, left, right := pf.m[ch:][:len(out)], pf.left[ch:][:len(out)], pf.right[ch:][:len(out)]
+	if pf.halfUp {
+		for i, a := range acc {
+			v := requantHalfUp(a, m[i], uint(left[i]), uint(right[i])) + pf.outOff
+			out[i] = T(min(max(v, pf.actMin), pf.actMax))
+		}
+		return
+	}
+	for i, a := range acc {
+		v := requantRef(a, m[i], uint(left[i]), uint(right[i])) + pf.outOff
+		out[i] = T(min(max(v, pf.actMin), pf.actMax))
+	}
+}
+
+// requantRef is MultiplyByQuantizedMultiplier for m ≥ 0 (where the one
+// saturating case cannot occur), small enough to inline.
+func requantRef(acc, m int32, left, right uint) int32 {
+	ab := int64(acc<<left) * int64(m)
+	nudge := int64(1 << 30)
+	if ab < 0 {
+		nudge = 1 - (1 << 30)
+	}
+	h := int32((ab + nudge) / (1 << 31))
+	mask := int32(1)<<right - 1
+	thr := mask >> 1
+	if h < 0 {
+		thr++
+	}
+	r := h >> right
+	if h&mask > thr {
+		r++
+	}
+	return r
+}
+
+// requantHalfUp is MultiplyByQuantizedMultiplierHalfUp, small enough to
+// inline.
+func requantHalfUp(acc, m int32, left, right uint) int32 {
+	v := (int64(acc)<<left*int64(m) + (1 << 30)) >> 31
+	v = (v + (int64(1)<<right)>>1) >> right
+	return int32(min(max(v, math.MinInt32), math.MaxInt32))
+}
+
+// floatNR is the number of output channels of one float GEMM block.
+const floatNR = 8
