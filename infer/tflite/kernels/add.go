@@ -1,0 +1,99 @@
+package kernels
+
+// AddParams are the parameters of quantized ADD (TFLite's ArithmeticParams
+// for 8-bit ADD), computed by PrepareAdd.
+type AddParams struct {
+	Input1Offset, Input2Offset, OutputOffset int32
+	LeftShift                                int
+	Input1Multiplier, Input2Multiplier       int32
+	Input1Shift, Input2Shift                 int
+	OutputMultiplier                         int32
+	OutputShift                              int
+	ActMin, ActMax                           int32
+}
+
+// PrepareAdd computes the fixed-point rescaling of 8-bit ADD as TFLite's
+// add.cc Prepare does: both inputs are shifted left by 20 bits and scaled
+// to twice the larger input scale, summed, then scaled to the output.
+func PrepareAdd(s1 float32, zp1 int32, s2 float32, zp2 int32, so float32, zpo int32) AddParams {
+	p := AddParams{Input1Offset: -zp1, Input2Offset: -zp2, OutputOffset: zpo, LeftShift: 20}
+	twiceMax := float64(2 * max(s1, s2))
+	p.Input1Multiplier, p.Input1Shift = QuantizeMultiplier(float64(s1) / twiceMax)
+	p.Input2Multiplier, p.Input2Shift = QuantizeMultiplier(float64(s2) / twiceMax)
+	p.OutputMultiplier, p.OutputShift = QuantizeMultiplier(twiceMax / float64(float32(int32(1)<<uint(p.LeftShift))*so))
+	return p
+}
+
+func (p *AddParams) add(a, b int32) int32 {
+	x := (p.Input1Offset + a) * (1 << uint(p.LeftShift))
+	y := (p.Input2Offset + b) * (1 << uint(p.LeftShift))
+	x = MultiplyByQuantizedMultiplier(x, p.Input1Multiplier, p.Input1Shift)
+	y = MultiplyByQuantizedMultiplier(y, p.Input2Multiplier, p.Input2Shift)
+	r := MultiplyByQuantizedMultiplier(x+y, p.OutputMultiplier, p.OutputShift) + p.OutputOffset
+	return min(max(r, p.ActMin), p.ActMax)
+}
+
+// AddQuant computes quantized ADD with broadcasting.
+func AddQuant[T int8like](p *AddParams, bc *Broadcast4, a, b, out []T) {
+	if bc.Flat {
+		for i := range out {
+			out[i] = T(p.add(int32(a[i]), int32(b[i])))
+		}
+		return
+	}
+	bc.each(func(o, ia, ib int) { out[o] = T(p.add(int32(a[ia]), int32(b[ib]))) })
+}
+
+// AddFloat32 computes ADD in float32 with broadcasting and a clamp.
+func AddFloat32(bc *Broadcast4, a, b, out []float32, lo, hi float32) {
+	if bc.Flat {
+		for i := range out {
+			out[i] = min(max(a[i]+b[i], lo), hi)
+		}
+		return
+	}
+	bc.each(func(o, ia, ib int) { out[o] = min(max(a[ia]+b[ib], lo), hi) })
+}
+
+// MulParams are the parameters of quantized MUL.
+type MulParams struct {
+	Input1Offset, Input2Offset, OutputOffset int32
+	Multiplier                               int32
+	Shift                                    int
+	ActMin, ActMax                           int32
+}
+
+// PrepareMul computes the rescaling of 8-bit MUL as TFLite's mul.cc does
+// (the real multiplier s1·s2/so is computed in float32).
+func PrepareMul(s1 float32, zp1 int32, s2 float32, zp2 int32, so float32, zpo int32) MulParams {
+	p := MulParams{Input1Offset: -zp1, Input2Offset: -zp2, OutputOffset: zpo}
+	p.Multiplier, p.Shift = QuantizeMultiplier(float64(s1 * s2 / so))
+	return p
+}
+
+func (p *MulParams) mul(a, b int32) int32 {
+	r := p.OutputOffset + MultiplyByQuantizedMultiplier((p.Input1Offset+a)*(p.Input2Offset+b), p.Multiplier, p.Shift)
+	return min(max(r, p.ActMin), p.ActMax)
+}
+
+// MulQuant computes quantized MUL with broadcasting.
+func MulQuant[T int8like](p *MulParams, bc *Broadcast4, a, b, out []T) {
+	if bc.Flat {
+		for i := range out {
+			out[i] = T(p.mul(int32(a[i]), int32(b[i])))
+		}
+		return
+	}
+	bc.each(func(o, ia, ib int) { out[o] = T(p.mul(int32(a[ia]), int32(b[ib]))) })
+}
+
+// MulFloat32 computes MUL in float32 with broadcasting and a clamp.
+func MulFloat32(bc *Broadcast4, a, b, out []float32, lo, hi float32) {
+	if bc.Flat {
+		for i := range out {
+			out[i] = min(max(a[i]*b[i], lo), hi)
+		}
+		return
+	}
+	bc.each(func(o, ia, ib int) { out[o] = min(max(a[ia]*b[ib], lo), hi) })
+}

@@ -1,0 +1,55 @@
+package kernels
+
+import "math"
+
+// RequantParams map one 8-bit quantization to another (QUANTIZE between
+// uint8 and int8): out = clamp(MBQM(in − InZP, M, Shift) + OutZP).
+type RequantParams struct {
+	InZP, OutZP int32
+	Multiplier  int32
+	Shift       int
+}
+
+// PrepareRequant computes the multiplier in float64 from the two scales,
+// as TFLite's quantize.cc does.
+func PrepareRequant(inScale float32, inZP int32, outScale float32, outZP int32) RequantParams {
+	m, s := QuantizeMultiplier(float64(inScale) / float64(outScale))
+	return RequantParams{InZP: inZP, OutZP: outZP, Multiplier: m, Shift: s}
+}
+
+// Requant converts between 8-bit quantizations.
+func Requant[I, O int8like](p *RequantParams, in []I, out []O) {
+	lo, hi := Limits[O]()
+	for i, v := range in {
+		r := MultiplyByQuantizedMultiplier(int32(v)-p.InZP, p.Multiplier, p.Shift) + p.OutZP
+		out[i] = O(min(max(r, lo), hi))
+	}
+}
+
+// QuantizeFloat32 quantizes floats: clamp(round(x/scale) + zp), rounding
+// half away from zero in float32 as TFLite's AffineQuantize does.
+func QuantizeFloat32[O int8like](scale float32, zp int32, in []float32, out []O) {
+	lo, hi := Limits[O]()
+	for i, v := range in {
+		r := float64(math.Round(float64(v / scale)))
+		q := int64(zp)
+		switch {
+		case r > 1<<31:
+			q = int64(hi)
+		case r < -(1 << 31):
+			q = int64(lo)
+		default:
+			q += int64(r)
+		}
+		out[i] = O(min(max(q, int64(lo)), int64(hi)))
+	}
+}
+
+// DequantizeToFloat32 computes float32(scale·(q − zp)) in float64.
+func DequantizeToFloat32[I int8like](scale float64, zp int32, in []I, out []float32) {
+	for i, v := range in {
+		out[i] = float32(scale * float64(int32(v)-zp))
+	}
+}
+
+func roundF64(x float64) float64 { return math.Round(x) }
