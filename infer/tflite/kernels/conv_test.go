@@ -13,6 +13,18 @@ type convCase struct {
 	perChannel bool // int8 only: one multiplier per output channel
 	halfUp     bool
 	relu       bool
+	pow2       int // when > 0, every multiplier is exactly 2^-pow2, so ties of the final rounding are frequent
+}
+
+// quant draws the test's quantization parameters.
+func (tc *convCase) quant(r *rand.Rand, outC, taps int, signed bool) *naiveQuant {
+	nq := randQuant(r, outC, taps, signed, tc.perChannel && signed, tc.halfUp, tc.relu)
+	if tc.pow2 > 0 {
+		for i := range nq.mult {
+			nq.mult[i], nq.shift[i] = QuantizeMultiplier(math.Ldexp(1, -tc.pow2))
+		}
+	}
+	return nq
 }
 
 var convCases = []convCase{
@@ -26,6 +38,8 @@ var convCases = []convCase{
 	{name: "5x3/d2/valid", p: geom(1, 12, 10, 3, 4, 5, 3, 1, 2, 1, false), perChannel: true},
 	{name: "2x2/s2/valid", p: geom(1, 8, 8, 8, 9, 2, 2, 2, 1, 1, false)},
 	{name: "7x7/s2/same", p: geom(1, 15, 13, 3, 10, 7, 7, 2, 1, 1, true), perChannel: true, halfUp: true},
+	{name: "1x1/ties/halfup", p: geom(1, 6, 6, 8, 16, 1, 1, 1, 1, 1, false), halfUp: true, pow2: 7},
+	{name: "3x3/ties/ref", p: geom(1, 6, 6, 4, 16, 3, 3, 1, 1, 1, true), pow2: 8},
 	{name: "1x1/pixel", p: geom(1, 1, 1, 40, 17, 1, 1, 1, 1, 1, false), relu: true},
 }
 
@@ -39,7 +53,7 @@ func TestConvQuantMatchesNaive(t *testing.T) {
 			}
 			taps := p.KH * p.KW * p.InC
 			t.Run("uint8", func(t *testing.T) {
-				nq := randQuant(r, p.OutC, taps, false, false, tc.halfUp, tc.relu)
+				nq := tc.quant(r, p.OutC, taps, false)
 				in := randBytes[uint8](r, p.N*p.InH*p.InW*p.InC)
 				f := randBytes[uint8](r, p.OutC*taps)
 				bias := randBias(r, p.OutC, 5000)
@@ -59,7 +73,7 @@ func TestConvQuantMatchesNaive(t *testing.T) {
 				}
 			})
 			t.Run("int8", func(t *testing.T) {
-				nq := randQuant(r, p.OutC, taps, true, tc.perChannel, tc.halfUp, tc.relu)
+				nq := tc.quant(r, p.OutC, taps, true)
 				in := randBytes[int8](r, p.N*p.InH*p.InW*p.InC)
 				f := randBytes[int8](r, p.OutC*taps)
 				bias := randBias(r, p.OutC, 5000)

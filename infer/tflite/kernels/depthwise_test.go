@@ -15,6 +15,8 @@ var depthwiseCases = []convCase{
 	{name: "5x5/s1/same/dm3", p: geom(1, 9, 11, 3, 9, 5, 5, 1, 1, 3, true), halfUp: true},
 	{name: "1x1/s1", p: geom(1, 5, 5, 7, 7, 1, 1, 1, 1, 1, false), relu: true},
 	{name: "2x3/s2/valid/dm2", p: geom(1, 8, 9, 4, 8, 2, 3, 2, 1, 2, false), perChannel: true, halfUp: true},
+	{name: "3x3/ties/halfup", p: geom(1, 8, 8, 16, 16, 3, 3, 1, 1, 1, true), halfUp: true, pow2: 5},
+	{name: "3x3/ties/ref", p: geom(1, 8, 8, 16, 16, 3, 3, 2, 1, 1, true), pow2: 5},
 	{name: "3x3/tiny", p: geom(1, 2, 1, 33, 33, 3, 3, 1, 1, 1, true)},
 }
 
@@ -28,7 +30,7 @@ func TestDepthwiseQuantMatchesNaive(t *testing.T) {
 			}
 			taps := p.KH * p.KW
 			t.Run("uint8", func(t *testing.T) {
-				nq := randQuant(r, p.OutC, taps, false, false, tc.halfUp, tc.relu)
+				nq := tc.quant(r, p.OutC, taps, false)
 				in := randBytes[uint8](r, p.N*p.InH*p.InW*p.InC)
 				f := randBytes[uint8](r, taps*p.OutC)
 				bias := randBias(r, p.OutC, 2000)
@@ -45,7 +47,7 @@ func TestDepthwiseQuantMatchesNaive(t *testing.T) {
 				}
 			})
 			t.Run("int8", func(t *testing.T) {
-				nq := randQuant(r, p.OutC, taps, true, tc.perChannel, tc.halfUp, tc.relu)
+				nq := tc.quant(r, p.OutC, taps, true)
 				in := randBytes[int8](r, p.N*p.InH*p.InW*p.InC)
 				f := randBytes[int8](r, taps*p.OutC)
 				bias := randBias(r, p.OutC, 2000)

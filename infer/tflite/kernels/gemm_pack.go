@@ -12,25 +12,24 @@ type PackedFilter struct {
 	k, outC int // taps per output channel (KH·KW·InC) and output channels
 
 	// Quantized filters.
-	fast        bool               // the packed GEMM is exact for these parameters
-	flip        uint8              // XORed into input bytes: 0x80 for uint8, 0 for int8
-	padX        int8               // the (flipped) value of a tap outside the image
-	nb4, nb1    int                // wide (12-channel) and narrow (3-channel) blocks
-	w4          [][4]int64         // nb4 blocks of k words of 4
-	w1          []int64            // nb1 blocks of k words
-	cst         []int32            // per channel: bias + input offset · Σ weights
-	m           []int32            // per channel multiplier
-	left, right []uint8            // per channel shifts
-	outOff      int32              // output offset
-	actMin      int32              // activation range
-	actMax      int32              // activation range
-	halfUp      bool               // MultiplyByQuantizedMultiplierHalfUp rounding
-	q           *QuantParams       // for the reference fallback
-	filterI8    []int8             // for the reference fallback (int8)
-	filterU8    []uint8            // for the reference fallback (uint8)
-	bias        []int32            // for the reference fallback
-	wf          [][floatNR]float32 // float: ceil(outC/floatNR) blocks of k rows
-	biasF       []float32          // float: bias padded to a whole block, zeros if none
+	fast     bool               // the packed GEMM is exact for these parameters
+	flip     uint8              // XORed into input bytes: 0x80 for uint8, 0 for int8
+	padX     int8               // the (flipped) value of a tap outside the image
+	nb4, nb1 int                // wide (12-channel) and narrow (3-channel) blocks
+	w4       [][4]int64         // nb4 blocks of k words of 4
+	w1       []int64            // nb1 blocks of k words
+	cst      []int32            // per channel: bias + input offset · Σ weights
+	cq       []chanQuant        // per channel multipliers
+	outOff   int32              // output offset
+	actMin   int32              // activation range
+	actMax   int32              // activation range
+	halfUp   bool               // MultiplyByQuantizedMultiplierHalfUp rounding
+	q        *QuantParams       // for the reference fallback
+	filterI8 []int8             // for the reference fallback (int8)
+	filterU8 []uint8            // for the reference fallback (uint8)
+	bias     []int32            // for the reference fallback
+	wf       [][floatNR]float32 // float: ceil(outC/floatNR) blocks of k rows
+	biasF    []float32          // float: bias padded to a whole block, zeros if none
 }
 
 // blocks returns the number of channel blocks of a quantized filter.
@@ -92,17 +91,14 @@ func packQuant[T quantElem](pf *PackedFilter, outC, k int, filter []T, bias []in
 	pf.w4 = grow(pf.w4, pf.nb4*k)
 	pf.w1 = grow(pf.w1, pf.nb1*k)
 	pf.cst = grow(pf.cst, outC)
-	pf.m = grow(pf.m, outC)
-	pf.left = grow(pf.left, outC)
-	pf.right = grow(pf.right, outC)
+	pf.cq = grow(pf.cq, outC)
 	for oc := range outC {
 		i := 0
 		if len(q.Multiplier) > 1 {
 			i = oc
 		}
 		m, s := q.Multiplier[i], q.Shift[i]
-		pf.m[oc] = m
-		pf.left[oc], pf.right[oc] = uint8(max(s, 0)), uint8(max(-s, 0))
+		pf.cq[oc] = newChanQuant(m, s)
 		if m < 0 || s > 30 || s < -31 {
 			pf.fast = false
 		}
@@ -140,51 +136,57 @@ func packQuant[T quantElem](pf *PackedFilter, outC, k int, filter []T, bias []in
 	}
 }
 
-// storeBlock requantizes the n accumulators of the channels starting at ch
-// and writes them to out[0:n].
-func storeBlock[T quantElem](pf *PackedFilter, acc []int32, ch int, out []T) {
+// chanQuant is one output channel's multiplier in the form the inner
+// requantization loop wants it.
+type chanQuant struct {
+	m           int64 // Q31 multiplier
+	half        int64 // 2^(right−1), or 0 when right = 0
+	negAdj      int64 // −1 when right > 0 (ties of negatives round down), else 0
+	left, right uint8 // shifts
+}
+
+func newChanQuant(m int32, shift int) chanQuant {
+	c := chanQuant{m: int64(m), left: uint8(max(shift, 0)), right: uint8(max(-shift, 0))}
+	if c.right > 0 {
+		c.half, c.negAdj = int64(1)<<(c.right-1), -1
+	}
+	return c
+}
+
+// storeBlock requantizes the accumulators of the len(out) channels
+// starting at ch and writes them to out.
+func storeBlock(pf *PackedFilter, acc []int32, ch int, out []int8) {
 	acc = acc[:len(out)]
-	m, left, right := pf.m[ch:][:len(out)], pf.left[ch:][:len(out)], pf.right[ch:][:len(out)]
+	cq := pf.cq[ch:][:len(out)]
+	lo, hi, off := int64(pf.actMin), int64(pf.actMax), int64(pf.outOff)
 	if pf.halfUp {
 		for i, a := range acc {
-			v := requantHalfUp(a, m[i], uint(left[i]), uint(right[i])) + pf.outOff
-			out[i] = T(min(max(v, pf.actMin), pf.actMax))
+			v := requantHalfUp(a, &cq[i]) + off
+			out[i] = int8(min(max(v, lo), hi))
 		}
 		return
 	}
 	for i, a := range acc {
-		v := requantRef(a, m[i], uint(left[i]), uint(right[i])) + pf.outOff
-		out[i] = T(min(max(v, pf.actMin), pf.actMax))
+		v := requantRef(a, &cq[i]) + off
+		out[i] = int8(min(max(v, lo), hi))
 	}
 }
 
-// requantRef is MultiplyByQuantizedMultiplier for m ≥ 0 (where the one
-// saturating case cannot occur), small enough to inline.
-func requantRef(acc, m int32, left, right uint) int32 {
-	ab := int64(acc<<left) * int64(m)
-	nudge := int64(1 << 30)
-	if ab < 0 {
-		nudge = 1 - (1 << 30)
-	}
-	h := int32((ab + nudge) / (1 << 31))
-	mask := int32(1)<<right - 1
-	thr := mask >> 1
-	if h < 0 {
-		thr++
-	}
-	r := h >> right
-	if h&mask > thr {
-		r++
-	}
-	return r
+// requantRef is MultiplyByQuantizedMultiplier for m ≥ 0, branch-free. The
+// rounding doubling high multiply with its sign-dependent nudge and
+// truncating division reduces to (ab + 2^30) >> 31 for every ab (the
+// nudge and the truncation compensate exactly); the rounding right shift
+// rounds ties away from zero, i.e. negative ties down.
+func requantRef(acc int32, c *chanQuant) int64 {
+	h := (int64(acc<<c.left)*c.m + (1 << 30)) >> 31
+	return (h + c.half + (h>>63)&c.negAdj) >> c.right
 }
 
-// requantHalfUp is MultiplyByQuantizedMultiplierHalfUp, small enough to
-// inline.
-func requantHalfUp(acc, m int32, left, right uint) int32 {
-	v := (int64(acc)<<left*int64(m) + (1 << 30)) >> 31
-	v = (v + (int64(1)<<right)>>1) >> right
-	return int32(min(max(v, math.MinInt32), math.MaxInt32))
+// requantHalfUp is MultiplyByQuantizedMultiplierHalfUp.
+func requantHalfUp(acc int32, c *chanQuant) int64 {
+	v := (int64(acc)<<c.left*c.m + (1 << 30)) >> 31
+	v = (v + c.half) >> c.right
+	return min(max(v, math.MinInt32), math.MaxInt32)
 }
 
 // floatNR is the number of output channels of one float GEMM block.
