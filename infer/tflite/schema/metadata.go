@@ -172,7 +172,7 @@ func decodeMetadata(buf []byte) (*ModelMetadata, error) {
 	if err != nil {
 		return nil, err
 	}
-	md.Subgraphs = make([]SubGraphMetadata, subs.n)
+	md.Subgraphs = makeSlice[SubGraphMetadata](subs.n)
 	for i := range md.Subgraphs {
 		t, err := subs.at(i, fmt.Sprintf("%s subgraph %d", MetadataName, i))
 		if err != nil {

@@ -74,7 +74,7 @@ func parse(data []byte) (*Model, error) {
 	if err != nil {
 		return nil, err
 	}
-	m.Subgraphs = make([]Subgraph, subs.n)
+	m.Subgraphs = makeSlice[Subgraph](subs.n)
 	for i := range m.Subgraphs {
 		t, err := subs.at(i, "subgraph "+strconv.Itoa(i))
 		if err != nil {
@@ -94,6 +94,15 @@ func parse(data []byte) (*Model, error) {
 		return nil, errs[0]
 	}
 	return m, nil
+}
+
+// makeSlice returns nil for n == 0, so that empty vectors and absent ones
+// decode alike.
+func makeSlice[T any](n int) []T {
+	if n == 0 {
+		return nil
+	}
+	return make([]T, n)
 }
 
 func quoteID(b []byte) string {
@@ -182,7 +191,7 @@ func parseSubgraph(t table, si int, codes []OperatorCode, sg *Subgraph) error {
 	if err != nil {
 		return err
 	}
-	sg.Tensors = make([]Tensor, tv.n)
+	sg.Tensors = makeSlice[Tensor](tv.n)
 	for i := range sg.Tensors {
 		tt, err := tv.at(i, fmt.Sprintf("subgraph %d tensor %d", si, i))
 		if err != nil {
@@ -202,7 +211,7 @@ func parseSubgraph(t table, si int, codes []OperatorCode, sg *Subgraph) error {
 	if err != nil {
 		return err
 	}
-	sg.Operators = make([]Operator, ov.n)
+	sg.Operators = makeSlice[Operator](ov.n)
 	for i := range sg.Operators {
 		ot, err := ov.at(i, fmt.Sprintf("subgraph %d operator %d", si, i))
 		if err != nil {
