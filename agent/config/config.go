@@ -14,6 +14,8 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"time"
+
+	"github.com/fovea-edge/fovea/sync/mqttsync"
 )
 
 // Version is the configuration schema version this package reads.
@@ -34,6 +36,9 @@ type Config struct {
 	Outbox   Outbox   `yaml:"outbox" json:"outbox"`
 	HTTP     HTTP     `yaml:"http" json:"http"`
 	Log      Log      `yaml:"log" json:"log"`
+	// MQTT enables result sync, telemetry and commands; absent = no sync.
+	// Its fields and defaults are mqttsync's (docs/config.md lists them).
+	MQTT *mqttsync.Config `yaml:"mqtt" json:"mqtt,omitempty"`
 }
 
 // Camera is one frame source.
@@ -49,11 +54,22 @@ type Camera struct {
 	Loop bool `yaml:"loop" json:"loop"`
 	// ROI crops every frame before classification; empty = whole frame.
 	ROI ROI `yaml:"roi" json:"roi"`
+	// OnFull is what happens when the camera's queue is full: "drop_oldest"
+	// (default; live cameras: the newest frame matters, drops are
+	// counted) or "wait" (replays of folders and files: every frame is
+	// classified, the source is paused).
+	OnFull string `yaml:"on_full" json:"on_full"`
 	// Width and Height request a capture size from live devices; 0 = the
 	// device's default.
 	Width  int `yaml:"width" json:"width"`
 	Height int `yaml:"height" json:"height"`
 }
+
+// Queue policies for Camera.OnFull.
+const (
+	DropOldest = "drop_oldest"
+	Wait       = "wait"
+)
 
 // ROI is a crop rectangle in frame pixels: top-left corner and size.
 type ROI struct {
@@ -150,3 +166,14 @@ func (d Duration) D() time.Duration { return time.Duration(d) }
 
 // String formats like time.Duration.
 func (d Duration) String() string { return time.Duration(d).String() }
+
+// Redacted returns a copy of c with secrets (the MQTT password) replaced,
+// for status pages and the config/get command.
+func (c *Config) Redacted() *Config {
+	r := *c
+	if c.MQTT != nil {
+		m := c.MQTT.Redacted()
+		r.MQTT = &m
+	}
+	return &r
+}

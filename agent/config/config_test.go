@@ -208,7 +208,8 @@ func TestParseByteSize(t *testing.T) {
 }
 
 // TestExampleConfigs loads every file in configs/: the examples must stay
-// valid as the schema changes.
+// valid as the schema changes. Files the examples expect under /etc/fovea
+// on a device (TLS material) are provided in a temporary directory.
 func TestExampleConfigs(t *testing.T) {
 	files, err := filepath.Glob("../../configs/*.yaml")
 	if err != nil {
@@ -217,16 +218,50 @@ func TestExampleConfigs(t *testing.T) {
 	if len(files) < 3 {
 		t.Fatalf("found %d example configs in configs/; want at least 3 (demo, imagenet, camera)", len(files))
 	}
+	etc := t.TempDir()
+	for _, name := range []string{"ca.pem", "device.pem", "device.key"} {
+		if err := os.WriteFile(filepath.Join(etc, name), nil, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
 	for _, f := range files {
 		t.Run(filepath.Base(f), func(t *testing.T) {
-			c, err := Load(f)
+			data, err := os.ReadFile(f)
 			if err != nil {
-				t.Fatalf("Load(%q) = %v; want nil", f, err)
+				t.Fatal(err)
+			}
+			data = []byte(strings.ReplaceAll(string(data), "/etc/fovea/", etc+"/"))
+			c, err := Parse(data)
+			if err != nil {
+				t.Fatalf("Parse(%q) = %v; want nil", f, err)
 			}
 			if c.HTTP.Enabled() && !strings.HasPrefix(c.HTTP.Listen, "127.0.0.1:") {
-				t.Errorf("Load(%q): http.listen = %q; examples listen on loopback only", f, c.HTTP.Listen)
+				t.Errorf("Parse(%q): http.listen = %q; examples listen on loopback only", f, c.HTTP.Listen)
 			}
 		})
+	}
+}
+
+func TestMQTTSection(t *testing.T) {
+	tests := []struct {
+		name, yaml string
+		want       string // "" = valid
+	}{
+		{"absent", minimal, ""},
+		{"valid", minimal + "mqtt:\n  broker: mqtt://127.0.0.1:1883\n  keepalive: 10s\n", ""},
+		{"bad broker", minimal + "mqtt:\n  broker: http://x\n", "mqtt.broker"},
+		{"unknown key", minimal + "mqtt:\n  broker: mqtt://h:1883\n  brokr: x\n", `unknown key "brokr"`},
+	}
+	for _, tt := range tests {
+		c, err := Parse([]byte(tt.yaml))
+		switch {
+		case tt.want == "" && err != nil:
+			t.Errorf("%s: Parse = %v; want nil", tt.name, err)
+		case tt.want != "" && (err == nil || !strings.Contains(err.Error(), tt.want)):
+			t.Errorf("%s: Parse = %v; want error containing %q", tt.name, err, tt.want)
+		case tt.name == "valid" && c.MQTT.DeviceID != "dev1":
+			t.Errorf("%s: mqtt.device_id = %q; want the top-level device_id dev1", tt.name, c.MQTT.DeviceID)
+		}
 	}
 }
 
@@ -267,4 +302,15 @@ func FuzzParse(f *testing.F) {
 		}
 		_ = c.Hash()
 	})
+}
+
+// TestParseReportsDecodeAndValidationTogether: an unknown key does not
+// hide the validation problems of the rest of the file.
+func TestParseReportsDecodeAndValidationTogether(t *testing.T) {
+	_, err := Parse([]byte("version: 1\ndevice_id: d\ncameras: [{id: a, uri: x, fsp: 1}]\nmodel: {path: m, top_k: 0, threads: -1}\n"))
+	for _, want := range []string{`unknown key "fsp"`, "cameras[0] (a).uri", "model.threads"} {
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("Parse = %v; want it to contain %q", err, want)
+		}
+	}
 }

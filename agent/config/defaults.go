@@ -29,6 +29,9 @@ func (c *Config) applyDefaults() {
 		}
 	}
 	def(&c.DataDir, DefaultDataDir)
+	for i := range c.Cameras {
+		def(&c.Cameras[i].OnFull, DropOldest)
+	}
 	def(&c.Model.Engine, DefaultEngine)
 	def(&c.Model.Threads, DefaultThreads)
 	def(&c.Model.TopK, DefaultTopK)
@@ -38,6 +41,11 @@ func (c *Config) applyDefaults() {
 	def(&c.HTTP.Listen, DefaultListen)
 	def(&c.Log.Level, DefaultLogLevel)
 	def(&c.Log.Format, DefaultLogFormat)
+	if c.MQTT != nil && c.MQTT.DeviceID == "" {
+		// One device id for results and topics; mqttsync applies the
+		// rest of its own defaults.
+		c.MQTT.DeviceID = c.DeviceID
+	}
 }
 
 func def[T comparable](p *T, v T) {

@@ -46,31 +46,40 @@ func Load(path string) (*Config, error) {
 	return c, nil
 }
 
-// Parse decodes data strictly, applies the defaults and validates. Decode
-// errors list every unknown key and bad value with its line; validation
-// errors list every problem (errors.Join, wrapped in ErrInvalid).
+// Parse decodes data strictly, applies the defaults and validates. It
+// reports every problem at once: each unknown key and bad value with its
+// line, then every validation problem (wrapped in ErrInvalid).
 func Parse(data []byte) (*Config, error) {
-	c, err := Decode(data)
-	if err != nil {
-		return nil, err
+	c, decErr := Decode(data)
+	if c == nil {
+		return nil, decErr
 	}
-	if err := c.Validate(); err != nil {
-		return nil, err
+	if err := c.Validate(); err != nil || decErr != nil {
+		return nil, errors.Join(decErr, err)
 	}
 	return c, nil
 }
 
 // Decode decodes data strictly and applies the defaults, without
-// validating.
+// validating. For unknown keys and bad values it returns both the
+// configuration (with those keys left out) and the error listing them, so
+// that Parse can report validation problems too; for a syntax error, an
+// empty file or a bad version it returns only the error.
 func Decode(data []byte) (*Config, error) {
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	dec.KnownFields(true)
 	var c Config
+	var typeErrs error
 	if err := dec.Decode(&c); err != nil {
-		if errors.Is(err, io.EOF) {
+		var te *yaml.TypeError
+		switch {
+		case errors.Is(err, io.EOF):
 			return nil, fmt.Errorf("%w: the file holds no YAML document; start from configs/demo.yaml", ErrEmpty)
+		case errors.As(err, &te):
+			typeErrs = friendlyYAMLError(err)
+		default:
+			return nil, fmt.Errorf("YAML syntax: %w", err)
 		}
-		return nil, friendlyYAMLError(err)
 	}
 	var extra yaml.Node
 	if err := dec.Decode(&extra); !errors.Is(err, io.EOF) {
@@ -78,27 +87,27 @@ func Decode(data []byte) (*Config, error) {
 	}
 	if c.Version != Version {
 		if c.Version == 0 {
-			return nil, fmt.Errorf("%w: the top-level key 'version: %d' is missing", ErrVersion, Version)
+			return nil, errors.Join(fmt.Errorf("%w: the top-level key 'version: %d' is missing", ErrVersion, Version), typeErrs)
 		}
 		return nil, fmt.Errorf("%w %d: this build reads version %d", ErrVersion, c.Version, Version)
 	}
 	c.applyDefaults()
-	return &c, nil
+	return &c, typeErrs
 }
 
-var unknownField = regexp.MustCompile(`^line (\d+): field (\S+) not found in type config\.(\w+)$`)
+var unknownField = regexp.MustCompile(`^line (\d+): field (\S+) not found in type (config|mqttsync)\.(\w+)$`)
 
 // friendlyYAMLError rewrites yaml.v3's type errors into one line per
 // problem that names the key and the section.
 func friendlyYAMLError(err error) error {
 	var te *yaml.TypeError
 	if !errors.As(err, &te) {
-		return fmt.Errorf("YAML syntax: %w", err)
+		return err
 	}
 	problems := make([]error, 0, len(te.Errors))
 	for _, e := range te.Errors {
 		if m := unknownField.FindStringSubmatch(e); m != nil {
-			problems = append(problems, fmt.Errorf("line %s: unknown key %q in %s; check its spelling against docs/config.md", m[1], m[2], sectionName(m[3])))
+			problems = append(problems, fmt.Errorf("line %s: unknown key %q in %s; check its spelling against docs/config.md", m[1], m[2], sectionName(m[3], m[4])))
 			continue
 		}
 		problems = append(problems, errors.New(strings.Replace(e, "config.", "", 1)))
@@ -106,7 +115,10 @@ func friendlyYAMLError(err error) error {
 	return errors.Join(problems...)
 }
 
-func sectionName(typ string) string {
+func sectionName(pkg, typ string) string {
+	if pkg == "mqttsync" {
+		return "section mqtt"
+	}
 	switch typ {
 	case "Config":
 		return "the top level"

@@ -55,6 +55,9 @@ func (c *Config) Validate() error {
 		if cam.FPS < 0 || cam.FPS > 1000 {
 			add("%s.fps: %g must be between 0 (as fast as the source) and 1000", key, cam.FPS)
 		}
+		if cam.OnFull != DropOldest && cam.OnFull != Wait {
+			add("%s.on_full: %q must be %s (live cameras) or %s (replays: classify every frame)", key, cam.OnFull, DropOldest, Wait)
+		}
 		if cam.Width < 0 || cam.Height < 0 {
 			add("%s.width/height: must not be negative", key)
 		}
@@ -112,6 +115,11 @@ func (c *Config) Validate() error {
 	case "text", "json":
 	default:
 		add("log.format: %q must be text or json", c.Log.Format)
+	}
+	if c.MQTT != nil {
+		if err := c.MQTT.WithDefaults().Validate(); err != nil {
+			errs = append(errs, err)
+		}
 	}
 	if len(errs) == 0 {
 		return nil

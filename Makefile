@@ -1,0 +1,89 @@
+# Fovea build, test and release targets. `make help` lists them.
+#
+# The default build is pure Go (CGO_ENABLED=0 works everywhere); `make
+# build` adds the OpenCV camera backend (build tag opencv, needs
+# libopencv-dev).
+
+GO           ?= go
+PKG          := github.com/fovea-edge/fovea
+VERSION      ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+COMMIT       ?= $(shell git rev-parse HEAD 2>/dev/null || echo unknown)
+LDFLAGS      := -s -w -X $(PKG)/agent.Version=$(VERSION) -X $(PKG)/agent.commit=$(COMMIT)
+STATICCHECK  := honnef.co/go/tools/cmd/staticcheck@v0.8.2
+FUZZTIME     ?= 20s
+BENCHTIME    ?= 1x
+BIN          := bin
+# The opencv tag is used wherever pkg-config finds OpenCV 4.
+HAVE_OPENCV  := $(shell pkg-config --exists opencv4 2>/dev/null && echo yes)
+
+.PHONY: help all build build-static cross test test-go test-opencv race bench lint vet fmt demo fuzz models clean
+
+all: lint test build-static ## lint, test and build (the default)
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
+
+build: ## bin/fovea with the OpenCV camera backend (tag opencv, needs libopencv-dev)
+	$(GO) build -tags opencv -ldflags '$(LDFLAGS)' -o $(BIN)/fovea ./cmd/fovea
+
+build-static: ## bin/fovea-static: pure Go, CGO_ENABLED=0, no OpenCV
+	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN)/fovea-static ./cmd/fovea
+
+cross: ## pure-Go binaries for linux/arm64 (Pi 4/5, Jetson) and linux/arm GOARM=7 (Pi 2/3, 32-bit)
+	CGO_ENABLED=0 GOOS=linux GOARCH=arm64 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN)/fovea-linux-arm64 ./cmd/fovea
+	CGO_ENABLED=0 GOOS=linux GOARCH=arm GOARM=7 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN)/fovea-linux-armv7 ./cmd/fovea
+
+test: test-go test-opencv ## go test ./..., pure Go and (when OpenCV is installed) with -tags opencv
+
+test-go:
+	$(GO) test ./...
+
+test-opencv:
+ifeq ($(HAVE_OPENCV),yes)
+	$(GO) test -tags opencv ./...
+else
+	@echo "test-opencv: skipped, pkg-config does not find opencv4 (apt-get install libopencv-dev)"
+endif
+
+race: ## go test -race ./...
+	$(GO) test -race ./...
+
+bench: ## every benchmark, briefly (BENCHTIME=1x; try BENCHTIME=2s)
+	$(GO) test -run '^$$' -bench . -benchtime $(BENCHTIME) ./...
+
+vet: ## go vet, with and without the opencv tag
+	$(GO) vet ./...
+ifeq ($(HAVE_OPENCV),yes)
+	$(GO) vet -tags opencv ./...
+endif
+
+lint: vet ## go vet and staticcheck
+	$(GO) run $(STATICCHECK) ./...
+ifeq ($(HAVE_OPENCV),yes)
+	$(GO) run $(STATICCHECK) -tags opencv ./...
+endif
+
+fmt: ## gofmt -s every file
+	gofmt -s -w $$(git ls-files '*.go')
+
+demo: ## run the agent on the synthetic camera and the shapes model, print 200 results
+	@mkdir -p $(BIN)
+	CGO_ENABLED=0 $(GO) build -ldflags '$(LDFLAGS)' -o $(BIN)/fovea-static ./cmd/fovea
+	@tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \
+	echo "demo: state in $$tmp, status at http://127.0.0.1:8090/api/status"; \
+	$(BIN)/fovea-static run --config configs/demo.yaml --data "$$tmp" --print --frames 200
+
+fuzz: ## run every fuzz target for FUZZTIME (default 20s) each
+	@set -e; for f in $$(grep -rl --include='*_test.go' '^func Fuzz' .); do \
+		dir=$$(dirname $$f); \
+		for t in $$(grep -o '^func Fuzz[A-Za-z0-9_]*' $$f | cut -d' ' -f2); do \
+			echo "== $$dir $$t"; \
+			$(GO) test -run '^$$' -fuzz "^$$t\$$" -fuzztime $(FUZZTIME) ./$$dir; \
+		done; \
+	done
+
+models: ## regenerate the demo model testdata/models/shapes.tflite
+	$(GO) run ./cmd/fovea train-demo --out testdata/models/shapes.tflite
+
+clean: ## remove bin/
+	rm -rf $(BIN)

@@ -1,0 +1,55 @@
+package main
+
+import (
+	"os"
+
+	"github.com/spf13/cobra"
+
+	"github.com/fovea-edge/fovea/agent"
+	"github.com/fovea-edge/fovea/agent/config"
+)
+
+func init() {
+	var (
+		cfgPath, dataDir, listen string
+		print                    bool
+		frames                   uint64
+	)
+	cmd := &cobra.Command{
+		Use:   "run --config FILE",
+		Short: "Run the agent: capture, classify, store results durably, serve status",
+		Long: `Run starts the agent described by the configuration file and runs it until
+SIGINT or SIGTERM (then it shuts down cleanly: every result produced so far
+is committed to the outbox), until every camera has ended (a folder read
+once), or until --frames results are stored.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			cfg, err := config.Load(cfgPath)
+			if err != nil {
+				return err
+			}
+			if dataDir != "" {
+				cfg.DataDir = dataDir
+			}
+			if listen != "" {
+				cfg.HTTP.Listen = listen
+			}
+			opts := agent.Options{Logger: agent.NewLogger(cfg.Log, os.Stderr), MaxResults: frames}
+			if print {
+				opts.OnResult = agent.PrintResults(cmd.OutOrStdout())
+			}
+			a, err := agent.New(cfg, opts)
+			if err != nil {
+				return err
+			}
+			return a.Run(cmd.Context())
+		},
+	}
+	f := cmd.Flags()
+	f.StringVarP(&cfgPath, "config", "c", "/etc/fovea/fovea.yaml", "configuration file")
+	f.StringVar(&dataDir, "data", "", "override data_dir (the outbox's directory)")
+	f.StringVar(&listen, "listen", "", `override http.listen (host:port, or "off")`)
+	f.BoolVar(&print, "print", false, "print every result on stdout, with truth and running accuracy when known")
+	f.Uint64Var(&frames, "frames", 0, "stop after this many results (0 = run until stopped)")
+	rootCmd.AddCommand(cmd)
+}
