@@ -122,11 +122,10 @@ func convQuantFast(j *kernelJob, w, lo, hi int) {
 				}
 				continue
 			}
-			wb := pf.w1[(b-pf.nb4)*k:][:k]
 			for i := range np {
-				var acc [3]int32
+				var acc [blockCh]int32
 				copy(acc[:n], pf.cst[ch:ch+n])
-				block1(rows[i], wb, &acc)
+				blockTail(rows[i], pf.wt, pf.tw, &acc)
 				storeBlock(pf, acc[:n], ch, j.outI8[(p0+i)*pf.outC+ch:][:n])
 			}
 		}

@@ -40,6 +40,8 @@ var convCases = []convCase{
 	{name: "7x7/s2/same", p: geom(1, 15, 13, 3, 10, 7, 7, 2, 1, 1, true), perChannel: true, halfUp: true},
 	{name: "1x1/ties/halfup", p: geom(1, 6, 6, 8, 16, 1, 1, 1, 1, 1, false), halfUp: true, pow2: 7},
 	{name: "3x3/ties/ref", p: geom(1, 6, 6, 4, 16, 3, 3, 1, 1, 1, true), pow2: 8},
+	{name: "1x1/outc23", p: geom(1, 3, 5, 9, 23, 1, 1, 1, 1, 1, false), perChannel: true},
+	{name: "3x3/outc13/k>32", p: geom(1, 5, 4, 7, 13, 3, 3, 1, 1, 1, true), halfUp: true},
 	{name: "1x1/pixel", p: geom(1, 1, 1, 40, 17, 1, 1, 1, 1, 1, false), relu: true},
 }
 

@@ -1,5 +1,7 @@
 package kernels
 
+import "unsafe"
+
 // The quantized GEMM packs three output channels into each int64 weight
 // word, 21 bits apart: W = w0 + w1·2^21 + w2·2^42, where w = filter +
 // FilterOffset. One 64-bit multiply x·W then performs three multiply-
@@ -46,13 +48,51 @@ func dot4(a []int8, b [][4]int64) (c0, c1, c2, c3 int64) {
 	return c0, c1, c2, c3
 }
 
-// dot1 returns Σ_k a[k]·b[k] over one chunk of at most laneChunk taps.
+// dot1, dot2 and dot3 are dot4 for the narrow tail block of 1, 2 or 3
+// words (w holds k·words values).
+//
+//go:noinline
 func dot1(a []int8, b []int64) (c int64) {
 	b = b[:len(a)]
 	for k, x := range a {
 		c += int64(x) * b[k]
 	}
 	return c
+}
+
+//go:noinline
+func dot2(a []int8, b [][2]int64) (c0, c1 int64) {
+	b = b[:len(a)]
+	for k, x := range a {
+		xv := int64(x)
+		w := &b[k]
+		c0 += xv * w[0]
+		c1 += xv * w[1]
+	}
+	return c0, c1
+}
+
+//go:noinline
+func dot3(a []int8, b [][3]int64) (c0, c1, c2 int64) {
+	b = b[:len(a)]
+	for k, x := range a {
+		xv := int64(x)
+		w := &b[k]
+		c0 += xv * w[0]
+		c1 += xv * w[1]
+		c2 += xv * w[2]
+	}
+	return c0, c1, c2
+}
+
+// addLanes decodes the sums of words c[0:n] into acc.
+func addLanes(acc *[blockCh]int32, c *[4]int64, n int) {
+	for i := range min(n, 4) {
+		l0, l1, l2 := decodeLanes(c[i])
+		acc[3*i] += l0
+		acc[3*i+1] += l1
+		acc[3*i+2] += l2
+	}
 }
 
 // block4 accumulates one pixel row a (K taps) against wide block w (K
@@ -62,37 +102,44 @@ func block4(a []int8, w [][4]int64, acc *[blockCh]int32) {
 	w = w[:len(a)]
 	for len(a) > 0 {
 		n := min(len(a), laneChunk)
-		c0, c1, c2, c3 := dot4(a[:n], w[:n])
+		var c [4]int64
+		c[0], c[1], c[2], c[3] = dot4(a[:n], w[:n])
 		a, w = a[n:], w[n:]
-		l0, l1, l2 := decodeLanes(c0)
-		acc[0] += l0
-		acc[1] += l1
-		acc[2] += l2
-		l0, l1, l2 = decodeLanes(c1)
-		acc[3] += l0
-		acc[4] += l1
-		acc[5] += l2
-		l0, l1, l2 = decodeLanes(c2)
-		acc[6] += l0
-		acc[7] += l1
-		acc[8] += l2
-		l0, l1, l2 = decodeLanes(c3)
-		acc[9] += l0
-		acc[10] += l1
-		acc[11] += l2
+		addLanes(acc, &c, 4)
 	}
 }
 
-// block1 is block4 for a narrow block of one word (3 channels).
-func block1(a []int8, w []int64, acc *[3]int32) {
-	w = w[:len(a)]
+// blockTail is block4 for the tail block of words (1..4) words: w holds
+// K·words values, word-major within each tap.
+func blockTail(a []int8, w []int64, words int, acc *[blockCh]int32) {
+	w = w[:len(a)*words]
 	for len(a) > 0 {
 		n := min(len(a), laneChunk)
-		c := dot1(a[:n], w[:n])
-		a, w = a[n:], w[n:]
-		l0, l1, l2 := decodeLanes(c)
-		acc[0] += l0
-		acc[1] += l1
-		acc[2] += l2
+		var c [4]int64
+		switch words {
+		case 1:
+			c[0] = dot1(a[:n], w[:n])
+		case 2:
+			c[0], c[1] = dot2(a[:n], asWords2(w[:2*n]))
+		case 3:
+			c[0], c[1], c[2] = dot3(a[:n], asWords3(w[:3*n]))
+		default:
+			c[0], c[1], c[2], c[3] = dot4(a[:n], asWords4(w[:4*n]))
+		}
+		a, w = a[n:], w[n*words:]
+		addLanes(acc, &c, words)
 	}
+}
+
+// asWords2 and asWords3 view a tail block's words tap by tap.
+func asWords2(w []int64) [][2]int64 {
+	return unsafe.Slice((*[2]int64)(unsafe.Pointer(unsafe.SliceData(w))), len(w)/2)
+}
+
+func asWords3(w []int64) [][3]int64 {
+	return unsafe.Slice((*[3]int64)(unsafe.Pointer(unsafe.SliceData(w))), len(w)/3)
+}
+
+func asWords4(w []int64) [][4]int64 {
+	return unsafe.Slice((*[4]int64)(unsafe.Pointer(unsafe.SliceData(w))), len(w)/4)
 }

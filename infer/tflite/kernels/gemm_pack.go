@@ -15,9 +15,10 @@ type PackedFilter struct {
 	fast     bool               // the packed GEMM is exact for these parameters
 	flip     uint8              // XORed into input bytes: 0x80 for uint8, 0 for int8
 	padX     int8               // the (flipped) value of a tap outside the image
-	nb4, nb1 int                // wide (12-channel) and narrow (3-channel) blocks
+	nb4      int                // wide (12-channel) blocks
+	tw       int                // words of the tail block (0 when outC is a multiple of 12)
 	w4       [][4]int64         // nb4 blocks of k words of 4
-	w1       []int64            // nb1 blocks of k words
+	wt       []int64            // the tail block: k taps of tw words
 	cst      []int32            // per channel: bias + input offset · Σ weights
 	cq       []chanQuant        // per channel multipliers
 	outOff   int32              // output offset
@@ -33,15 +34,20 @@ type PackedFilter struct {
 }
 
 // blocks returns the number of channel blocks of a quantized filter.
-func (pf *PackedFilter) blocks() int { return pf.nb4 + pf.nb1 }
+func (pf *PackedFilter) blocks() int {
+	if pf.tw > 0 {
+		return pf.nb4 + 1
+	}
+	return pf.nb4
+}
 
 // blockRange returns the first channel and channel count of block b.
 func (pf *PackedFilter) blockRange(b int) (ch, n int) {
 	if b < pf.nb4 {
 		return b * blockCh, blockCh
 	}
-	ch = pf.nb4*blockCh + (b-pf.nb4)*3
-	return ch, min(3, pf.outC-ch)
+	ch = pf.nb4 * blockCh
+	return ch, pf.outC - ch
 }
 
 // PackConvInt8 packs an int8 OHWI filter [outC, KH, KW, InC] (or FC
@@ -87,9 +93,9 @@ func packQuant[T quantElem](pf *PackedFilter, outC, k int, filter []T, bias []in
 	pf.fast = io >= -127 && io <= 128
 	pf.padX = int8(-io)
 	pf.nb4 = outC / blockCh
-	pf.nb1 = (outC - pf.nb4*blockCh + 2) / 3
+	pf.tw = (outC - pf.nb4*blockCh + 2) / 3
 	pf.w4 = grow(pf.w4, pf.nb4*k)
-	pf.w1 = grow(pf.w1, pf.nb1*k)
+	pf.wt = grow(pf.wt, pf.tw*k)
 	pf.cst = grow(pf.cst, outC)
 	pf.cq = grow(pf.cq, outC)
 	for oc := range outC {
@@ -130,7 +136,7 @@ func packQuant[T quantElem](pf *PackedFilter, outC, k int, filter []T, bias []in
 			if b < pf.nb4 {
 				pf.w4[b*k+t] = words
 			} else {
-				pf.w1[(b-pf.nb4)*k+t] = words[0]
+				copy(pf.wt[t*pf.tw:][:pf.tw], words[:])
 			}
 		}
 	}
