@@ -1,0 +1,43 @@
+package main
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/fovea-edge/fovea/infer"
+	"github.com/fovea-edge/fovea/infer/tflite"
+)
+
+func init() {
+	var modelPath, engine string
+	var threads, runs, warmup int
+	cmd := &cobra.Command{
+		Use:   "bench --model M [--threads N] [--runs R] [--warmup W]",
+		Short: "Time repeated Invokes of a model: median/p90/p99 ms and allocations per run",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			m, err := infer.Open(modelPath, infer.LoadOptions{Engine: engine})
+			if err != nil {
+				return err
+			}
+			r, err := tflite.Bench(cmd.Context(), m, threads, runs, warmup)
+			if err != nil {
+				return err
+			}
+			ms := func(d time.Duration) float64 { return float64(d) / 1e6 }
+			_, err = fmt.Fprintf(cmd.OutOrStdout(), "%s threads=%d runs=%d: median %.2f ms, p90 %.2f ms, p99 %.2f ms, min %.2f ms; %.1f allocs/run, %.0f B/run\n",
+				m.Info().Name, threads, r.Runs, ms(r.Median), ms(r.P90), ms(r.P99), ms(r.Min), r.AllocsPerRun, r.BytesPerRun)
+			return err
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&modelPath, "model", "", "path of the .tflite model (required)")
+	f.StringVar(&engine, "engine", "", "inference engine (default \"go\")")
+	f.IntVar(&threads, "threads", 1, "interpreter worker count")
+	f.IntVar(&runs, "runs", 30, "timed runs")
+	f.IntVar(&warmup, "warmup", 5, "untimed runs first")
+	_ = cmd.MarkFlagRequired("model")
+	rootCmd.AddCommand(cmd)
+}
