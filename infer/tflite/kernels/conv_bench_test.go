@@ -22,10 +22,6 @@ func convMACs(p *ConvParams) float64 {
 	return float64(convPixels(p)) * float64(p.OutC) * float64(p.KH*p.KW*p.InC)
 }
 
-func reportGMACs(b *testing.B, macs float64) {
-	b.ReportMetric(macs*float64(b.N)/b.Elapsed().Seconds()/1e9, "GMAC/s")
-}
-
 func BenchmarkConvInt8_MobileNetV2Layers(b *testing.B) {
 	for _, tc := range mobilenetV2Convs {
 		p := tc.p
@@ -39,19 +35,21 @@ func BenchmarkConvInt8_MobileNetV2Layers(b *testing.B) {
 		out := make([]int8, convPixels(&p)*p.OutC)
 		b.Run(tc.name+"/naive", func(b *testing.B) {
 			b.ReportAllocs()
+			m := startCPU()
 			for b.Loop() {
 				convRefQuant(&p, in, f, bias, out, q, 0, p.N*p.OutH)
 			}
-			reportGMACs(b, convMACs(&p))
+			m.report(b, convMACs(&p))
 		})
 		b.Run(tc.name+"/packed", func(b *testing.B) {
 			pf := PackConvInt8(p.OutC, k, f, bias, q)
 			s := NewScratch(ConvScratchSize(&p, 1, 1))
 			b.ReportAllocs()
+			m := startCPU()
 			for b.Loop() {
 				ConvInt8Packed(&p, in, pf, out, s, nil)
 			}
-			reportGMACs(b, convMACs(&p))
+			m.report(b, convMACs(&p))
 		})
 	}
 }
@@ -69,19 +67,21 @@ func BenchmarkConvUint8_MobileNetV2Layers(b *testing.B) {
 		out := make([]uint8, convPixels(&p)*p.OutC)
 		b.Run(tc.name+"/naive", func(b *testing.B) {
 			b.ReportAllocs()
+			m := startCPU()
 			for b.Loop() {
 				convRefQuant(&p, in, f, bias, out, q, 0, p.N*p.OutH)
 			}
-			reportGMACs(b, convMACs(&p))
+			m.report(b, convMACs(&p))
 		})
 		b.Run(tc.name+"/packed", func(b *testing.B) {
 			pf := PackConvUint8(p.OutC, k, f, bias, q)
 			s := NewScratch(ConvScratchSize(&p, 1, 1))
 			b.ReportAllocs()
+			m := startCPU()
 			for b.Loop() {
 				ConvUint8Packed(&p, in, pf, out, s, nil)
 			}
-			reportGMACs(b, convMACs(&p))
+			m.report(b, convMACs(&p))
 		})
 	}
 }

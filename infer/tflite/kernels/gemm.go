@@ -21,6 +21,10 @@ const (
 	laneChunk = 32 // taps summed before the lanes are decoded
 	blockCh   = 12 // output channels per wide block: 4 words × 3 lanes
 	maxPackW  = 255
+
+	// maxOutOffset bounds the output offset of the fast path, whose
+	// requantization skips the int32 saturation that cannot matter then.
+	maxOutOffset = 1 << 24
 )
 
 // decodeLanes splits a sum of packed products into its three lane sums.
@@ -102,10 +106,24 @@ func block4(a []int8, w [][4]int64, acc *[blockCh]int32) {
 	w = w[:len(a)]
 	for len(a) > 0 {
 		n := min(len(a), laneChunk)
-		var c [4]int64
-		c[0], c[1], c[2], c[3] = dot4(a[:n], w[:n])
+		c0, c1, c2, c3 := dot4(a[:n], w[:n])
 		a, w = a[n:], w[n:]
-		addLanes(acc, &c, 4)
+		l0, l1, l2 := decodeLanes(c0)
+		acc[0] += l0
+		acc[1] += l1
+		acc[2] += l2
+		l0, l1, l2 = decodeLanes(c1)
+		acc[3] += l0
+		acc[4] += l1
+		acc[5] += l2
+		l0, l1, l2 = decodeLanes(c2)
+		acc[6] += l0
+		acc[7] += l1
+		acc[8] += l2
+		l0, l1, l2 = decodeLanes(c3)
+		acc[9] += l0
+		acc[10] += l1
+		acc[11] += l2
 	}
 }
 

@@ -1,7 +1,5 @@
 package kernels
 
-import "math"
-
 // PackedFilter is a CONV_2D or FULLY_CONNECTED filter rearranged for the
 // fast kernels, with everything per output channel that the kernels would
 // otherwise recompute on every call (bias plus offset sums, the split
@@ -90,7 +88,7 @@ func packQuant[T quantElem](pf *PackedFilter, outC, k int, filter []T, bias []in
 	}
 	// A tap outside the image must behave as the input zero point −io,
 	// i.e. x' = −io' ; it must fit in int8.
-	pf.fast = io >= -127 && io <= 128
+	pf.fast = io >= -127 && io <= 128 && q.OutputOffset >= -maxOutOffset && q.OutputOffset <= maxOutOffset
 	pf.padX = int8(-io)
 	pf.nb4 = outC / blockCh
 	pf.tw = (outC - pf.nb4*blockCh + 2) / 3
@@ -188,11 +186,12 @@ func requantRef(acc int32, c *chanQuant) int64 {
 	return (h + c.half + (h>>63)&c.negAdj) >> c.right
 }
 
-// requantHalfUp is MultiplyByQuantizedMultiplierHalfUp.
+// requantHalfUp is MultiplyByQuantizedMultiplierHalfUp without its final
+// saturation to int32: the caller adds an output offset of at most 2^24 in
+// magnitude and clamps to an 8-bit range, which gives the same result.
 func requantHalfUp(acc int32, c *chanQuant) int64 {
 	v := (int64(acc)<<c.left*c.m + (1 << 30)) >> 31
-	v = (v + c.half) >> c.right
-	return min(max(v, math.MinInt32), math.MaxInt32)
+	return (v + c.half) >> c.right
 }
 
 // floatNR is the number of output channels of one float GEMM block.

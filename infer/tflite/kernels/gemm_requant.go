@@ -17,6 +17,7 @@ func (q *QuantParams) requant(acc int32, ch int) int32 {
 	} else {
 		v = MultiplyByQuantizedMultiplier(acc, q.Multiplier[i], q.Shift[i])
 	}
-	v += q.OutputOffset
-	return min(max(v, q.ActMin), q.ActMax)
+	// In 64 bits, so an extreme offset cannot wrap around.
+	r := int64(v) + int64(q.OutputOffset)
+	return int32(min(max(r, int64(q.ActMin)), int64(q.ActMax)))
 }

@@ -26,7 +26,7 @@ func TestRequantMatchesFixedPoint(t *testing.T) {
 				if got, want := requantRef(acc, &c), MultiplyByQuantizedMultiplier(acc, m, shift); got != int64(want) {
 					t.Fatalf("requantRef(%d, m %d, shift %d) = %d; want %d", acc, m, shift, got, want)
 				}
-				if got, want := requantHalfUp(acc, &c), MultiplyByQuantizedMultiplierHalfUp(acc, m, shift); got != int64(want) {
+				if got, want := min(max(requantHalfUp(acc, &c), math.MinInt32), math.MaxInt32), MultiplyByQuantizedMultiplierHalfUp(acc, m, shift); got != int64(want) {
 					t.Fatalf("requantHalfUp(%d, m %d, shift %d) = %d; want %d", acc, m, shift, got, want)
 				}
 			}
