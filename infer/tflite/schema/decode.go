@@ -33,8 +33,9 @@ func unsupported(format string, args ...any) error {
 // budget so that shared or overlapping objects cannot make a small file
 // decode into a huge structure.
 type decoder struct {
-	buf    []byte
-	budget int64 // bytes the decoder may still allocate
+	buf     []byte
+	budget  int64 // bytes the decoder may still allocate
+	aliased int64 // bytes of the file handed out as constant data so far
 }
 
 func newDecoder(buf []byte) *decoder {
@@ -53,6 +54,18 @@ func (d *decoder) charge(n int64, what string) error {
 	d.budget -= n
 	if d.budget < 0 || n < 0 {
 		return malformed("%s: decoding the model would need more memory than a %d-byte file can justify (shared or overlapping objects?)", what, len(d.buf))
+	}
+	return nil
+}
+
+// alias accounts for n bytes of the file handed out as constant data or
+// custom options. In a well-formed file these never overlap, so their
+// total cannot exceed the file size; aliased copies would let a small file
+// stand for gigabytes once written out or copied.
+func (d *decoder) alias(n int, what string) error {
+	d.aliased += int64(n)
+	if d.aliased > int64(len(d.buf)) {
+		return malformed("%s: buffers and custom options claim more bytes than the %d-byte file holds (overlapping data)", what, len(d.buf))
 	}
 	return nil
 }

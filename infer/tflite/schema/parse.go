@@ -162,6 +162,9 @@ func parseBuffers(d *decoder, root table) ([][]byte, error) {
 			return nil, err
 		}
 		if len(out[i]) > 0 {
+			if err := d.alias(len(out[i]), t.what); err != nil {
+				return nil, err
+			}
 			continue
 		}
 		// Models over 2 GB keep data outside the FlatBuffer: offset (from
@@ -181,6 +184,9 @@ func parseBuffers(d *decoder, root table) ([][]byte, error) {
 			return nil, malformed("buffer %d: external data at offset %d, size %d, lies outside the %d-byte file", i, off, size, len(d.buf))
 		}
 		out[i] = d.buf[off : off+size : off+size]
+		if err := d.alias(len(out[i]), t.what); err != nil {
+			return nil, err
+		}
 	}
 	return out, nil
 }
@@ -343,7 +349,7 @@ func parseOperator(t table, codes []OperatorCode, op *Operator) error {
 			op.CustomOptions = t.d.buf[off : off+size : off+size]
 		}
 	}
-	return nil
+	return t.d.alias(len(op.CustomOptions), t.what)
 }
 
 func parseMetadata(root table) ([]Metadata, error) {

@@ -326,3 +326,35 @@ func TestParseAmplification(t *testing.T) {
 		t.Errorf("Parse(%d bytes claiming %d MiB of shapes) = %v; want a memory budget error", len(data), len(offs)*len(shape)*4>>20, err)
 	}
 }
+
+// Buffers that share one data vector would make the writer (or a copying
+// loader) expand a small file many times over.
+func TestParseAliasedBuffers(t *testing.T) {
+	b := flatbuffers.NewBuilder(1 << 16)
+	data := b.CreateByteVector(make([]byte, 4096))
+	offs := make([]flatbuffers.UOffsetT, 64)
+	for i := range offs {
+		b.StartObject(3)
+		if i > 0 {
+			b.PrependUOffsetTSlot(0, data, 0)
+		}
+		offs[i] = b.EndObject()
+	}
+	bufs := tableVector(b, offs)
+	shape := int32VectorAlways(b, nil)
+	b.StartObject(8)
+	b.PrependUOffsetTSlot(0, shape, 0)
+	tensors := tableVector(b, []flatbuffers.UOffsetT{b.EndObject()})
+	b.StartObject(5)
+	b.PrependUOffsetTSlot(0, tensors, 0)
+	sg := tableVector(b, []flatbuffers.UOffsetT{b.EndObject()})
+	b.StartObject(8)
+	b.PrependUint32Slot(0, 3, 0)
+	b.PrependUOffsetTSlot(2, sg, 0)
+	b.PrependUOffsetTSlot(4, bufs, 0)
+	b.FinishWithFileIdentifier(b.EndObject(), []byte(Identifier))
+	_, err := Parse(b.FinishedBytes())
+	if err == nil || !strings.Contains(err.Error(), "overlapping data") {
+		t.Errorf("Parse(64 buffers sharing one 4 KiB vector) = %v; want an overlapping data error", err)
+	}
+}
