@@ -13,8 +13,9 @@ import "unsafe"
 // Scratch must not be used by two calls at the same time.
 type Scratch struct {
 	job   kernelJob
-	arena []uint64     // panels, carved per call; uint64 keeps any view aligned
-	pf    PackedFilter // filter packed by calls without a PackedFilter
+	arena []uint64        // panels, carved per call; uint64 keeps any view aligned
+	pf    PackedFilter    // filter packed by calls without a PackedFilter
+	pd    PackedDepthwise // depthwise filter packed likewise
 }
 
 // NewScratch returns a Scratch with bytes bytes of working memory.
@@ -32,6 +33,18 @@ func (s *Scratch) int8Panels(workers, n int) []int8 {
 		s.arena = make([]uint64, (total+7)/8)
 	}
 	return unsafe.Slice((*int8)(unsafe.Pointer(&s.arena[0])), total)
+}
+
+// int32Panels returns workers panels of n int32 each.
+func (s *Scratch) int32Panels(workers, n int) []int32 {
+	total := workers * n
+	if total == 0 {
+		return nil
+	}
+	if len(s.arena)*2 < total {
+		s.arena = make([]uint64, (total+1)/2)
+	}
+	return unsafe.Slice((*int32)(unsafe.Pointer(&s.arena[0])), total)
 }
 
 // float32Panels returns workers panels of n float32 each.
@@ -65,6 +78,7 @@ type kernelJob struct {
 	p  *ConvParams
 	q  *QuantParams
 	pf *PackedFilter
+	pd *PackedDepthwise
 
 	inI8, filterI8, outI8 []int8
 	inU8, filterU8, outU8 []uint8
@@ -76,6 +90,7 @@ type kernelJob struct {
 
 	panels8  []int8    // per-worker im2col panels
 	panelsF  []float32 // per-worker float im2col panels
+	panels32 []int32   // per-worker int32 accumulators
 	panelLen int       // elements per worker panel
 	split    int       // units per pixel group (channel-block splits)
 	direct   bool      // pixel rows are read from the input, no im2col

@@ -56,6 +56,9 @@ func TestDepthwiseQuantMatchesNaive(t *testing.T) {
 				}
 				want := naiveConvQuant(&p, true, in, f, bias, nq)
 				checkSpread(t, want)
+				if pd := PackDepthwiseInt8(&p, f, bias, nq.params()); pd.fast != (p.DepthMultiplier == 1) {
+					t.Errorf("PackDepthwiseInt8: fast = %v; want %v", pd.fast, p.DepthMultiplier == 1)
+				}
 				for _, workers := range []int{1, 2, 3} {
 					pool := NewPool(workers)
 					got := make([]int8, len(want))
