@@ -1,0 +1,319 @@
+package outbox
+
+import (
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+// Outbox is a durable, bounded queue of records in one bbolt file. Its
+// methods are safe for concurrent use.
+type Outbox struct {
+	path     string
+	db       *bolt.DB
+	opt      Options
+	log      *slog.Logger
+	readOnly bool
+
+	reqs   chan *request // appends for the committer; closed by Close
+	done   chan struct{} // closed when the committer has returned
+	notify chan struct{} // capacity 1; signalled after commits that added records
+
+	pending atomic.Int64 // appends handed to the committer and not yet committed
+
+	mu     sync.RWMutex // guards closed; held for reading while sending on reqs
+	closed bool
+
+	statsMu sync.Mutex
+	stats   snapshot // guarded by statsMu
+
+	lastEvictLog   time.Time // owned by the committer
+	evictSinceLog  uint64    // owned by the committer
+	backstopLogged bool      // owned by the committer
+}
+
+// snapshot is the state after one committed transaction.
+type snapshot struct {
+	txID      int
+	st        state
+	oldestSeq uint64
+	newestSeq uint64
+}
+
+// Stats describe the outbox at the last commit.
+type Stats struct {
+	Count     uint64 // records stored now
+	Bytes     uint64 // bytes of stored values now
+	OldestSeq uint64 // sequence of the oldest stored record; 0 when empty
+	NewestSeq uint64 // sequence of the newest stored record; 0 when empty
+	Appended  uint64 // records ever appended to this file
+	Acked     uint64 // records ever deleted by Ack
+	Evicted   uint64 // records ever evicted by MaxBytes, MaxRecords or MaxFileBytes
+	AckedUpTo uint64 // highest sequence ever acknowledged by the consumer
+	FileBytes int64  // size of the bbolt file on disk
+}
+
+// Entry is one record returned by Read. Value is a copy owned by the caller.
+type Entry struct {
+	Seq   uint64
+	Value []byte
+}
+
+// Open opens or creates the outbox file at path, creating its directory if
+// needed, and starts the committer goroutine that Close stops. It fails
+// with ErrInUse when another process holds the file, ErrCorrupt when the
+// file is not a valid outbox, and ErrNotWritable when it cannot be written.
+func Open(path string, opt Options) (*Outbox, error) {
+	const op = "outbox.Open"
+	opt = opt.withDefaults()
+	if err := opt.validate(); err != nil {
+		return nil, fmt.Errorf("%s: %s: %w", op, path, err)
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o750); err != nil {
+		return nil, classify(op, path, err)
+	}
+	db, err := openBolt(path, opt, false)
+	if err != nil {
+		return nil, classify(op, path, err)
+	}
+	db.AllocSize = allocSize
+	o := newOutbox(path, db, opt, false)
+	if err := o.init(); err != nil {
+		_ = db.Close()
+		return nil, classify(op, path, err)
+	}
+	o.reqs = make(chan *request, 2*opt.CommitBatch)
+	o.done = make(chan struct{})
+	go o.commitLoop()
+	return o, nil
+}
+
+// OpenReadOnly opens an existing outbox file for Read and Stats only, as
+// `fovea outbox` does. It takes a shared lock, so it fails with ErrInUse
+// while the agent has the file open, and with ErrNotExist when there is no
+// file.
+func OpenReadOnly(path string, opt Options) (*Outbox, error) {
+	const op = "outbox.OpenReadOnly"
+	opt = opt.withDefaults()
+	if err := opt.validate(); err != nil {
+		return nil, fmt.Errorf("%s: %s: %w", op, path, err)
+	}
+	if _, err := os.Stat(path); err != nil {
+		return nil, classify(op, path, err)
+	}
+	db, err := openBolt(path, opt, true)
+	if err != nil {
+		return nil, classify(op, path, err)
+	}
+	o := newOutbox(path, db, opt, true)
+	var snap snapshot
+	err = boltView(db, func(tx *bolt.Tx) error {
+		var err error
+		snap, err = readSnapshot(tx)
+		return err
+	})
+	if err != nil {
+		_ = db.Close()
+		return nil, classify(op, path, err)
+	}
+	o.stats = snap
+	return o, nil
+}
+
+func openBolt(path string, opt Options, readOnly bool) (db *bolt.DB, err error) {
+	err = guard(func() error {
+		var err error
+		db, err = bolt.Open(path, 0o600, &bolt.Options{
+			Timeout:        opt.LockTimeout,
+			FreelistType:   bolt.FreelistMapType,
+			NoFreelistSync: false,
+			ReadOnly:       readOnly,
+		})
+		return err
+	})
+	return db, err
+}
+
+func newOutbox(path string, db *bolt.DB, opt Options, readOnly bool) *Outbox {
+	return &Outbox{
+		path:     path,
+		db:       db,
+		opt:      opt,
+		log:      opt.Logger.With("outbox", path),
+		readOnly: readOnly,
+		notify:   make(chan struct{}, 1),
+	}
+}
+
+// init creates the buckets of a new file and checks an existing one: the
+// state record must decode and must match the records actually stored.
+func (o *Outbox) init() error {
+	return boltUpdate(o.db, func(tx *bolt.Tx) error {
+		if tx.Bucket(recordsBucket) == nil && !isEmpty(tx) {
+			return errNotOutbox
+		}
+		rec, err := tx.CreateBucketIfNotExists(recordsBucket)
+		if err != nil {
+			return err
+		}
+		meta, err := tx.CreateBucketIfNotExists(metaBucket)
+		if err != nil {
+			return err
+		}
+		st := state{}
+		if v := meta.Get(stateKey); v != nil {
+			if st, err = decodeState(v); err != nil {
+				return err
+			}
+		} else if err := meta.Put(stateKey, st.encode()); err != nil {
+			return err
+		}
+		var count, size uint64
+		err = rec.ForEach(func(k, v []byte) error {
+			if _, err := keySeq(k); err != nil {
+				return err
+			}
+			count++
+			size += uint64(len(v))
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		if count != st.Count || size != st.Bytes {
+			return fmt.Errorf("%w: state record says %d records of %d bytes, file holds %d records of %d bytes",
+				ErrCorrupt, st.Count, st.Bytes, count, size)
+		}
+		snap, err := readSnapshot(tx)
+		if err != nil {
+			return err
+		}
+		o.stats = snap
+		return nil
+	})
+}
+
+// readSnapshot reads the state and the oldest and newest keys in tx. A
+// file without the outbox buckets (never opened for writing) reads empty.
+func readSnapshot(tx *bolt.Tx) (snapshot, error) {
+	snap := snapshot{txID: tx.ID()}
+	meta := tx.Bucket(metaBucket)
+	rec := tx.Bucket(recordsBucket)
+	if meta == nil || rec == nil {
+		if meta == nil && rec == nil && isEmpty(tx) {
+			return snap, nil
+		}
+		return snap, errNotOutbox
+	}
+	if v := meta.Get(stateKey); v != nil {
+		st, err := decodeState(v)
+		if err != nil {
+			return snap, err
+		}
+		snap.st = st
+	}
+	c := rec.Cursor()
+	if k, _ := c.First(); k != nil {
+		seq, err := keySeq(k)
+		if err != nil {
+			return snap, err
+		}
+		snap.oldestSeq = seq
+	}
+	if k, _ := c.Last(); k != nil {
+		seq, err := keySeq(k)
+		if err != nil {
+			return snap, err
+		}
+		snap.newestSeq = seq
+	}
+	return snap, nil
+}
+
+// setStats records the snapshot of a committed transaction unless a later
+// one was recorded already.
+func (o *Outbox) setStats(snap snapshot) {
+	o.statsMu.Lock()
+	defer o.statsMu.Unlock()
+	if snap.txID >= o.stats.txID {
+		o.stats = snap
+	}
+}
+
+// Stats returns the counters as of the last commit and the file's size now.
+func (o *Outbox) Stats() Stats {
+	o.statsMu.Lock()
+	snap := o.stats
+	o.statsMu.Unlock()
+	s := Stats{
+		Count:     snap.st.Count,
+		Bytes:     snap.st.Bytes,
+		OldestSeq: snap.oldestSeq,
+		NewestSeq: snap.newestSeq,
+		Appended:  snap.st.Appended,
+		Acked:     snap.st.Acked,
+		Evicted:   snap.st.Evicted,
+		AckedUpTo: snap.st.AckedUpTo,
+	}
+	if fi, err := os.Stat(o.path); err == nil {
+		s.FileBytes = fi.Size()
+	}
+	return s
+}
+
+// Path returns the outbox file's path.
+func (o *Outbox) Path() string { return o.path }
+
+// Notify returns a channel that receives a value after each commit that
+// added records. It holds at most one pending signal, so a slow consumer
+// sees one signal for many commits; it is meant for a single consumer.
+func (o *Outbox) Notify() <-chan struct{} { return o.notify }
+
+// Close commits every append still pending, stops the committer, waits for
+// it and closes the file. Appends that arrive after Close has begun fail
+// with ErrClosed. Close is idempotent.
+func (o *Outbox) Close() error {
+	o.mu.Lock()
+	if o.closed {
+		o.mu.Unlock()
+		return nil
+	}
+	o.closed = true
+	o.mu.Unlock()
+	if o.reqs != nil {
+		close(o.reqs)
+		<-o.done
+	}
+	if err := o.db.Close(); err != nil {
+		return fmt.Errorf("outbox.Close: %s: %w", o.path, err)
+	}
+	return nil
+}
+
+// isClosed reports whether Close has begun.
+func (o *Outbox) isClosed() bool {
+	o.mu.RLock()
+	defer o.mu.RUnlock()
+	return o.closed
+}
+
+// errClosed wraps ErrClosed with the operation.
+func (o *Outbox) errClosed(op string) error {
+	return fmt.Errorf("%s: %s: %w", op, o.path, ErrClosed)
+}
+
+// errNotOutbox is returned for a valid bbolt file that another program
+// wrote.
+var errNotOutbox = fmt.Errorf("%w: the file is a bbolt database but not a fovea outbox", ErrCorrupt)
+
+// isEmpty reports whether the file has no buckets at all.
+func isEmpty(tx *bolt.Tx) bool {
+	k, _ := tx.Cursor().First()
+	return k == nil
+}
