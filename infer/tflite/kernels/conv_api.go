@@ -4,20 +4,32 @@ package kernels
 // over elements of elemSize bytes (1 for int8/uint8, 4 for float32) needs
 // when run by workers goroutines.
 func ConvScratchSize(p *ConvParams, elemSize, workers int) int {
-	return 0
+	if elemSize == 4 && convDirect(p) {
+		return 0 // float 1x1: the GEMM reads the input in place
+	}
+	// uint8 needs its im2col panel even for 1x1 convolutions (it shifts
+	// the input to int8 on the way).
+	return max(workers, 1) * convMP * p.KH * p.KW * p.InC * elemSize
 }
 
 // ConvFloat32 computes a float32 CONV_2D (see ConvParams for layouts):
-// out = clamp(Σ in·filter + bias, actMin, actMax). bias may be nil.
+// out = clamp(Σ in·filter + bias, actMin, actMax). bias may be nil. It
+// packs the filter into s on every call; the interpreter should pack once
+// with PackConvFloat32 and call ConvFloat32Packed. Sums run in a different
+// order than TFLite's, so results may differ in the last bits.
 func ConvFloat32(p *ConvParams, in, filter, bias, out []float32, actMin, actMax float32, s *Scratch, pool *Pool) {
 	s = scratchOrNew(s)
-	j := s.start(convRowsFloat32)
-	j.p, j.inF, j.filterF, j.biasF, j.outF, j.actMin, j.actMax = p, in, filter, bias, out, actMin, actMax
-	pool.run(j, p.N*p.OutH)
+	packFloat(&s.pf, p.OutC, p.KH*p.KW*p.InC, filter, bias)
+	ConvFloat32Packed(p, in, &s.pf, out, actMin, actMax, s, pool)
 }
 
-func convRowsFloat32(j *kernelJob, _, lo, hi int) {
-	convRefFloat32(j.p, j.inF, j.filterF, j.biasF, j.outF, j.actMin, j.actMax, lo, hi)
+// ConvFloat32Packed computes a float32 CONV_2D with a filter packed by
+// PackConvFloat32.
+func ConvFloat32Packed(p *ConvParams, in []float32, pf *PackedFilter, out []float32, actMin, actMax float32, s *Scratch, pool *Pool) {
+	s = scratchOrNew(s)
+	j := s.start(nil)
+	j.inF, j.outF, j.actMin, j.actMax = in, out, actMin, actMax
+	pool.run(j, prepareConvFloat(j, p, pf, pool.Workers()))
 }
 
 // ConvUint8 computes a uint8 CONV_2D with per-tensor quantization (see

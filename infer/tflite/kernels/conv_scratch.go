@@ -16,6 +16,7 @@ type Scratch struct {
 	arena []uint64        // panels, carved per call; uint64 keeps any view aligned
 	pf    PackedFilter    // filter packed by calls without a PackedFilter
 	pd    PackedDepthwise // depthwise filter packed likewise
+	fcp   ConvParams      // the CONV_2D shape of a FULLY_CONNECTED call
 }
 
 // NewScratch returns a Scratch with bytes bytes of working memory.

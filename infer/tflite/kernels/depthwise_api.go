@@ -4,7 +4,7 @@ package kernels
 // with parameters p over elements of elemSize bytes needs when run by
 // workers goroutines.
 func DepthwiseScratchSize(p *ConvParams, elemSize, workers int) int {
-	return 0
+	return max(workers, 1) * p.OutC * 4 // one int32 accumulator row per worker
 }
 
 // DepthwiseFloat32 computes a float32 DEPTHWISE_CONV_2D; filter is
