@@ -115,10 +115,13 @@ func (o *Outbox) commitLoop() {
 // commit writes batch in one transaction, evicting the oldest records as
 // the caps require, and reports the outcome to every request in it.
 func (o *Outbox) commit(batch []*request) {
-	backstop := o.opt.MaxFileBytes > 0 && o.fileSize() >= o.opt.MaxFileBytes
 	var snap snapshot
 	var evicted uint64
+	var backstop bool
 	err := boltUpdate(o.db, func(tx *bolt.Tx) error {
+		// tx.Size is the high-water mark of pages in use: the file minus
+		// bbolt's preallocated tail.
+		backstop = o.opt.MaxFileBytes > 0 && tx.Size() >= o.opt.MaxFileBytes
 		rec := tx.Bucket(recordsBucket)
 		rec.FillPercent = fillPercent
 		meta := tx.Bucket(metaBucket)
@@ -197,7 +200,7 @@ func evict(rec *bolt.Bucket, st *state, maxRecords, maxBytes uint64) (uint64, er
 func (o *Outbox) logEvictions(n uint64, backstop bool) {
 	if backstop && !o.backstopLogged {
 		o.backstopLogged = true
-		o.log.Error("outbox file reached MaxFileBytes: every commit now evicts as much as it adds",
+		o.log.Error("outbox file reached MaxFileBytes: from now on every commit evicts as much as it adds",
 			"max_file_bytes", o.opt.MaxFileBytes, "file_bytes", o.fileSize())
 	}
 	o.evictSinceLog += n

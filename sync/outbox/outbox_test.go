@@ -134,7 +134,12 @@ func TestConcurrentAppend(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	var rg sync.WaitGroup
 	rg.Go(func() {
-		for ctx.Err() == nil {
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-o.Notify():
+			}
 			if _, err := o.Read(0, 50, 0); err != nil {
 				t.Errorf("concurrent Read = %v", err)
 				return
