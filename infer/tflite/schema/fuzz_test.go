@@ -13,13 +13,13 @@ import (
 )
 
 // addSeeds adds the small models of testdata/ and, when the shared assets
-// are present, the small real and bad models, as fuzz seeds.
+// are present, two small bad models, as fuzz seeds (large seeds make
+// minimisation too slow to be useful).
 func addSeeds(f *testing.F) {
 	f.Helper()
 	paths, _ := filepath.Glob(filepath.Join("testdata", "*.tflite"))
 	if root := sharedtest.Find(); root != "" {
 		for _, name := range []string{
-			"golden/models/pretrainedResnet_quant.tflite",
 			"golden/bad/model_invoking_error.tflite",
 			"golden/bad/truncated_4096.tflite",
 		} {

@@ -179,10 +179,10 @@ func TestBadFiles(t *testing.T) {
 		kind error
 		want []string
 	}{
-		"README.md":                   {infer.ErrMalformed, []string{"file identifier", `want "TFL3"`}},
-		"empty.tflite":                {infer.ErrMalformed, []string{"empty file"}},
-		"truncated_4096.tflite":       {infer.ErrMalformed, []string{"past the end of the 4096-byte file", "truncated"}},
-		"model_invoking_error.tflite": {infer.ErrUnsupported, []string{`custom op "fake-op-double"`}},
+		"README.md":                                  {infer.ErrMalformed, []string{"file identifier", `want "TFL3"`}},
+		"empty.tflite":                               {infer.ErrMalformed, []string{"empty file"}},
+		"truncated_4096.tflite":                      {infer.ErrMalformed, []string{"past the end of the 4096-byte file", "truncated"}},
+		"model_invoking_error.tflite":                {infer.ErrUnsupported, []string{`custom op "fake-op-double"`}},
 		"mobilenet_v1_0.25_128_quant_edgetpu.tflite": {infer.ErrUnsupported, []string{`custom op "edgetpu-custom-op"`, "Edge TPU"}},
 		"person_detect_vela.tflite":                  {infer.ErrUnsupported, []string{`custom op "ethos-u"`, "Ethos-U NPU"}},
 		"person_detect.tflite": {infer.ErrMalformed, []string{

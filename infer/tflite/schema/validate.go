@@ -25,7 +25,8 @@ const maxErrors = 10
 //   - known tensor types, non-negative shapes, and element counts whose
 //     byte total over all tensors stays within MaxTensorBytes;
 //   - constant tensors whose buffer holds exactly shape × element size
-//     bytes;
+//     bytes, and that are neither graph inputs nor operator outputs (their
+//     data aliases the file);
 //   - quantization as TFLite checks it: as many zero points as scales,
 //     quantized_dimension within the tensor's rank, and one scale or one
 //     per channel along that dimension; scales finite and positive;
@@ -180,8 +181,31 @@ func semanticErrors(m *Model, limit int) []error {
 				}
 			}
 		}
+		// Constant data aliases the model file: nothing may write to it.
+		for k, ti := range sg.Inputs {
+			if isConstant(m, &sg.Tensors[ti]) {
+				if !l.add(malformed("subgraph %d input %d: %s holds constant data and cannot be an input", si, k, tensorName(si, int(ti), &sg.Tensors[ti]))) {
+					return l.errs
+				}
+			}
+		}
+		for oi := range sg.Operators {
+			for _, ti := range sg.Operators[oi].Outputs {
+				if isConstant(m, &sg.Tensors[ti]) {
+					if !l.add(malformed("subgraph %d operator %d writes %s, which holds constant data", si, oi, tensorName(si, int(ti), &sg.Tensors[ti]))) {
+						return l.errs
+					}
+				}
+			}
+		}
 	}
 	return l.errs
+}
+
+// isConstant reports whether t has data in the model (like TFLite, a
+// tensor whose buffer is empty is not constant).
+func isConstant(m *Model, t *Tensor) bool {
+	return t.Buffer != 0 && len(m.Buffers[t.Buffer]) > 0
 }
 
 // checkTensor checks one tensor and returns the bytes it occupies.
@@ -299,14 +323,17 @@ func checkOperator(m *Model, si, oi int) error {
 	if act < ActNone || act > ActSignBit {
 		bad = append(bad, fmt.Sprintf("fused activation %d is not a TFLite activation", act))
 	}
-	for _, v := range [][2]any{{"stride", strides}, {"dilation", dilations}, {"filter size", filter}} {
-		for _, x := range v[1].([]int32) {
+	atLeast1 := func(what string, vals []int32) {
+		for _, x := range vals {
 			if x < 1 {
-				bad = append(bad, fmt.Sprintf("%s %d must be at least 1 (a missing options table gives 0)", v[0], x))
-				break
+				bad = append(bad, fmt.Sprintf("%s %d must be at least 1 (a missing options table gives 0)", what, x))
+				return
 			}
 		}
 	}
+	atLeast1("stride", strides)
+	atLeast1("dilation", dilations)
+	atLeast1("filter size", filter)
 	if len(bad) > 0 {
 		return malformed("%s: %s", name, strings.Join(bad, "; "))
 	}
