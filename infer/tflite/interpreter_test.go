@@ -290,3 +290,56 @@ func TestInvokeHonoursContext(t *testing.T) {
 		t.Errorf("Invoke(canceled) = %v; want context.Canceled", err)
 	}
 }
+
+// TestConcurrentInterpreters runs interpreters of one Model on several
+// goroutines (the Model and its packed filters are shared read-only).
+func TestConcurrentInterpreters(t *testing.T) {
+	dir, cases := goldenCases(t)
+	var c goldenCase
+	for _, gc := range cases {
+		if strings.HasPrefix(gc.name, "vww_96_int8__") {
+			c = gc
+			break
+		}
+	}
+	if c.name == "" {
+		t.Skip("no vww_96_int8 case in cases.tsv")
+	}
+	m := loadGolden(t, dir, c.model)
+	in, err := os.ReadFile(filepath.Join(dir, c.input))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := os.ReadFile(filepath.Join(dir, c.expected))
+	if err != nil {
+		t.Fatal(err)
+	}
+	errs := make(chan error, 4)
+	for g := range 4 {
+		go func() {
+			it, err := m.NewGoInterpreter(infer.InterpreterOptions{Threads: 1 + g%2})
+			if err != nil {
+				errs <- err
+				return
+			}
+			defer it.Close()
+			for range 3 {
+				copy(it.Inputs()[0].Data, in)
+				if err := it.Invoke(context.Background()); err != nil {
+					errs <- err
+					return
+				}
+				if string(it.Outputs()[0].Data) != string(want) {
+					errs <- errors.New("output differs from the golden")
+					return
+				}
+			}
+			errs <- nil
+		}()
+	}
+	for range 4 {
+		if err := <-errs; err != nil {
+			t.Error(err)
+		}
+	}
+}

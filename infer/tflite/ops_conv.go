@@ -40,6 +40,9 @@ type convK struct {
 	p                     kernels.ConvParams
 	q                     kernels.QuantParams
 	actMin, actMax        float32
+	// Filters packed once at load; shared read-only by all interpreters.
+	pf *kernels.PackedFilter
+	pd *kernels.PackedDepthwise
 }
 
 func (k *convK) scratch(workers int) int {
@@ -54,26 +57,47 @@ func (k *convK) scratch(workers int) int {
 }
 
 func (k *convK) run(x *execCtx) {
-	in, f, b, out := x.bufs[k.in], x.bufs[k.filter], x.buf(k.bias), x.bufs[k.out]
+	in, out := x.bufs[k.in], x.bufs[k.out]
 	switch k.dtype {
 	case infer.Float32:
 		if k.depthwise {
-			kernels.DepthwiseFloat32(&k.p, asF32(in), asF32(f), asF32(b), asF32(out), k.actMin, k.actMax, x.scratch, x.pool)
+			kernels.DepthwiseFloat32(&k.p, asF32(in), asF32(x.bufs[k.filter]), asF32(x.buf(k.bias)), asF32(out), k.actMin, k.actMax, x.scratch, x.pool)
 		} else {
-			kernels.ConvFloat32(&k.p, asF32(in), asF32(f), asF32(b), asF32(out), k.actMin, k.actMax, x.scratch, x.pool)
+			kernels.ConvFloat32Packed(&k.p, asF32(in), k.pf, asF32(out), k.actMin, k.actMax, x.scratch, x.pool)
 		}
 	case infer.UInt8:
 		if k.depthwise {
-			kernels.DepthwiseUint8(&k.p, in, f, asI32(b), out, &k.q, x.scratch, x.pool)
+			kernels.DepthwiseUint8Packed(&k.p, in, k.pd, out, x.scratch, x.pool)
 		} else {
-			kernels.ConvUint8(&k.p, in, f, asI32(b), out, &k.q, x.scratch, x.pool)
+			kernels.ConvUint8Packed(&k.p, in, k.pf, out, x.scratch, x.pool)
 		}
 	case infer.Int8:
 		if k.depthwise {
-			kernels.DepthwiseInt8(&k.p, as8[int8](in), as8[int8](f), asI32(b), as8[int8](out), &k.q, x.scratch, x.pool)
+			kernels.DepthwiseInt8Packed(&k.p, as8[int8](in), k.pd, as8[int8](out), x.scratch, x.pool)
 		} else {
-			kernels.ConvInt8(&k.p, as8[int8](in), as8[int8](f), asI32(b), as8[int8](out), &k.q, x.scratch, x.pool)
+			kernels.ConvInt8Packed(&k.p, as8[int8](in), k.pf, as8[int8](out), x.scratch, x.pool)
 		}
+	}
+}
+
+// pack packs the constant filter and bias for the kernels.
+func (k *convK) pack(filter, bias *tensorPlan) {
+	var b []byte
+	if bias != nil {
+		b = bias.konst
+	}
+	kk := k.p.KH * k.p.KW * k.p.InC
+	switch {
+	case k.dtype == infer.Float32 && !k.depthwise:
+		k.pf = kernels.PackConvFloat32(k.p.OutC, kk, asF32(filter.konst), asF32(b))
+	case k.dtype == infer.UInt8 && k.depthwise:
+		k.pd = kernels.PackDepthwiseUint8(&k.p, filter.konst, asI32(b), &k.q)
+	case k.dtype == infer.UInt8:
+		k.pf = kernels.PackConvUint8(k.p.OutC, kk, filter.konst, asI32(b), &k.q)
+	case k.dtype == infer.Int8 && k.depthwise:
+		k.pd = kernels.PackDepthwiseInt8(&k.p, as8[int8](filter.konst), asI32(b), &k.q)
+	case k.dtype == infer.Int8:
+		k.pf = kernels.PackConvInt8(k.p.OutC, kk, as8[int8](filter.konst), asI32(b), &k.q)
 	}
 }
 
@@ -149,6 +173,9 @@ func (p *prep) checkConvTypes(in, filter, bias *tensorPlan) error {
 		return p.unsupported("filter %q is not a constant", filter.name)
 	}
 	if bias != nil {
+		if !bias.isConst() {
+			return p.unsupported("bias %q is not a constant", bias.name)
+		}
 		want := infer.Int32
 		if in.dtype == infer.Float32 {
 			want = infer.Float32
@@ -260,6 +287,7 @@ func (p *prep) prepConv(depthwise bool) (kernel, int64, error) {
 			return nil, 0, err
 		}
 	}
+	k.pack(filter, bias)
 	macs := int64(cp.N) * int64(outH) * int64(outW) * int64(cp.OutC) * int64(cp.KH) * int64(cp.KW)
 	if !depthwise {
 		macs *= int64(cp.InC)
@@ -273,6 +301,7 @@ type fcK struct {
 	batches, inDepth, outDepth int
 	q                          kernels.QuantParams
 	actMin, actMax             float32
+	pf                         *kernels.PackedFilter
 }
 
 func (k *fcK) scratch(workers int) int {
@@ -284,14 +313,29 @@ func (k *fcK) scratch(workers int) int {
 }
 
 func (k *fcK) run(x *execCtx) {
-	in, w, b, out := x.bufs[k.in], x.bufs[k.w], x.buf(k.bias), x.bufs[k.out]
+	in, out := x.bufs[k.in], x.bufs[k.out]
 	switch k.dtype {
 	case infer.Float32:
-		kernels.FullyConnectedFloat32(k.batches, k.inDepth, k.outDepth, asF32(in), asF32(w), asF32(b), asF32(out), k.actMin, k.actMax, x.scratch, x.pool)
+		kernels.FullyConnectedFloat32Packed(k.batches, asF32(in), k.pf, asF32(out), k.actMin, k.actMax, x.scratch, x.pool)
 	case infer.UInt8:
-		kernels.FullyConnectedUint8(k.batches, k.inDepth, k.outDepth, in, w, asI32(b), out, &k.q, x.scratch, x.pool)
+		kernels.FullyConnectedUint8Packed(k.batches, in, k.pf, out, x.scratch, x.pool)
 	case infer.Int8:
-		kernels.FullyConnectedInt8(k.batches, k.inDepth, k.outDepth, as8[int8](in), as8[int8](w), asI32(b), as8[int8](out), &k.q, x.scratch, x.pool)
+		kernels.FullyConnectedInt8Packed(k.batches, as8[int8](in), k.pf, as8[int8](out), x.scratch, x.pool)
+	}
+}
+
+func (k *fcK) pack(w, bias *tensorPlan) {
+	var b []byte
+	if bias != nil {
+		b = bias.konst
+	}
+	switch k.dtype {
+	case infer.Float32:
+		k.pf = kernels.PackConvFloat32(k.outDepth, k.inDepth, asF32(w.konst), asF32(b))
+	case infer.UInt8:
+		k.pf = kernels.PackConvUint8(k.outDepth, k.inDepth, w.konst, asI32(b), &k.q)
+	case infer.Int8:
+		k.pf = kernels.PackConvInt8(k.outDepth, k.inDepth, as8[int8](w.konst), asI32(b), &k.q)
 	}
 }
 
@@ -350,5 +394,6 @@ func (p *prep) prepFullyConnected() (kernel, int64, error) {
 	} else if k.q, err = p.convQuant(in, w, bias, out, units, ka, halfUpFCInt8, true); err != nil {
 		return nil, 0, err
 	}
+	k.pack(w, bias)
 	return k, int64(batches) * int64(units) * int64(depth), nil
 }
