@@ -5,10 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"image"
-	"image/color"
 	"math"
 	"strconv"
 	"time"
+
+	"github.com/fovea-edge/fovea/camera/preprocess"
 )
 
 // Class is one ranked prediction.
@@ -41,8 +42,9 @@ type ClassifierOptions struct {
 	// (p − 127.5) / 127.5; uint8 inputs take the raw pixel and int8 inputs
 	// the pixel − 128 (the convention of quantized image models).
 	Mean, Std []float32
-	// Resize scales images to the input size. Nil means a plain bilinear
-	// resize; the agent passes the camera package's Pillow-compatible one.
+	// Resize scales images to the input size. Nil means
+	// preprocess.Resizer: bilinear, antialiased like Pillow's
+	// Image.BILINEAR, which is how most classifiers' inputs were prepared.
 	Resize Resizer
 	// Threads for the interpreter.
 	Threads int
@@ -83,7 +85,7 @@ func NewClassifier(m Model, opts ClassifierOptions) (*Classifier, error) {
 	}
 	c := &Classifier{interp: interp, in: interp.Inputs()[0], out: interp.Outputs()[0], resize: opts.Resize}
 	if c.resize == nil {
-		c.resize = resizeBilinear
+		c.resize = new(preprocess.Resizer).Resize
 	}
 	shape := c.in.Shape
 	switch {
@@ -171,12 +173,8 @@ func (c *Classifier) Classify(ctx context.Context, img image.Image, k int) (Pred
 // fill writes img into the input tensor.
 func (c *Classifier) fill(img image.Image) {
 	src := c.rgba
-	if b := img.Bounds(); b.Dx() == c.w && b.Dy() == c.h {
-		if r, ok := img.(*image.RGBA); ok && b.Min == (image.Point{}) {
-			src = r
-		} else {
-			copyToRGBA(c.rgba, img)
-		}
+	if r, ok := img.(*image.RGBA); ok && r.Rect == c.rgba.Rect {
+		src = r // already at the input size: the agent pre-resizes frames
 	} else {
 		c.resize(c.rgba, img)
 	}
@@ -278,49 +276,4 @@ func label(labels []string, i int) string {
 		return labels[i]
 	}
 	return strconv.Itoa(i)
-}
-
-func copyToRGBA(dst *image.RGBA, src image.Image) {
-	b := src.Bounds()
-	for y := 0; y < dst.Rect.Dy(); y++ {
-		for x := 0; x < dst.Rect.Dx(); x++ {
-			r, g, bl, _ := src.At(b.Min.X+x, b.Min.Y+y).RGBA()
-			i := y*dst.Stride + 4*x
-			dst.Pix[i], dst.Pix[i+1], dst.Pix[i+2], dst.Pix[i+3] = uint8(r>>8), uint8(g>>8), uint8(bl>>8), 255
-		}
-	}
-}
-
-// resizeBilinear is a plain bilinear resize with pixel-centre alignment.
-func resizeBilinear(dst *image.RGBA, src image.Image) {
-	sb := src.Bounds()
-	dw, dh := dst.Rect.Dx(), dst.Rect.Dy()
-	sx := float64(sb.Dx()) / float64(dw)
-	sy := float64(sb.Dy()) / float64(dh)
-	at := func(x, y int) color.RGBA {
-		x = min(max(x, 0), sb.Dx()-1)
-		y = min(max(y, 0), sb.Dy()-1)
-		r, g, b, _ := src.At(sb.Min.X+x, sb.Min.Y+y).RGBA()
-		return color.RGBA{uint8(r >> 8), uint8(g >> 8), uint8(b >> 8), 255}
-	}
-	for y := 0; y < dh; y++ {
-		fy := (float64(y)+0.5)*sy - 0.5
-		y0 := int(math.Floor(fy))
-		wy := fy - float64(y0)
-		for x := 0; x < dw; x++ {
-			fx := (float64(x)+0.5)*sx - 0.5
-			x0 := int(math.Floor(fx))
-			wx := fx - float64(x0)
-			p00, p10, p01, p11 := at(x0, y0), at(x0+1, y0), at(x0, y0+1), at(x0+1, y0+1)
-			i := y*dst.Stride + 4*x
-			mix := func(a, b, c, d uint8) uint8 {
-				v := (float64(a)*(1-wx)+float64(b)*wx)*(1-wy) + (float64(c)*(1-wx)+float64(d)*wx)*wy
-				return uint8(math.Round(min(max(v, 0), 255)))
-			}
-			dst.Pix[i] = mix(p00.R, p10.R, p01.R, p11.R)
-			dst.Pix[i+1] = mix(p00.G, p10.G, p01.G, p11.G)
-			dst.Pix[i+2] = mix(p00.B, p10.B, p01.B, p11.B)
-			dst.Pix[i+3] = 255
-		}
-	}
 }
