@@ -85,6 +85,11 @@ func Decode(data []byte) (*Config, error) {
 	if err := dec.Decode(&extra); !errors.Is(err, io.EOF) {
 		return nil, errors.New("more than one YAML document (a second '---'); put the whole configuration in one document")
 	}
+	if c.Version == 0 && typeErrs != nil {
+		// Decoding stopped early (a duplicate key): the version may be
+		// there; report what stopped it.
+		return nil, typeErrs
+	}
 	if c.Version != Version {
 		if c.Version == 0 {
 			return nil, errors.Join(fmt.Errorf("%w: the top-level key 'version: %d' is missing", ErrVersion, Version), typeErrs)
