@@ -94,18 +94,18 @@ func refErrors(m *Model, limit int) []error {
 				}
 			}
 		}
-		checkIdx := func(what string, idx []int32, optional bool) bool {
+		checkIdx := func(what func() string, idx []int32, optional bool) bool {
 			for k, x := range idx {
 				if (x == -1 && optional) || (x >= 0 && int(x) < nt) {
 					continue
 				}
-				if !l.add(malformed("subgraph %d %s %d: tensor index %d out of range (subgraph has %d tensors)", si, what, k, x, nt)) {
+				if !l.add(malformed("subgraph %d %s %d: tensor index %d out of range (subgraph has %d tensors)", si, what(), k, x, nt)) {
 					return false
 				}
 			}
 			return true
 		}
-		if !checkIdx("input", sg.Inputs, false) || !checkIdx("output", sg.Outputs, false) {
+		if !checkIdx(func() string { return "input" }, sg.Inputs, false) || !checkIdx(func() string { return "output" }, sg.Outputs, false) {
 			return l.errs
 		}
 		for oi := range sg.Operators {
@@ -116,9 +116,10 @@ func refErrors(m *Model, limit int) []error {
 				}
 				continue
 			}
-			name := m.OperatorCodes[op.OpcodeIndex].Name()
-			if !checkIdx(fmt.Sprintf("operator %d (%s) input", oi, name), op.Inputs, true) ||
-				!checkIdx(fmt.Sprintf("operator %d (%s) output", oi, name), op.Outputs, false) {
+			what := func(kind string) func() string {
+				return func() string { return fmt.Sprintf("operator %d (%s) %s", oi, m.OperatorCodes[op.OpcodeIndex].Name(), kind) }
+			}
+			if !checkIdx(what("input"), op.Inputs, true) || !checkIdx(what("output"), op.Outputs, false) {
 				return l.errs
 			}
 		}
@@ -210,52 +211,61 @@ func isConstant(m *Model, t *Tensor) bool {
 
 // checkTensor checks one tensor and returns the bytes it occupies.
 func checkTensor(m *Model, si, ti int, t *Tensor) (int64, error) {
-	name := tensorName(si, ti, t)
-	if !t.Type.Known() {
-		return 0, malformed("%s: tensor type %d is not a TFLite type", name, int8(t.Type))
-	}
-	n := int64(1)
-	for k, dim := range t.Shape {
-		if dim < 0 {
-			return 0, malformed("%s: dimension %d of shape %v is negative", name, k, t.Shape)
-		}
-		n *= int64(dim)
-		if n > MaxTensorBytes*2 { // INT4 packs two elements per byte
-			return 0, malformed("%s: shape %v has more elements than the %d MiB tensor cap allows", name, t.Shape, MaxTensorBytes>>20)
-		}
-	}
-	size, fixed := t.Type.ByteSize(n)
-	if t.Buffer != 0 && len(m.Buffers[t.Buffer]) > 0 && fixed && int64(len(m.Buffers[t.Buffer])) != size {
-		return 0, malformed("%s: constant data in buffer %d is %d bytes, but %s%v needs %d", name, t.Buffer, len(m.Buffers[t.Buffer]), t.Type, t.Shape, size)
+	size, err := tensorBytes(m, t)
+	if err != nil {
+		return 0, malformed("%s: %s", tensorName(si, ti, t), err)
 	}
 	if t.Quant != nil {
-		if err := checkQuant(name, t); err != nil {
-			return 0, err
+		if err := checkQuant(t); err != nil {
+			return 0, malformed("%s: %s", tensorName(si, ti, t), err)
 		}
 	}
 	return size, nil
 }
 
+// tensorBytes checks the type, shape and constant data of t and returns
+// the bytes it occupies.
+func tensorBytes(m *Model, t *Tensor) (int64, error) {
+	if !t.Type.Known() {
+		return 0, fmt.Errorf("tensor type %d is not a TFLite type", int8(t.Type))
+	}
+	n := int64(1)
+	for k, dim := range t.Shape {
+		if dim < 0 {
+			return 0, fmt.Errorf("dimension %d of shape %v is negative", k, t.Shape)
+		}
+		n *= int64(dim)
+		if n > MaxTensorBytes*2 { // INT4 packs two elements per byte
+			return 0, fmt.Errorf("shape %v has more elements than the %d MiB tensor cap allows", t.Shape, MaxTensorBytes>>20)
+		}
+	}
+	size, fixed := t.Type.ByteSize(n)
+	if t.Buffer != 0 && len(m.Buffers[t.Buffer]) > 0 && fixed && int64(len(m.Buffers[t.Buffer])) != size {
+		return 0, fmt.Errorf("constant data in buffer %d is %d bytes, but %s%v needs %d", t.Buffer, len(m.Buffers[t.Buffer]), t.Type, t.Shape, size)
+	}
+	return size, nil
+}
+
 // checkQuant applies TFLite's InterpreterBuilder::ParseQuantization rules.
-func checkQuant(name string, t *Tensor) error {
+func checkQuant(t *Tensor) error {
 	q := t.Quant
 	ns := len(q.Scale)
 	if ns == 0 {
 		return nil // no scale: TFLite treats the tensor as not quantized
 	}
 	if len(q.ZeroPoint) != ns {
-		return malformed("%s: quantization has %d scales but %d zero points; they must match", name, ns, len(q.ZeroPoint))
+		return fmt.Errorf("quantization has %d scales but %d zero points; they must match", ns, len(q.ZeroPoint))
 	}
 	rank := len(t.Shape)
 	if q.QuantizedDimension < 0 || (rank > 0 && int(q.QuantizedDimension) >= rank) {
-		return malformed("%s: quantized_dimension must be in range [0, %d) for this rank-%d tensor, was %d (TFLite refuses this too)", name, rank, rank, q.QuantizedDimension)
+		return fmt.Errorf("quantized_dimension must be in range [0, %d) for this rank-%d tensor, was %d (TFLite refuses this too)", rank, rank, q.QuantizedDimension)
 	}
 	if ns != 1 && rank > 0 && int32(ns) != t.Shape[q.QuantizedDimension] {
-		return malformed("%s: %d scales, but per-channel quantization along dimension %d of shape %v needs %d (or 1 for per-tensor)", name, ns, q.QuantizedDimension, t.Shape, t.Shape[q.QuantizedDimension])
+		return fmt.Errorf("%d scales, but per-channel quantization along dimension %d of shape %v needs %d (or 1 for per-tensor)", ns, q.QuantizedDimension, t.Shape, t.Shape[q.QuantizedDimension])
 	}
 	for k, s := range q.Scale {
 		if !(s > 0) || math.IsInf(float64(s), 0) {
-			return malformed("%s: scale %d is %g; scales must be finite and positive", name, k, s)
+			return fmt.Errorf("scale %d is %g; scales must be finite and positive", k, s)
 		}
 	}
 	lo, hi := int64(math.MinInt64), int64(math.MaxInt64)
@@ -269,7 +279,7 @@ func checkQuant(name string, t *Tensor) error {
 	}
 	for k, zp := range q.ZeroPoint {
 		if zp < lo || zp > hi {
-			return malformed("%s: zero point %d is %d, outside the %s range [%d, %d]", name, k, zp, t.Type, lo, hi)
+			return fmt.Errorf("zero point %d is %d, outside the %s range [%d, %d]", k, zp, t.Type, lo, hi)
 		}
 	}
 	return nil
