@@ -117,7 +117,9 @@ func refErrors(m *Model, limit int) []error {
 				continue
 			}
 			what := func(kind string) func() string {
-				return func() string { return fmt.Sprintf("operator %d (%s) %s", oi, m.OperatorCodes[op.OpcodeIndex].Name(), kind) }
+				return func() string {
+					return fmt.Sprintf("operator %d (%s) %s", oi, m.OperatorCodes[op.OpcodeIndex].Name(), kind)
+				}
 			}
 			if !checkIdx(what("input"), op.Inputs, true) || !checkIdx(what("output"), op.Outputs, false) {
 				return l.errs
