@@ -1,5 +1,10 @@
 package kernels
 
+import (
+	"encoding/binary"
+	"unsafe"
+)
+
 // convMP is the number of output pixels whose im2col rows are gathered
 // together: each block of packed weights is then reused convMP times
 // while it is in L1.
@@ -30,7 +35,6 @@ func im2colRow(p *ConvParams, in []int8, pix int, flip uint8, pad int8, dst []in
 	ox := pix % p.OutW
 	t := pix / p.OutW
 	oy, b := t%p.OutH, t/p.OutH
-	f := int8(flip)
 	d := 0
 	for ky := 0; ky < p.KH; ky++ {
 		iy := oy*p.StrideH - p.PadTop + ky*p.DilationH
@@ -49,15 +53,36 @@ func im2colRow(p *ConvParams, in []int8, pix int, flip uint8, pad int8, dst []in
 				continue
 			}
 			src := in[(row+ix)*p.InC:][:len(o)]
-			if f == 0 {
+			if flip == 0 {
 				copy(o, src)
 				continue
 			}
-			for i, v := range src {
-				o[i] = v ^ f
-			}
+			flipCopy(o, src)
 		}
 	}
+}
+
+// flipCopy copies src to dst, flipping the top bit of every byte (uint8
+// x → int8 x − 128), eight bytes at a time.
+func flipCopy(dst, src []int8) {
+	d, s := bytesOf(dst), bytesOf(src)
+	s = s[:len(d)]
+	const top = 0x8080808080808080
+	i := 0
+	for ; i+8 <= len(d); i += 8 {
+		binary.LittleEndian.PutUint64(d[i:], binary.LittleEndian.Uint64(s[i:])^top)
+	}
+	for ; i < len(d); i++ {
+		d[i] = s[i] ^ 0x80
+	}
+}
+
+// bytesOf views int8 values as bytes.
+func bytesOf(b []int8) []byte {
+	if len(b) == 0 {
+		return nil
+	}
+	return unsafe.Slice((*byte)(unsafe.Pointer(&b[0])), len(b))
 }
 
 func fill[E any](s []E, v E) {
