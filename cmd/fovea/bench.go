@@ -13,6 +13,7 @@ import (
 func init() {
 	var modelPath, engine string
 	var threads, runs, warmup int
+	var perOp bool
 	cmd := &cobra.Command{
 		Use:   "bench --model M [--threads N] [--runs R] [--warmup W]",
 		Short: "Time repeated Invokes of a model: median/p90/p99 ms and allocations per run",
@@ -29,7 +30,25 @@ func init() {
 			ms := func(d time.Duration) float64 { return float64(d) / 1e6 }
 			_, err = fmt.Fprintf(cmd.OutOrStdout(), "%s threads=%d runs=%d: median %.2f ms, p90 %.2f ms, p99 %.2f ms, min %.2f ms; %.1f allocs/run, %.0f B/run\n",
 				m.Info().Name, threads, r.Runs, ms(r.Median), ms(r.P90), ms(r.P99), ms(r.Min), r.AllocsPerRun, r.BytesPerRun)
-			return err
+			if err != nil || !perOp {
+				return err
+			}
+			gm, ok := m.(*tflite.Model)
+			if !ok {
+				return fmt.Errorf("bench --per-op: only the go engine reports per-operator times")
+			}
+			ops, err := tflite.BenchOps(cmd.Context(), gm, threads, runs)
+			if err != nil {
+				return err
+			}
+			var total time.Duration
+			for _, o := range ops {
+				total += o.Time
+			}
+			for _, o := range ops {
+				fmt.Fprintf(cmd.OutOrStdout(), "  %-20s ×%-3d %8.2f ms  %5.1f%%\n", o.Op, o.Count, ms(o.Time), 100*float64(o.Time)/float64(max(total, 1)))
+			}
+			return nil
 		},
 	}
 	f := cmd.Flags()
@@ -38,6 +57,7 @@ func init() {
 	f.IntVar(&threads, "threads", 1, "interpreter worker count")
 	f.IntVar(&runs, "runs", 30, "timed runs")
 	f.IntVar(&warmup, "warmup", 5, "untimed runs first")
+	f.BoolVar(&perOp, "per-op", false, "also print the time per operator type (go engine)")
 	_ = cmd.MarkFlagRequired("model")
 	rootCmd.AddCommand(cmd)
 }

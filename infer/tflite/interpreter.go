@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"runtime"
+	"time"
 	"unsafe"
 
 	"github.com/fovea-edge/fovea/infer"
@@ -103,6 +104,32 @@ func (it *Interpreter) Invoke(ctx context.Context) error {
 		it.m.ops[i].k.run(&it.x)
 	}
 	return nil
+}
+
+// InvokeProfiled is Invoke that adds each operator's wall time to
+// perOp[i] (len(perOp) must be the operator count, see OpNames).
+func (it *Interpreter) InvokeProfiled(ctx context.Context, perOp []time.Duration) error {
+	if len(perOp) != len(it.m.ops) {
+		return fmt.Errorf("tflite.InvokeProfiled: %d slots for %d operators", len(perOp), len(it.m.ops))
+	}
+	for i := range it.m.ops {
+		if err := ctx.Err(); err != nil {
+			return fmt.Errorf("tflite.InvokeProfiled: operator %d: %w", i, err)
+		}
+		start := time.Now()
+		it.m.ops[i].k.run(&it.x)
+		perOp[i] += time.Since(start)
+	}
+	return nil
+}
+
+// OpNames lists the builtin name of every operator in execution order.
+func (m *Model) OpNames() []string {
+	names := make([]string, len(m.ops))
+	for i, op := range m.ops {
+		names[i] = op.name
+	}
+	return names
 }
 
 // Close stops the worker pool, if any. The interpreter must not be used

@@ -115,6 +115,47 @@ type BenchResult struct {
 	Runs                      int
 	Median, P90, P99, Min     time.Duration
 	AllocsPerRun, BytesPerRun float64
+	// PerOp is the mean time per operator type over a separate set of
+	// profiled runs (only from BenchOps), largest first.
+	PerOp []OpTime
+}
+
+// OpTime is the time one operator type takes per Invoke.
+type OpTime struct {
+	Op    string
+	Count int
+	Time  time.Duration
+}
+
+// BenchOps times each operator type of a Go-engine model over runs
+// profiled Invokes.
+func BenchOps(ctx context.Context, m *Model, threads, runs int) ([]OpTime, error) {
+	it, err := m.NewGoInterpreter(infer.InterpreterOptions{Threads: threads})
+	if err != nil {
+		return nil, fmt.Errorf("tflite.BenchOps: %w", err)
+	}
+	defer it.Close()
+	names := m.OpNames()
+	per := make([]time.Duration, len(names))
+	for range max(runs, 1) {
+		if err := it.InvokeProfiled(ctx, per); err != nil {
+			return nil, fmt.Errorf("tflite.BenchOps: %w", err)
+		}
+	}
+	idx := map[string]int{}
+	var out []OpTime
+	for i, n := range names {
+		j, ok := idx[n]
+		if !ok {
+			j = len(out)
+			idx[n] = j
+			out = append(out, OpTime{Op: n})
+		}
+		out[j].Count++
+		out[j].Time += per[i] / time.Duration(max(runs, 1))
+	}
+	slices.SortFunc(out, func(a, b OpTime) int { return int(b.Time - a.Time) })
+	return out, nil
 }
 
 // Bench invokes the model warmup times, then runs times, timing each Invoke
