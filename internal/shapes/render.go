@@ -50,7 +50,7 @@ func (s Scene) Params(index uint64) Params {
 func drawParams(rng *rand.Rand, size int, classes []string) Params {
 	n := float64(size)
 	p := Params{Class: classes[rng.IntN(len(classes))]}
-	p.R = n * (0.2 + 0.18*rng.Float64())
+	p.R = n * (0.22 + 0.18*rng.Float64())
 	margin := p.R * 0.9
 	p.CX = margin + (n-2*margin)*rng.Float64()
 	p.CY = margin + (n-2*margin)*rng.Float64()
@@ -66,7 +66,7 @@ func drawParams(rng *rand.Rand, size int, classes []string) Params {
 		for c := range 3 {
 			fg[c] = 255 * rng.Float64()
 		}
-		if math.Abs(luma(fg)-luma(p.Bg)) >= 70 {
+		if math.Abs(luma(fg)-luma(p.Bg)) >= 80 {
 			p.Fg = fg
 			break
 		}
@@ -79,7 +79,7 @@ func drawParams(rng *rand.Rand, size int, classes []string) Params {
 	p.WaveLen = n * (0.3 + 0.5*rng.Float64())
 	p.WaveAngle = 2 * math.Pi * rng.Float64()
 	p.WavePhase = 2 * math.Pi * rng.Float64()
-	p.NoiseSigma = 8 * rng.Float64()
+	p.NoiseSigma = 6 * rng.Float64()
 	p.Gain = 0.8 + 0.4*rng.Float64()
 	return p
 }
