@@ -154,3 +154,65 @@ func fcQuant[T int8 | uint8](batches, inDepth, outDepth int, in, w []T, bias []i
 		FullyConnectedUint8(batches, inDepth, outDepth, in, any(w).([]uint8), bias, any(out).([]uint8), q, nil, pool)
 	}
 }
+
+// FuzzConvFloat compares the float32 CONV_2D, DEPTHWISE_CONV_2D and
+// FULLY_CONNECTED kernels with the float64 reference, within the rounding
+// error of a float32 sum, on shapes drawn from the fuzz input.
+func FuzzConvFloat(f *testing.F) {
+	f.Add([]byte{0, 1, 5, 5, 3, 4, 3, 3, 1, 1, 1, 1, 0, 0, 1, 1, 2, 3})
+	f.Add([]byte{2, 1, 9, 8, 12, 25, 3, 3, 2, 1, 1, 2, 1, 1, 0, 9, 200, 7})
+	f.Add([]byte{12, 2, 4, 7, 5, 14, 2, 4, 1, 3, 2, 1, 3, 0, 2, 128})
+	f.Fuzz(func(t *testing.T, data []byte) {
+		b := fuzzBytes(data)
+		sel := b.next()
+		depthwise, fc, relu := sel&2 != 0, sel&12 == 12, sel&16 != 0
+		p := ConvParams{N: b.intn(1, 2), InH: b.intn(1, 9), InW: b.intn(1, 9), InC: b.intn(1, 20), OutC: b.intn(1, 26),
+			KH: b.intn(1, 4), KW: b.intn(1, 4), StrideH: b.intn(1, 3), StrideW: b.intn(1, 3),
+			DilationH: b.intn(1, 2), DilationW: b.intn(1, 2), DepthMultiplier: b.intn(1, 3)}
+		if fc {
+			depthwise = false
+			p = fcParams(b.intn(1, 5), b.intn(1, 80), b.intn(1, 40))
+		}
+		if depthwise {
+			p.InC = b.intn(1, 12)
+			p.OutC = p.InC * p.DepthMultiplier
+		}
+		ekh, ekw := (p.KH-1)*p.DilationH+1, (p.KW-1)*p.DilationW+1
+		p.PadTop, p.PadLeft = int(b.next())%ekh, int(b.next())%ekw
+		padBottom, padRight := int(b.next())%ekh, int(b.next())%ekw
+		p.OutH = (p.InH+p.PadTop+padBottom-ekh)/p.StrideH + 1
+		p.OutW = (p.InW+p.PadLeft+padRight-ekw)/p.StrideW + 1
+		if p.InH+p.PadTop+padBottom < ekh || p.InW+p.PadLeft+padRight < ekw || CheckConv(&p, depthwise) != nil {
+			return
+		}
+		r := rand.New(rand.NewPCG(uint64(b.next()), uint64(b.next())))
+		taps, fl := p.KH*p.KW*p.InC, p.OutC*p.KH*p.KW*p.InC
+		if depthwise {
+			taps, fl = p.KH*p.KW, p.KH*p.KW*p.OutC
+		}
+		in, filter := randFloats(r, p.N*p.InH*p.InW*p.InC), randFloats(r, fl)
+		var bias []float32
+		if sel&64 == 0 {
+			bias = randFloats(r, p.OutC)
+		}
+		lo, hi := float32(math.Inf(-1)), float32(math.Inf(1))
+		if relu {
+			lo, hi = 0, 6
+		}
+		want := naiveConvFloat(&p, depthwise, in, filter, bias, lo, hi)
+		for _, workers := range []int{1, 2} {
+			pool := NewPool(workers)
+			got := make([]float32, len(want))
+			switch {
+			case fc:
+				FullyConnectedFloat32(p.InH, p.InC, p.OutC, in, filter, bias, got, lo, hi, nil, pool)
+			case depthwise:
+				DepthwiseFloat32(&p, in, filter, bias, got, lo, hi, nil, pool)
+			default:
+				ConvFloat32(&p, in, filter, bias, got, lo, hi, nil, pool)
+			}
+			pool.Close()
+			checkFloats(t, "float kernel", got, want, taps)
+		}
+	})
+}

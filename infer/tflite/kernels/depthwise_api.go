@@ -8,11 +8,16 @@ func DepthwiseScratchSize(p *ConvParams, elemSize, workers int) int {
 }
 
 // DepthwiseFloat32 computes a float32 DEPTHWISE_CONV_2D; filter is
-// [1, KH, KW, InC·DepthMultiplier]. bias may be nil.
+// [1, KH, KW, InC·DepthMultiplier]. bias may be nil. Sums run tap by tap
+// per channel, so results may differ from TFLite's in the last bits.
 func DepthwiseFloat32(p *ConvParams, in, filter, bias, out []float32, actMin, actMax float32, s *Scratch, pool *Pool) {
 	s = scratchOrNew(s)
 	j := s.start(depthwiseRowsFloat32)
 	j.p, j.inF, j.filterF, j.biasF, j.outF, j.actMin, j.actMax = p, in, filter, bias, out, actMin, actMax
+	if p.DepthMultiplier == 1 {
+		j.fn = depthwiseFloatFast
+		j.panelsF = s.float32Panels(pool.Workers(), p.OutC)
+	}
 	pool.run(j, p.N*p.OutH)
 }
 

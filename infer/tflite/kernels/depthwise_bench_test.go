@@ -82,3 +82,31 @@ func BenchmarkDepthwiseUint8_MobileNetV2Layers(b *testing.B) {
 		})
 	}
 }
+
+func BenchmarkDepthwiseFloat32_MobileNetV2Layers(b *testing.B) {
+	for _, tc := range mobilenetV2Depthwise {
+		p := tc.p
+		r := rand.New(rand.NewPCG(1, 3))
+		in := randFloats(r, p.N*p.InH*p.InW*p.InC)
+		f := randFloats(r, p.KH*p.KW*p.OutC)
+		bias := randFloats(r, p.OutC)
+		out := make([]float32, convPixels(&p)*p.OutC)
+		b.Run(tc.name+"/naive", func(b *testing.B) {
+			b.ReportAllocs()
+			m := startCPU()
+			for b.Loop() {
+				depthwiseRefFloat32(&p, in, f, bias, out, 0, 6, 0, p.N*p.OutH)
+			}
+			m.report(b, depthwiseMACs(&p))
+		})
+		b.Run(tc.name+"/fast", func(b *testing.B) {
+			s := NewScratch(DepthwiseScratchSize(&p, 4, 1))
+			b.ReportAllocs()
+			m := startCPU()
+			for b.Loop() {
+				DepthwiseFloat32(&p, in, f, bias, out, 0, 6, s, nil)
+			}
+			m.report(b, depthwiseMACs(&p))
+		})
+	}
+}
