@@ -320,32 +320,3 @@ func (v tableVec) at(i int, what string) (table, error) {
 	target := p + uint64(v.d.fb().GetUint32(flatbuffers.UOffsetT(p)))
 	return v.d.table(target, what)
 }
-
-// strings decodes a vector of strings.
-func (t table) strings(slot int) ([]string, error) {
-	start, n, err := t.vector(slot, 4)
-	if err != nil || n == 0 {
-		return nil, err
-	}
-	if err := t.d.charge(16*int64(n), t.what); err != nil {
-		return nil, err
-	}
-	out := make([]string, n)
-	fb := t.d.fb()
-	for i := range out {
-		p := start + 4*uint64(i)
-		s := p + uint64(fb.GetUint32(flatbuffers.UOffsetT(p)))
-		if !t.d.has(s, 4) {
-			return nil, malformed("%s: string %d of field %d is outside the file", t.what, i, slot)
-		}
-		l := uint64(fb.GetUint32(flatbuffers.UOffsetT(s)))
-		if !t.d.has(s+4, l) {
-			return nil, malformed("%s: string %d of field %d runs past the end of the file", t.what, i, slot)
-		}
-		if err := t.d.charge(int64(l), t.what); err != nil {
-			return nil, err
-		}
-		out[i] = string(t.d.buf[s+4 : s+4+l])
-	}
-	return out, nil
-}

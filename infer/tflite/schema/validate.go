@@ -65,8 +65,6 @@ func (l *errList) add(err error) bool {
 	return len(l.errs) <= l.limit
 }
 
-func (l *errList) full() bool { return len(l.errs) > l.limit }
-
 func tensorName(si, ti int, t *Tensor) string {
 	s := "subgraph " + strconv.Itoa(si) + " tensor " + strconv.Itoa(ti)
 	if t != nil && t.Name != "" {
