@@ -85,7 +85,7 @@ func newClient311(opts ClientOptions) (*client311, error) {
 			default:
 			}
 			cl.mu.Unlock()
-			opts.OnError(fmt.Errorf("connection lost: %w", explainConnectError(c, err)))
+			opts.OnError(fmt.Errorf("connection lost: %w", err))
 		}).
 		SetConnectionNotificationHandler(func(_ mqtt.Client, n mqtt.ConnectionNotification) {
 			if f, ok := n.(mqtt.ConnectionNotificationFailed); ok {

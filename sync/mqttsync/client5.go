@@ -89,7 +89,7 @@ func newClient5(opts ClientOptions) (*client5, error) {
 				opts.OnMessage(Message{Topic: pr.Packet.Topic, Payload: pr.Packet.Payload, Retain: pr.Packet.Retain})
 				return true, nil
 			}},
-			OnClientError: func(err error) { opts.OnError(fmt.Errorf("connection lost: %w", explainConnectError(c, err))) },
+			OnClientError: func(err error) { opts.OnError(fmt.Errorf("connection lost: %w", err)) },
 			OnServerDisconnect: func(d *paho.Disconnect) {
 				opts.OnError(fmt.Errorf("broker disconnected: reason code 0x%02x", d.ReasonCode))
 			},

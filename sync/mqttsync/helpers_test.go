@@ -259,3 +259,10 @@ func runSyncer(t testing.TB, opts Options) (*Syncer, func()) {
 	return s, stop
 }
 
+
+// count returns how many distinct seqs arrived.
+func (s *sink) count() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.seen)
+}

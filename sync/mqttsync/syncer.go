@@ -238,13 +238,21 @@ func (s *Syncer) onConnect() {
 func (s *Syncer) onError(err error) {
 	s.m.connErrors.Inc()
 	s.m.connected.Set(0)
+	msg := err.Error()
+	var repeated bool
 	s.updateHealth(func(h *Health) {
+		repeated = h.LastError == msg
 		h.Connected = false
 		h.State = "error"
-		h.LastError = err.Error()
+		h.LastError = msg
 		h.LastErrorAt = time.Now()
 	})
-	s.log.Warn("broker connection", "broker", s.cfg.Broker, "err", err)
+	// Retries while the broker is away repeat the same error: warn once.
+	level := slog.LevelWarn
+	if repeated {
+		level = slog.LevelDebug
+	}
+	s.log.Log(context.Background(), level, "broker connection", "broker", s.cfg.Broker, "err", err)
 }
 
 func (s *Syncer) status(state string) Status {
