@@ -33,7 +33,10 @@ func depthwiseFloatFast(j *kernelJob, w, lo, hi int) {
 					wr := ky * 3 * c
 					w0, w1, w2 := filter[wr:][:c], filter[wr+c:][:c], filter[wr+2*c:][:c]
 					for i := range acc {
-						acc[i] += x0[i]*w0[i] + x1[i]*w1[i] + x2[i]*w2[i]
+						// Left to right, one tap at a time, as TFLite's
+						// optimized kernel sums (bias first, then the taps in
+						// row-major order).
+						acc[i] = acc[i] + x0[i]*w0[i] + x1[i]*w1[i] + x2[i]*w2[i]
 					}
 					kx = 3
 				}
