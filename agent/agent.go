@@ -224,6 +224,7 @@ func (a *Agent) Run(ctx context.Context) (err error) {
 
 	// Workers end when ctx ends, after MaxResults, or when every camera
 	// has ended and the queue is drained.
+	// Each worker returns after its appends have finished.
 	workWG.Wait()
 	stop()
 	wg.Wait()

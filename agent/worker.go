@@ -2,6 +2,7 @@ package agent
 
 import (
 	"context"
+	"sync"
 	"time"
 
 	"github.com/fovea-edge/fovea/agent/record"
@@ -10,12 +11,40 @@ import (
 	"github.com/fovea-edge/fovea/sync/outbox"
 )
 
+// maxInFlight bounds, per worker, the appends waiting for their group
+// commit. Workers do not wait for the commit (up to
+// outbox.commit_interval): each append runs in its own goroutine and the
+// worker goes on classifying, so one worker keeps up with a fast model;
+// past this bound it waits.
+const maxInFlight = 512
+
+// appended is the outcome of one append.
+type appended struct {
+	cam *cam
+	rec record.Record
+	seq uint64
+	err error
+}
+
 // work classifies frames from q until q is drained and closed or ctx
 // ends. The frame in hand when ctx ends is still classified and appended:
-// appends use a context that shutdown does not cancel, so that every
-// result the pipeline produced is durable before Run returns.
+// appends use a context that shutdown does not cancel, and work returns
+// only when every append it started has finished, so every result the
+// pipeline produced is durable before Run closes the outbox. Results are
+// reported (finish) in the order the worker produced them.
 func (a *Agent) work(ctx context.Context, stop context.CancelFunc, q *queue, clf *infer.Classifier, box *outbox.Outbox) {
 	durable := context.WithoutCancel(ctx)
+	pending := make(chan chan appended, maxInFlight)
+	var wg sync.WaitGroup // the finisher and every append goroutine
+	wg.Go(func() {
+		for f := range pending {
+			a.finish(stop, <-f)
+		}
+	})
+	defer func() {
+		close(pending)
+		wg.Wait()
+	}()
 	for {
 		if ctx.Err() != nil {
 			return
@@ -24,29 +53,68 @@ func (a *Agent) work(ctx context.Context, stop context.CancelFunc, q *queue, clf
 		if !ok {
 			return
 		}
-		res, ok := a.classify(durable, j, clf, box)
+		r, b, ok := a.classify(durable, j, clf)
 		if !ok {
 			continue
 		}
-		if a.opts.OnResult != nil {
-			a.opts.OnResult(res)
-		}
-		if n := a.results.Add(1); a.opts.MaxResults > 0 && n >= a.opts.MaxResults {
-			stop()
-		}
+		f := make(chan appended, 1)
+		pending <- f
+		wg.Go(func() {
+			seq, err := box.Append(durable, b)
+			f <- appended{cam: j.cam, rec: r, seq: seq, err: err}
+		})
 	}
 }
 
-// classify turns one frame into a durable result. Failures are logged,
-// counted and reflected in health; they never stop the worker.
-func (a *Agent) classify(ctx context.Context, j job, clf *infer.Classifier, box *outbox.Outbox) (Result, bool) {
+// finish accounts for one append: on success it updates the counters and
+// the latest result and calls OnResult.
+func (a *Agent) finish(stop context.CancelFunc, ap appended) {
+	c, r := ap.cam, ap.rec
+	if ap.err != nil {
+		a.appendErrs.Add(1)
+		a.appendOK.Store(false)
+		a.mu.Lock()
+		a.lastErr = ap.err.Error()
+		a.mu.Unlock()
+		c.log.Error("result lost: outbox append failed", "seq", r.Seq, "err", ap.err)
+		return
+	}
+	a.appendOK.Store(true)
+	c.results.Add(1)
+	if len(r.Top) > 0 {
+		a.metrics.results.WithLabelValues(c.cfg.ID, r.Top[0].Label).Inc()
+	}
+	res := Result{Record: r, OutboxSeq: ap.seq}
+	c.mu.Lock()
+	if r.Truth != "" && len(r.Top) > 0 {
+		c.truthSeen.Add(1)
+		if sameLabel(r.Top[0].Label, r.Truth) {
+			c.correct.Add(1)
+		}
+	}
+	res.Correct, res.Known = c.correct.Load(), c.truthSeen.Load()
+	if c.latest == nil || ap.seq > c.latest.OutboxSeq {
+		c.latest = &resultView{Record: r, OutboxSeq: ap.seq}
+	}
+	c.mu.Unlock()
+	if a.opts.OnResult != nil {
+		a.opts.OnResult(res)
+	}
+	if n := a.results.Add(1); a.opts.MaxResults > 0 && n >= a.opts.MaxResults {
+		stop()
+	}
+}
+
+// classify turns one frame into an encoded result record. Failures are
+// logged and counted; they never stop the worker.
+func (a *Agent) classify(ctx context.Context, j job, clf *infer.Classifier) (record.Record, []byte, bool) {
 	c := j.cam
 	queued := time.Since(j.enqueued)
 	pred, err := clf.Classify(ctx, j.frame.Image, a.cfg.Model.TopK)
 	if err != nil {
 		a.metrics.inferErrors.WithLabelValues(c.cfg.ID).Inc()
 		c.log.Warn("classification failed; frame skipped", "seq", j.frame.Seq, "frame", j.frame.Name, "err", err)
-		return Result{}, false
+		return record.Record{}, nil, false
 	}
 	a.metrics.latency.WithLabelValues("preprocess").Observe(pred.Preprocess.Seconds())
 	a.metrics.latency.WithLabelValues("invoke").Observe(pred.Invoke.Seconds())
@@ -82,34 +150,7 @@ func (a *Agent) classify(ctx context.Context, j job, clf *infer.Classifier, box 
 	if err != nil {
 		a.metrics.inferErrors.WithLabelValues(c.cfg.ID).Inc()
 		c.log.Error("result cannot be encoded; frame skipped", "seq", j.frame.Seq, "err", err)
-		return Result{}, false
+		return record.Record{}, nil, false
 	}
-	seq, err := box.Append(ctx, b)
-	if err != nil {
-		a.appendErrs.Add(1)
-		a.appendOK.Store(false)
-		a.mu.Lock()
-		a.lastErr = err.Error()
-		a.mu.Unlock()
-		c.log.Error("result lost: outbox append failed", "seq", j.frame.Seq, "err", err)
-		return Result{}, false
-	}
-	a.appendOK.Store(true)
-
-	res := Result{Record: r, OutboxSeq: seq}
-	c.results.Add(1)
-	if len(r.Top) > 0 {
-		a.metrics.results.WithLabelValues(c.cfg.ID, r.Top[0].Label).Inc()
-	}
-	if r.Truth != "" && len(r.Top) > 0 {
-		c.truthSeen.Add(1)
-		if sameLabel(r.Top[0].Label, r.Truth) {
-			c.correct.Add(1)
-		}
-	}
-	res.Correct, res.Known = c.correct.Load(), c.truthSeen.Load()
-	c.mu.Lock()
-	c.latest = &resultView{Record: r, OutboxSeq: seq}
-	c.mu.Unlock()
-	return res, true
+	return r, b, true
 }
