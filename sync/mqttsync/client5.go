@@ -18,6 +18,9 @@ import (
 	"github.com/fovea-edge/fovea/internal/backoff"
 )
 
+// willDelay is the MQTT 5 Will Delay Interval.
+const willDelay = 5 * time.Second
+
 // client5 is the MQTT 5 client (paho.golang autopaho).
 type client5 struct {
 	opts    ClientOptions
@@ -97,7 +100,11 @@ func newClient5(opts ClientOptions) (*client5, error) {
 	}
 	if w := opts.Will; w != nil {
 		cl.cfg.WillMessage = &paho.WillMessage{Topic: w.Topic, Payload: w.Payload, QoS: 1, Retain: w.Retain}
-		cl.cfg.WillProperties = &paho.WillProperties{}
+		// A short will delay keeps the status from flapping to offline when
+		// the client reconnects at once (mosquitto 2.0 drops a v5 client
+		// after refusing its publish, for one).
+		delay := uint32(willDelay / time.Second)
+		cl.cfg.WillProperties = &paho.WillProperties{WillDelayInterval: &delay}
 	}
 	return cl, nil
 }

@@ -105,9 +105,7 @@ func (s *Syncer) drainOnce(ctx context.Context, acked *uint64) (n, size int, err
 		h.Delivered += uint64(n)
 		h.Dropped += uint64(bad)
 		h.AckedSeq = last
-		if h.State != "ok" && h.Connected {
-			h.State = "ok"
-		}
+		h.Rejection = ""
 	})
 	if bad > 0 {
 		s.log.Error("records could not be sent and were replaced by error entries", "count", bad, "upto_seq", last)
@@ -118,19 +116,25 @@ func (s *Syncer) drainOnce(ctx context.Context, acked *uint64) (n, size int, err
 func (s *Syncer) noteDrainError(err error) {
 	var rej *RejectedError
 	rejected := errors.As(err, &rej)
+	msg := err.Error()
+	var repeated bool
 	s.updateHealth(func(h *Health) {
-		h.LastError = err.Error()
+		repeated = h.LastError == msg || (rejected && h.Rejection == rej.Error())
+		h.LastError = msg
 		h.LastErrorAt = time.Now()
 		if rejected {
-			h.State = "rejected"
+			h.Rejection = rej.Error()
 			h.Rejected++
 		}
 	})
-	if rejected {
+	switch {
+	case repeated:
+		s.log.Debug("results still not delivered; will retry", "err", err)
+	case rejected:
 		s.log.Error("broker rejected results; keeping them in the outbox and retrying", "err", err)
-		return
+	default:
+		s.log.Warn("results not delivered; will retry", "err", err)
 	}
-	s.log.Warn("results not delivered; will retry", "err", err)
 }
 
 func sleepUntil(ctx context.Context, t time.Time) error {

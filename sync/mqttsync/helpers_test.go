@@ -259,7 +259,6 @@ func runSyncer(t testing.TB, opts Options) (*Syncer, func()) {
 	return s, stop
 }
 
-
 // count returns how many distinct seqs arrived.
 func (s *sink) count() int {
 	s.mu.Lock()

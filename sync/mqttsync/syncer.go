@@ -62,17 +62,22 @@ type Syncer struct {
 	limiter *tokenBucket // incoming command rate
 	connUp  chan struct{}
 
-	mu     sync.Mutex // guards health, cli
-	health Health
-	cli    Client
+	mu            sync.Mutex // guards health, everConnected, cli
+	health        Health
+	everConnected bool
+	cli           Client
 }
 
 // Health is the state of the sync, for the agent's status endpoint.
 type Health struct {
 	Connected bool `json:"connected"`
-	// State is "connecting", "ok", "rejected" (the broker refuses our
-	// publishes; data is kept) or "error".
-	State         string    `json:"state"`
+	// State is "connecting" (never connected yet), "disconnected",
+	// "rejected" (connected, but the broker refuses our results; they are
+	// kept in the outbox and retried) or "ok".
+	State string `json:"state"`
+	// Rejection is why the broker refused the last results publish; it is
+	// cleared by the next successful one.
+	Rejection     string    `json:"rejection,omitempty"`
 	LastError     string    `json:"last_error,omitempty"`
 	LastErrorAt   time.Time `json:"last_error_at,omitzero"`
 	LastPublishAt time.Time `json:"last_publish_at,omitzero"`
@@ -121,7 +126,7 @@ func New(opts Options) (*Syncer, error) {
 		cmdIn:   make(chan Message, 16),
 		limiter: newTokenBucket(cfg.CommandsPerSecond, 2*cfg.CommandsPerSecond),
 		connUp:  make(chan struct{}, 1),
-		health:  Health{State: "connecting", Protocol: cfg.Protocol},
+		health:  Health{Protocol: cfg.Protocol},
 	}
 	m, err := newMetrics(opts.Registerer, s.wireBytes)
 	if err != nil {
@@ -199,8 +204,20 @@ func (s *Syncer) sayOffline(cli Client, offline []byte) {
 // Health returns the current sync health.
 func (s *Syncer) Health() Health {
 	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.health
+	h := s.health
+	everConnected := s.everConnected
+	s.mu.Unlock()
+	switch {
+	case !h.Connected && !everConnected:
+		h.State = "connecting"
+	case !h.Connected:
+		h.State = "disconnected"
+	case h.Rejection != "":
+		h.State = "rejected"
+	default:
+		h.State = "ok"
+	}
+	return h
 }
 
 func (s *Syncer) updateHealth(f func(*Health)) {
@@ -222,12 +239,10 @@ func (s *Syncer) wireBytes() (int64, int64) {
 func (s *Syncer) onConnect() {
 	s.m.connected.Set(1)
 	s.m.connects.Inc()
-	s.updateHealth(func(h *Health) {
-		h.Connected = true
-		if h.State == "connecting" || h.State == "error" {
-			h.State = "ok"
-		}
-	})
+	s.mu.Lock()
+	s.health.Connected = true
+	s.everConnected = true
+	s.mu.Unlock()
 	s.log.Info("connected", "broker", s.cfg.Broker, "protocol", s.cfg.Protocol)
 	select {
 	case s.connUp <- struct{}{}:
@@ -243,7 +258,6 @@ func (s *Syncer) onError(err error) {
 	s.updateHealth(func(h *Health) {
 		repeated = h.LastError == msg
 		h.Connected = false
-		h.State = "error"
 		h.LastError = msg
 		h.LastErrorAt = time.Now()
 	})

@@ -1,0 +1,96 @@
+package mqttsync
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/fovea-edge/fovea/internal/mosquittotest"
+	"github.com/fovea-edge/fovea/sync/outbox"
+)
+
+const (
+	aclDenyResults = "topic readwrite fovea/dev1/status\ntopic readwrite fovea/dev1/metrics\ntopic readwrite fovea/dev1/cmd/#\ntopic read fovea/#\n"
+	aclAllowAll    = "topic readwrite fovea/#\n"
+)
+
+// TestACLDenialKeepsEveryRecord: with MQTT 5, a broker whose ACL forbids
+// the results topic answers PUBACK 0x87; nothing is acked away, health
+// and metrics say why, and once the ACL is fixed everything arrives.
+func TestACLDenialKeepsEveryRecord(t *testing.T) {
+	const n = 500
+	b := mosquittotest.Start(t, mosquittotest.Options{Persistence: true, ACL: aclDenyResults})
+	snk := newSink(t, testConfig(b, ProtocolV5))
+	ob, _ := openOutbox(t, outbox.Options{})
+	appendN(t, ob, n)
+	reg := prometheus.NewRegistry()
+	s, _ := runSyncer(t, Options{Config: testConfig(b, ProtocolV5), Queue: ob, Registerer: reg})
+
+	waitFor(t, 20*time.Second, "health state rejected", func() bool { return s.Health().State == "rejected" })
+	waitFor(t, 20*time.Second, "a second rejected attempt (back-off retry)", func() bool { return s.Health().Rejected >= 2 })
+	h := s.Health()
+	if !strings.Contains(h.Rejection, "0x87") || !strings.Contains(h.Rejection, "not authorized") {
+		t.Errorf("Health().Rejection = %q; want it to name reason code 0x87 (not authorized)", h.Rejection)
+	}
+	if got := counterValue(t, reg, "fovea_mqtt_publish_rejected_total", "code", "0x87"); got < 1 {
+		t.Errorf("fovea_mqtt_publish_rejected_total{code=0x87} = %v; want >= 1", got)
+	}
+	if st := ob.Stats(); st.Count != n || st.Acked != 0 {
+		t.Errorf("outbox Stats() = %+v; want all %d records kept, none acked", st, n)
+	}
+	if c := snk.count(); c != 0 {
+		t.Errorf("subscriber got %d results through a denying ACL; want 0", c)
+	}
+	if st, ok := snk.lastStatus(); !ok || st.State != "online" {
+		t.Errorf("status = %+v, %v; want online (status topic is allowed)", st, ok)
+	}
+
+	b.SetACL(aclAllowAll)
+	b.Restart()
+	waitFor(t, 30*time.Second, "every record after the ACL fix", func() bool { m, _ := snk.missing(n); return m == 0 })
+	waitFor(t, 10*time.Second, "outbox empty", func() bool { return ob.Stats().Count == 0 })
+	waitFor(t, 10*time.Second, "health ok", func() bool { return s.Health().State == "ok" })
+}
+
+// TestACLDenial311IsSilent documents why MQTT 5 is the default: with
+// 3.1.1, mosquitto acknowledges a QoS 1 publish its ACL denies and drops
+// it, so the client cannot tell and the records are acked away unseen.
+func TestACLDenial311IsSilent(t *testing.T) {
+	const n = 200
+	b := mosquittotest.Start(t, mosquittotest.Options{ACL: aclDenyResults})
+	snk := newSink(t, testConfig(b, ProtocolV5))
+	ob, _ := openOutbox(t, outbox.Options{})
+	appendN(t, ob, n)
+	s, _ := runSyncer(t, Options{Config: testConfig(b, ProtocolV311), Queue: ob})
+	waitFor(t, 20*time.Second, "3.1.1 drain to finish", func() bool { return ob.Stats().Count == 0 })
+	if c := snk.count(); c != 0 {
+		t.Errorf("subscriber got %d results; mosquitto was expected to drop them", c)
+	}
+	if h := s.Health(); h.State != "ok" || h.Delivered != n {
+		t.Errorf("Health() = %+v; 3.1.1 cannot see the denial, so it reports %d delivered", h, n)
+	}
+}
+
+// counterValue reads one labelled counter from reg.
+func counterValue(t testing.TB, reg *prometheus.Registry, name, label, value string) float64 {
+	t.Helper()
+	mfs, err := reg.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, mf := range mfs {
+		if mf.GetName() != name {
+			continue
+		}
+		for _, m := range mf.GetMetric() {
+			for _, lp := range m.GetLabel() {
+				if lp.GetName() == label && lp.GetValue() == value {
+					return m.GetCounter().GetValue()
+				}
+			}
+		}
+	}
+	return 0
+}
