@@ -129,9 +129,19 @@ func depthwiseInterior3[T quantElem](p *ConvParams, in []T, w, acc []int32, b, i
 		w0 := w[ky*3*c:][:c]
 		w1 := w[(ky*3+1)*c:][:c]
 		w2 := w[(ky*3+2)*c:][:c]
-		for i := range acc {
-			acc[i] += int32(x0[i])*w0[i] + int32(x1[i])*w1[i] + int32(x2[i])*w2[i]
-		}
+		mac3(acc, x0, x1, x2, w0, w1, w2)
+	}
+}
+
+// mac3 adds three taps into acc. It is a function of its own so that its
+// loop gets every register (inlined into its caller, the loop spilled).
+//
+//go:noinline
+func mac3[T quantElem](acc []int32, x0, x1, x2 []T, w0, w1, w2 []int32) {
+	x0, x1, x2 = x0[:len(acc)], x1[:len(acc)], x2[:len(acc)]
+	w0, w1, w2 = w0[:len(acc)], w1[:len(acc)], w2[:len(acc)]
+	for i := range acc {
+		acc[i] += int32(x0[i])*w0[i] + int32(x1[i])*w1[i] + int32(x2[i])*w2[i]
 	}
 }
 

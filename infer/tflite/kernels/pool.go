@@ -11,8 +11,9 @@ import "sync"
 // Calls are serialized: several interpreters may share one Pool, but their
 // kernels then take turns.
 type Pool struct {
-	mu      sync.Mutex     // serializes run; guards nothing else
-	work    []chan span    // one per helper goroutine; closed by Close
+	helpers int            // helper goroutines started; never changes
+	mu      sync.Mutex     // serializes run
+	work    []chan span    // one per helper goroutine; guarded by mu, closed and cleared by Close
 	busy    sync.WaitGroup // helpers running a span of the current call
 	running sync.WaitGroup // helper goroutines alive
 	once    sync.Once      // guards the close of work
@@ -27,8 +28,8 @@ type span struct {
 // NewPool starts a Pool of workers goroutines in all (the caller counts as
 // one, so workers−1 are started). workers < 1 is taken as 1.
 func NewPool(workers int) *Pool {
-	p := &Pool{}
-	for w := 1; w < workers; w++ {
+	p := &Pool{helpers: max(workers-1, 0)}
+	for range p.helpers {
 		c := make(chan span)
 		p.work = append(p.work, c)
 		p.running.Add(1)
@@ -52,11 +53,11 @@ func (p *Pool) Workers() int {
 	if p == nil {
 		return 1
 	}
-	return len(p.work) + 1
+	return p.helpers + 1
 }
 
-// Close stops the helper goroutines and waits for them to exit. The Pool
-// must not be used afterwards; Close is idempotent.
+// Close stops the helper goroutines and waits for them to exit. A closed
+// Pool runs later calls on the caller alone. Close is idempotent.
 func (p *Pool) Close() {
 	if p == nil {
 		return
@@ -76,7 +77,7 @@ func (p *Pool) Close() {
 // nearly equal shares, one per worker, and returns when all are done.
 // Worker w always gets share w, so it may use its own part of the scratch.
 func (p *Pool) run(j *kernelJob, n int) {
-	if p == nil || len(p.work) == 0 || n < 2 {
+	if p == nil || p.helpers == 0 || n < 2 {
 		j.fn(j, 0, 0, n)
 		return
 	}

@@ -28,6 +28,15 @@ func TestPoolSplitsEveryUnitOnce(t *testing.T) {
 		}
 		pool.Close()
 		pool.Close() // idempotent
+		s := &Scratch{}
+		j := s.start(countUnits)
+		j.bias = make([]int32, 10)
+		pool.run(j, 10) // a closed pool runs on the caller
+		for u, h := range j.bias {
+			if h != 1 {
+				t.Fatalf("closed NewPool(%d): unit %d ran %d times; want 1", workers, u, h)
+			}
+		}
 	}
 }
 
