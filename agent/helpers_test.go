@@ -20,7 +20,7 @@ import (
 
 // smallModel is the fastest real classifier in the shared assets
 // (MobileNet v1 0.25, 128×128, uint8, 1001 ImageNet classes).
-func smallModel(t *testing.T) (model, labels string) {
+func smallModel(t testing.TB) (model, labels string) {
 	t.Helper()
 	g := sharedtest.Dir(t, "golden")
 	return filepath.Join(g, "models", "mobilenet_v1_0.25_128_quant.tflite"), filepath.Join(g, "labels", "imagenet_labels.txt")
@@ -28,7 +28,7 @@ func smallModel(t *testing.T) (model, labels string) {
 
 // imageSubset links the first n ImageNet photos into a fresh folder and
 // returns it with their names.
-func imageSubset(t *testing.T, n int) (string, []string) {
+func imageSubset(t testing.TB, n int) (string, []string) {
 	t.Helper()
 	src := sharedtest.Dir(t, "images", "imagenet")
 	entries, err := os.ReadDir(src)
@@ -55,7 +55,7 @@ func imageSubset(t *testing.T, n int) (string, []string) {
 // testConfig parses a configuration whose cameras section is cams (YAML
 // list items) with the small model, a temporary data dir and HTTP on a
 // free loopback port.
-func testConfig(t *testing.T, cams string, extra string) *config.Config {
+func testConfig(t testing.TB, cams string, extra string) *config.Config {
 	t.Helper()
 	model, labels := smallModel(t)
 	y := fmt.Sprintf(`

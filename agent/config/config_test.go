@@ -314,3 +314,21 @@ func TestParseReportsDecodeAndValidationTogether(t *testing.T) {
 		}
 	}
 }
+
+// TestSystemdUnit checks the parts of configs/fovea.service that the
+// deployment relies on.
+func TestSystemdUnit(t *testing.T) {
+	b, err := os.ReadFile("../../configs/fovea.service")
+	if err != nil {
+		t.Fatal(err)
+	}
+	unit := string(b)
+	for _, want := range []string{
+		"Restart=on-failure", "User=fovea", "StateDirectory=fovea", "NoNewPrivileges=yes", "ProtectSystem=strict",
+		"ExecStart=/usr/local/bin/fovea run --config /etc/fovea/fovea.yaml", "KillSignal=SIGTERM",
+	} {
+		if !strings.Contains(unit, "\n"+want+"\n") {
+			t.Errorf("configs/fovea.service lacks the line %q", want)
+		}
+	}
+}
