@@ -130,7 +130,7 @@ func tlsConfig(c Config) (*tls.Config, error) {
 // explainConnectError adds what to do to the common connection failures.
 func explainConnectError(c Config, err error) error {
 	var (
-		unknownCA *x509.UnknownAuthorityError
+		unknownCA x509.UnknownAuthorityError
 		hostErr   x509.HostnameError
 		certErr   *tls.CertificateVerificationError
 	)
@@ -143,14 +143,21 @@ func explainConnectError(c Config, err error) error {
 		hint = "the broker's certificate does not name this host: check the broker URL or set mqtt.server_name"
 	case errors.As(err, &certErr):
 		hint = "the broker's certificate could not be verified: check mqtt.ca_file"
-	case strings.Contains(msg, "certificate required") || strings.Contains(msg, "bad certificate") || strings.Contains(msg, "handshake failure"):
+	case strings.Contains(msg, "remote error: tls:") && (strings.Contains(msg, "certificate") || strings.Contains(msg, "handshake failure")):
 		if c.CertFile == "" {
 			hint = "the broker requires a client certificate (mutual TLS): set mqtt.cert_file and mqtt.key_file"
 		} else {
 			hint = "the broker refused the client certificate: is it signed by a CA the broker trusts?"
 		}
-	case strings.HasPrefix(c.Broker, "mqtt://") && (errors.Is(err, io.EOF) || errors.Is(err, syscall.ECONNRESET) || strings.Contains(msg, "connection reset")):
-		hint = "the broker closed the connection during CONNECT: if this port speaks TLS, use mqtts://"
+	case errors.Is(err, io.EOF) || errors.Is(err, syscall.ECONNRESET) || strings.Contains(msg, "connection reset"):
+		switch {
+		case strings.HasPrefix(c.Broker, "mqtt://"):
+			hint = "the broker closed the connection during CONNECT: if this port speaks TLS, use mqtts://"
+		case c.CertFile == "":
+			hint = "the broker closed the TLS connection during CONNECT: it probably requires a client certificate (mutual TLS): set mqtt.cert_file and mqtt.key_file"
+		default:
+			hint = "the broker closed the TLS connection during CONNECT: it probably refused the client certificate"
+		}
 	case strings.Contains(msg, "not authorized") || strings.Contains(msg, "Not authorized") || strings.Contains(msg, "bad user name or password"):
 		hint = "the broker refused the credentials: check mqtt.username and mqtt.password"
 	case errors.Is(err, syscall.ECONNREFUSED):
