@@ -32,14 +32,14 @@ func Marshal(m *Model) ([]byte, error) {
 	if len(m.Buffers) > 0 && len(m.Buffers[0]) > 0 {
 		return nil, fmt.Errorf("schema.Marshal: buffer 0 holds %d bytes; it must be empty (TFLite reserves it for tensors without data)", len(m.Buffers[0]))
 	}
-	size := 1 << 12
+	size := int64(1 << 12)
 	for _, b := range m.Buffers {
-		size += len(b) + dataAlign
+		size += int64(len(b)) + dataAlign
 		if size > maxMarshalBytes {
 			return nil, fmt.Errorf("schema.Marshal: constant data exceeds the 2 GiB a FlatBuffer can hold")
 		}
 	}
-	b := flatbuffers.NewBuilder(size + size/8)
+	b := flatbuffers.NewBuilder(int(min(size+size/8, maxMarshalBytes)))
 	root, err := writeModel(b, m)
 	if err != nil {
 		return nil, fmt.Errorf("schema.Marshal: %w", err)
