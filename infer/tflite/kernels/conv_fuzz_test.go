@@ -83,10 +83,9 @@ func FuzzConvQuant(f *testing.F) {
 			seed[i] = b.next()
 		}
 		r := rand.New(rand.NewPCG(binary.LittleEndian.Uint64(seed[:]), 9))
-		taps := p.KH * p.KW * p.InC
-		fl := p.OutC * taps
+		fl := p.OutC * p.KH * p.KW * p.InC
 		if depthwise {
-			taps, fl = p.KH*p.KW, p.KH*p.KW*p.OutC
+			fl = p.KH * p.KW * p.OutC
 		}
 		var bias []int32
 		if sel&64 == 0 {

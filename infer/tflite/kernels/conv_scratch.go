@@ -87,7 +87,6 @@ type kernelJob struct {
 	bias                  []int32
 	biasF                 []float32
 	actMin, actMax        float32
-	inDepth, outDepth     int
 
 	panels8  []int8    // per-worker im2col panels
 	panelsF  []float32 // per-worker float im2col panels
