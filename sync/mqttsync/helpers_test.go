@@ -265,3 +265,9 @@ func (s *sink) count() int {
 	defer s.mu.Unlock()
 	return len(s.seen)
 }
+
+func (s *sink) replyCount(name string) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.replies[name])
+}
