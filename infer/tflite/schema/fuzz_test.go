@@ -254,3 +254,22 @@ func FuzzMarshalRoundTrip(f *testing.F) {
 		_ = Validate(got)
 	})
 }
+
+// FuzzMetadata feeds the metadata decoder directly: the TFLITE_METADATA
+// buffer is a FlatBuffer of its own inside the (untrusted) model.
+func FuzzMetadata(f *testing.F) {
+	f.Add(encodeMetadata(tinyModel(), tinyLabels))
+	f.Add(encodeMetadata(tinyModel(), LabelInfo{Name: "x"}))
+	f.Add([]byte{})
+	f.Fuzz(func(t *testing.T, data []byte) {
+		md, err := decodeMetadata(data)
+		if err != nil {
+			if !errors.Is(err, infer.ErrMalformed) {
+				t.Fatalf("decodeMetadata error %q does not wrap ErrMalformed", err)
+			}
+			return
+		}
+		_ = md.LabelFile()
+		_, _ = md.Normalization()
+	})
+}

@@ -1,6 +1,7 @@
 package schema
 
 import (
+	"archive/zip"
 	"bytes"
 	"encoding/binary"
 	"errors"
@@ -8,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"strings"
 	"testing"
 	"unsafe"
 
@@ -377,5 +379,37 @@ func TestNames(t *testing.T) {
 	}
 	if n, ok := Int4.ByteSize(5); n != 3 || !ok {
 		t.Errorf("Int4.ByteSize(5) = %d, %v; want 3, true", n, ok)
+	}
+}
+
+// A labels entry that inflates past MaxLabelsBytes is refused, not read.
+func TestLabelsZipBomb(t *testing.T) {
+	m := tinyModel()
+	m.Buffers = append(m.Buffers, encodeMetadata(m, tinyLabels))
+	m.Metadata = append(m.Metadata, Metadata{Name: MetadataName, Buffer: uint32(len(m.Buffers) - 1)})
+	model, err := Marshal(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	buf.Write(model)
+	zw := zip.NewWriter(&buf)
+	zw.SetOffset(int64(len(model)))
+	w, err := zw.CreateHeader(&zip.FileHeader{Name: LabelsFileName, Method: zip.Deflate})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.Write(bytes.Repeat([]byte("a\n"), MaxLabelsBytes)); err != nil {
+		t.Fatal(err)
+	}
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if buf.Len() > len(model)+64<<10 {
+		t.Fatalf("test zip is %d bytes; want a small, highly compressed entry", buf.Len()-len(model))
+	}
+	_, err = Labels(buf.Bytes(), nil)
+	if err == nil || !errors.Is(err, infer.ErrMalformed) || !strings.Contains(err.Error(), "cap") {
+		t.Errorf("Labels(8 MiB labels deflated to %d bytes) = %v; want ErrMalformed naming the cap", buf.Len()-len(model), err)
 	}
 }
