@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"runtime/debug"
 	"strings"
 	"syscall"
 
@@ -90,6 +91,9 @@ func corruptError(op, path string, err error) error {
 // guard runs a bbolt transaction and turns a panic from bbolt, which is how
 // it reports some page-level corruption, into ErrCorrupt.
 func guard(fn func() error) (err error) {
+	// A page id beyond the mapping of a damaged file faults; make that a
+	// panic we can recover instead of a fatal error.
+	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
 	defer func() {
 		if r := recover(); r != nil {
 			err = fmt.Errorf("%w: bbolt: %v", ErrCorrupt, r)

@@ -31,7 +31,7 @@ func (b *syncBuffer) String() string {
 
 // appendMany appends n values from w goroutines; value i has size sizeOf(i).
 // It returns the size of the value stored under each sequence.
-func appendMany(t *testing.T, o *Outbox, w, n int, sizeOf func(i int) int) map[uint64]int {
+func appendMany(t testing.TB, o *Outbox, w, n int, sizeOf func(i int) int) map[uint64]int {
 	t.Helper()
 	var mu sync.Mutex
 	sizes := make(map[uint64]int, n)
