@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -52,14 +53,19 @@ func opSummary(m *Model) string {
 	return strings.Join(parts, ", ")
 }
 
-// tensorSummary formats a tensor as the start of models.tsv's input and
-// output columns: "uint8[1,224,224,3]".
+// tensorSummary formats a tensor as models.tsv's input and output columns
+// do: "uint8[1,224,224,3] scale=0.0078125 zp=128" (scale with 9
+// significant digits).
 func tensorSummary(t *Tensor) string {
 	dims := make([]string, len(t.Shape))
 	for i, d := range t.Shape {
 		dims[i] = fmt.Sprint(d)
 	}
-	return strings.ToLower(t.Type.String()) + "[" + strings.Join(dims, ",") + "]"
+	s := strings.ToLower(t.Type.String()) + "[" + strings.Join(dims, ",") + "]"
+	if t.Quant != nil && len(t.Quant.Scale) == 1 {
+		s += fmt.Sprintf(" scale=%.9g zp=%d", t.Quant.Scale[0], t.Quant.ZeroPoint[0])
+	}
+	return s
 }
 
 func TestGoldenModels(t *testing.T) {
@@ -85,10 +91,10 @@ func TestGoldenModels(t *testing.T) {
 				t.Errorf("ops = %q; want %q", got, row["ops"])
 			}
 			sg := &m.Subgraphs[0]
-			if got := tensorSummary(&sg.Tensors[sg.Inputs[0]]); !strings.HasPrefix(row["input"], got) {
+			if got := tensorSummary(&sg.Tensors[sg.Inputs[0]]); got != row["input"] {
 				t.Errorf("input = %s; want %s", got, row["input"])
 			}
-			if got := tensorSummary(&sg.Tensors[sg.Outputs[0]]); !strings.HasPrefix(row["output"], got) {
+			if got := tensorSummary(&sg.Tensors[sg.Outputs[0]]); got != row["output"] {
 				t.Errorf("output = %s; want %s", got, row["output"])
 			}
 
@@ -233,4 +239,88 @@ func TestTruncatedGolden(t *testing.T) {
 			t.Errorf("load(first %d of %d bytes) = nil; want an error", n, len(data))
 		}
 	}
+}
+
+// TestGoldenLayers checks the parser against what the real TFLite runtime
+// reported for every non-constant tensor of five models (golden/layers):
+// name, type, shape, size, quantization, and which operator produces it.
+func TestGoldenLayers(t *testing.T) {
+	golden := sharedtest.Dir(t, "golden", "layers")
+	cases, err := filepath.Glob(filepath.Join(golden, "*", "index.tsv"))
+	if err != nil || len(cases) == 0 {
+		t.Fatalf("no golden/layers/*/index.tsv found (%v)", err)
+	}
+	for _, index := range cases {
+		caseName := filepath.Base(filepath.Dir(index))
+		t.Run(caseName, func(t *testing.T) {
+			model := strings.SplitN(caseName, "__", 2)[0] + ".tflite"
+			data, err := os.ReadFile(filepath.Join(filepath.Dir(golden), "models", model))
+			if err != nil {
+				t.Fatal(err)
+			}
+			m, err := Parse(data)
+			if err != nil {
+				t.Fatal(err)
+			}
+			sg := &m.Subgraphs[0]
+			for _, row := range readTSV(t, index) {
+				var ti int
+				if _, err := fmt.Sscan(row["tensor"], &ti); err != nil || ti < 0 || ti >= len(sg.Tensors) {
+					t.Fatalf("tensor %q: bad index (%v)", row["tensor"], err)
+				}
+				tn := &sg.Tensors[ti]
+				dims := make([]string, len(tn.Shape))
+				for i, d := range tn.Shape {
+					dims[i] = fmt.Sprint(d)
+				}
+				size, _ := tn.Type.ByteSize(int64(tensorElements(tn)))
+				got := fmt.Sprintf("%s %s %s %d", tn.Name, strings.ToLower(tn.Type.String()), strings.Join(dims, "x"), size)
+				want := fmt.Sprintf("%s %s %s %s", row["name"], row["dtype"], row["shape"], row["bytes"])
+				if got != want {
+					t.Errorf("tensor %d = %s; want %s", ti, got, want)
+				}
+				switch scale := row["scale"]; {
+				case scale == "":
+					if tn.Quant != nil && len(tn.Quant.Scale) > 0 {
+						t.Errorf("tensor %d: quantized (%v); TFLite says it is not", ti, tn.Quant.Scale)
+					}
+				case scale == "per-channel":
+					if tn.Quant == nil || len(tn.Quant.Scale) < 2 {
+						t.Errorf("tensor %d: not per-channel quantized", ti)
+					}
+				default:
+					var s float32
+					var zp int64
+					fmt.Sscan(scale, &s)
+					fmt.Sscan(row["zero_point"], &zp)
+					if tn.Quant == nil || len(tn.Quant.Scale) != 1 || tn.Quant.Scale[0] != s || tn.Quant.ZeroPoint[0] != zp {
+						t.Errorf("tensor %d: quantization %+v; want scale %v zero point %d", ti, tn.Quant, s, zp)
+					}
+				}
+				var oi int
+				fmt.Sscan(row["op_index"], &oi)
+				if oi == -1 {
+					if !slices.Contains(sg.Inputs, int32(ti)) {
+						t.Errorf("tensor %d: TFLite says it is a graph input; inputs are %v", ti, sg.Inputs)
+					}
+				} else {
+					op := &sg.Operators[oi]
+					if name := m.OperatorCodes[op.OpcodeIndex].Name(); name != row["op"] || !slices.Contains(op.Outputs, int32(ti)) {
+						t.Errorf("tensor %d: produced by operator %d %s with outputs %v; want %s producing it", ti, oi, name, op.Outputs, row["op"])
+					}
+				}
+				if (row["is_output"] == "1") != slices.Contains(sg.Outputs, int32(ti)) {
+					t.Errorf("tensor %d: is_output %s, graph outputs %v", ti, row["is_output"], sg.Outputs)
+				}
+			}
+		})
+	}
+}
+
+func tensorElements(t *Tensor) int {
+	n := 1
+	for _, d := range t.Shape {
+		n *= int(d)
+	}
+	return n
 }
