@@ -42,9 +42,23 @@ func openOutbox(t testing.TB, opts outbox.Options) (*outbox.Outbox, string) {
 	return ob, path
 }
 
-// record is the test's stand-in for the agent's result record.
+// labels are ImageNet-style class names for synthetic records.
+var labels = []string{"tabby cat", "tiger cat", "Egyptian cat", "golden retriever", "Labrador retriever", "beagle",
+	"sports car", "minivan", "bicycle-built-for-two", "mountain bike", "park bench", "traffic light", "street sign",
+	"mailbox", "pickup truck", "school bus", "trolleybus", "garbage truck", "fire engine", "ambulance"}
+
+// record is the test's stand-in for the agent's result record: the same
+// fields, with scores, labels and latency varying as real results do (so
+// compression ratios are honest).
 func record(i int) []byte {
-	return fmt.Appendf(nil, `{"device_id":"dev1","camera":"cam0","frame":%d,"model":"mobilenet_v2_1.0_224_quant","top":[{"label":"tabby cat","score":0.8125},{"label":"tiger cat","score":0.109375},{"label":"Egyptian cat","score":0.046875}],"latency_ms":41.7}`, i)
+	h := uint64(i)*0x9E3779B97F4A7C15 + 0x632BE59BD9B4E019
+	h ^= h >> 29
+	l := func(k uint64) string { return labels[(h>>(k*5))%uint64(len(labels))] }
+	s1 := 128 + h%128
+	s2 := (h >> 8) % (256 - s1)
+	s3 := (h >> 16) % (256 - s1 - s2 + 1)
+	return fmt.Appendf(nil, `{"device_id":"dev1","camera":"cam0","frame":%d,"model":"mobilenet_v2_1.0_224_quant","top":[{"label":%q,"score":%.6f},{"label":%q,"score":%.6f},{"label":%q,"score":%.6f}],"latency_ms":%.1f}`,
+		i, l(1), float64(s1)/256, l(2), float64(s2)/256, l(3), float64(s3)/256, 35+float64((h>>24)%200)/10)
 }
 
 // appendN appends n records concurrently (the outbox group-commits).
