@@ -182,16 +182,18 @@ func storeBlock(pf *PackedFilter, acc []int32, ch int, out []int8) {
 // nudge and the truncation compensate exactly); the rounding right shift
 // rounds ties away from zero, i.e. negative ties down.
 func requantRef(acc int32, c *chanQuant) int64 {
-	h := (int64(acc<<c.left)*c.m + (1 << 30)) >> 31
-	return (h + c.half + (h>>63)&c.negAdj) >> c.right
+	// The masks (no-ops: left ≤ 30, right ≤ 31) spare Go's fix-up for
+	// shift counts ≥ the width.
+	h := (int64(acc<<(c.left&31))*c.m + (1 << 30)) >> 31
+	return (h + c.half + (h>>63)&c.negAdj) >> (c.right & 63)
 }
 
 // requantHalfUp is MultiplyByQuantizedMultiplierHalfUp without its final
 // saturation to int32: the caller adds an output offset of at most 2^24 in
 // magnitude and clamps to an 8-bit range, which gives the same result.
 func requantHalfUp(acc int32, c *chanQuant) int64 {
-	v := (int64(acc)<<c.left*c.m + (1 << 30)) >> 31
-	return (v + c.half) >> c.right
+	v := (int64(acc)<<(c.left&63)*c.m + (1 << 30)) >> 31
+	return (v + c.half) >> (c.right & 63)
 }
 
 // floatNR is the number of output channels of one float GEMM block.
