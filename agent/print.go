@@ -1,6 +1,7 @@
 package agent
 
 import (
+	"encoding/json"
 	"fmt"
 	"io"
 	"sync"
@@ -33,5 +34,21 @@ func PrintResults(w io.Writer) func(Result) {
 		mu.Lock()
 		defer mu.Unlock()
 		fmt.Fprintln(w, line)
+	}
+}
+
+// PrintJSON returns an Options.OnResult that writes each result as one
+// JSON line: the record's fields plus "outbox_seq", the sequence under
+// which it is durable in the outbox.
+func PrintJSON(w io.Writer) func(Result) {
+	var mu sync.Mutex
+	return func(r Result) {
+		b, err := json.Marshal(resultView{Record: r.Record, OutboxSeq: r.OutboxSeq})
+		if err != nil {
+			return // records were encoded once already; this cannot fail
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		fmt.Fprintf(w, "%s\n", b)
 	}
 }

@@ -12,7 +12,7 @@ import (
 func init() {
 	var (
 		cfgPath, dataDir, listen string
-		print                    bool
+		print, asJSON            bool
 		frames                   uint64
 	)
 	cmd := &cobra.Command{
@@ -35,7 +35,10 @@ once), or until --frames results are stored.`,
 				cfg.HTTP.Listen = listen
 			}
 			opts := agent.Options{Logger: agent.NewLogger(cfg.Log, os.Stderr), MaxResults: frames}
-			if print {
+			switch {
+			case asJSON:
+				opts.OnResult = agent.PrintJSON(cmd.OutOrStdout())
+			case print:
 				opts.OnResult = agent.PrintResults(cmd.OutOrStdout())
 			}
 			a, err := agent.New(cfg, opts)
@@ -50,6 +53,7 @@ once), or until --frames results are stored.`,
 	f.StringVar(&dataDir, "data", "", "override data_dir (the outbox's directory)")
 	f.StringVar(&listen, "listen", "", `override http.listen (host:port, or "off")`)
 	f.BoolVar(&print, "print", false, "print every result on stdout, with truth and running accuracy when known")
+	f.BoolVar(&asJSON, "json", false, "print every result on stdout as a JSON line (the record plus outbox_seq), once it is durable")
 	f.Uint64Var(&frames, "frames", 0, "stop after this many results (0 = run until stopped)")
 	rootCmd.AddCommand(cmd)
 }

@@ -80,31 +80,46 @@ func writeConfig(t *testing.T, body string) string {
 	return p
 }
 
-func outboxRecords(t *testing.T, dataDir string) []record.Record {
+type outboxEntry struct {
+	seq uint64
+	rec record.Record
+}
+
+// outboxEntries returns every record in the outbox of dataDir, in order.
+func outboxEntries(t *testing.T, dataDir string) []outboxEntry {
 	t.Helper()
 	box, err := outbox.OpenReadOnly(filepath.Join(dataDir, agent.OutboxFile), outbox.Options{})
 	if err != nil {
 		t.Fatalf("opening the outbox: %v", err)
 	}
 	defer box.Close()
-	var recs []record.Record
+	var out []outboxEntry
 	for after := uint64(0); ; {
 		es, err := box.Read(after, 1000, 16<<20)
 		if err != nil {
 			t.Fatal(err)
 		}
 		if len(es) == 0 {
-			return recs
+			return out
 		}
 		for _, e := range es {
 			r, err := record.Decode(e.Value)
 			if err != nil {
 				t.Fatalf("outbox seq %d: %v", e.Seq, err)
 			}
-			recs = append(recs, r)
+			out = append(out, outboxEntry{e.Seq, r})
 			after = e.Seq
 		}
 	}
+}
+
+func outboxRecords(t *testing.T, dataDir string) []record.Record {
+	t.Helper()
+	var recs []record.Record
+	for _, e := range outboxEntries(t, dataDir) {
+		recs = append(recs, e.rec)
+	}
+	return recs
 }
 
 // TestRunMatchesClassify: `fovea run` over a folder of ImageNet photos
