@@ -12,6 +12,9 @@ import (
 	bolt "go.etcd.io/bbolt"
 )
 
+// FileName is the outbox file's name inside the agent's data directory.
+const FileName = "outbox.db"
+
 // Outbox is a durable, bounded queue of records in one bbolt file. Its
 // methods are safe for concurrent use.
 type Outbox struct {
