@@ -2,6 +2,7 @@ package schema
 
 import (
 	"fmt"
+	"strconv"
 
 	flatbuffers "github.com/google/flatbuffers/go"
 
@@ -80,11 +81,26 @@ func (d *decoder) fb() *flatbuffers.Table { return &flatbuffers.Table{Bytes: d.b
 // table is a checked view of one FlatBuffer table.
 type table struct {
 	d      *decoder
-	pos    uint32 // start of the table (its soffset to the vtable)
-	vt     uint32 // start of the vtable
-	vtSize uint16 // vtable size in bytes
-	objLen uint16 // table size in bytes
-	what   string // what the table is, for errors ("subgraph 0 tensor 12")
+	pos    uint32   // start of the table (its soffset to the vtable)
+	vt     uint32   // start of the vtable
+	vtSize uint16   // vtable size in bytes
+	objLen uint16   // table size in bytes
+	what   string   // what the table is, for errors ("subgraph 0 tensor 12")
+	fields []string // schema field names by id, for errors; may be nil
+}
+
+// named returns t with the schema's field names, so errors can say
+// "buffers" rather than "field 4".
+func (t table) named(fields []string) table {
+	t.fields = fields
+	return t
+}
+
+func (t table) fieldName(slot int) string {
+	if slot < len(t.fields) {
+		return t.fields[slot] + " (field " + strconv.Itoa(slot) + ")"
+	}
+	return "field " + strconv.Itoa(slot)
 }
 
 // table checks and opens the table at pos.
@@ -130,7 +146,7 @@ func (t table) field(slot int, size uint16) (uint32, error) {
 		return 0, nil
 	}
 	if uint32(fo)+uint32(size) > uint32(t.objLen) {
-		return 0, malformed("%s: field %d at table offset %d lies outside its %d-byte table", t.what, slot, fo, t.objLen)
+		return 0, malformed("%s: %s at table offset %d lies outside its %d-byte table", t.what, t.fieldName(slot), fo, t.objLen)
 	}
 	return t.pos + uint32(fo), nil
 }
@@ -195,7 +211,7 @@ func (t table) ref(slot int) (pos uint64, ok bool, err error) {
 	}
 	target := uint64(p) + uint64(t.d.fb().GetUint32(flatbuffers.UOffsetT(p)))
 	if target >= uint64(len(t.d.buf)) {
-		return 0, false, malformed("%s: field %d points to offset %d, past the end of the %d-byte file (truncated or corrupt)", t.what, slot, target, len(t.d.buf))
+		return 0, false, malformed("%s: %s points to offset %d, past the end of the %d-byte file (truncated or corrupt)", t.what, t.fieldName(slot), target, len(t.d.buf))
 	}
 	return target, true, nil
 }
@@ -218,11 +234,11 @@ func (t table) vector(slot int, elemSize uint64) (start uint64, n int, err error
 		return 0, 0, err
 	}
 	if !t.d.has(pos, 4) {
-		return 0, 0, malformed("%s: vector length of field %d at offset %d is outside the file", t.what, slot, pos)
+		return 0, 0, malformed("%s: vector length of %s at offset %d is outside the file", t.what, t.fieldName(slot), pos)
 	}
 	l := uint64(t.d.fb().GetUint32(flatbuffers.UOffsetT(pos)))
 	if !t.d.has(pos+4, l*elemSize) {
-		return 0, 0, malformed("%s: field %d is a vector of %d elements at offset %d that runs past the end of the %d-byte file (truncated or corrupt)", t.what, slot, l, pos, len(t.d.buf))
+		return 0, 0, malformed("%s: %s is a vector of %d elements at offset %d that runs past the end of the %d-byte file (truncated or corrupt)", t.what, t.fieldName(slot), l, pos, len(t.d.buf))
 	}
 	return pos + 4, int(l), nil
 }

@@ -54,6 +54,7 @@ func parse(data []byte) (*Model, error) {
 	if err != nil {
 		return nil, err
 	}
+	root = root.named(modelFields)
 	m := &Model{}
 	if m.Version, err = root.u32(0, 0); err != nil {
 		return nil, err
@@ -80,7 +81,7 @@ func parse(data []byte) (*Model, error) {
 		if err != nil {
 			return nil, err
 		}
-		if err := parseSubgraph(t, i, m.OperatorCodes, &m.Subgraphs[i]); err != nil {
+		if err := parseSubgraph(t.named(subgraphFields), i, m.OperatorCodes, &m.Subgraphs[i]); err != nil {
 			return nil, err
 		}
 	}
@@ -95,6 +96,18 @@ func parse(data []byte) (*Model, error) {
 	}
 	return m, nil
 }
+
+// Field names by field id (schema.fbs), for error messages.
+var (
+	modelFields        = []string{"version", "operator_codes", "subgraphs", "description", "buffers", "metadata_buffer", "metadata", "signature_defs"}
+	operatorCodeFields = []string{"deprecated_builtin_code", "custom_code", "version", "builtin_code"}
+	subgraphFields     = []string{"tensors", "inputs", "outputs", "operators", "name"}
+	tensorFields       = []string{"shape", "type", "buffer", "name", "quantization", "is_variable", "sparsity", "shape_signature"}
+	quantFields        = []string{"min", "max", "scale", "zero_point", "details_type", "details", "quantized_dimension"}
+	operatorFields     = []string{"opcode_index", "inputs", "outputs", "builtin_options_type", "builtin_options", "custom_options", "custom_options_format", "mutating_variable_inputs", "intermediates", "large_custom_options_offset", "large_custom_options_size"}
+	bufferFields       = []string{"data", "offset", "size"}
+	signatureDefFields = []string{"inputs", "outputs", "signature_key", "deprecated_tag", "subgraph_index"}
+)
 
 // makeSlice returns nil for n == 0, so that empty vectors and absent ones
 // decode alike.
@@ -125,6 +138,7 @@ func parseOperatorCodes(root table) ([]OperatorCode, error) {
 		if err != nil {
 			return nil, err
 		}
+		t = t.named(operatorCodeFields)
 		dep, err := t.i8(0, 0)
 		if err != nil {
 			return nil, err
@@ -158,6 +172,7 @@ func parseBuffers(d *decoder, root table) ([][]byte, error) {
 		if err != nil {
 			return nil, err
 		}
+		t = t.named(bufferFields)
 		if out[i], err = t.bytes(0); err != nil {
 			return nil, err
 		}
@@ -203,7 +218,7 @@ func parseSubgraph(t table, si int, codes []OperatorCode, sg *Subgraph) error {
 		if err != nil {
 			return err
 		}
-		if err := parseTensor(tt, &sg.Tensors[i]); err != nil {
+		if err := parseTensor(tt.named(tensorFields), &sg.Tensors[i]); err != nil {
 			return err
 		}
 	}
@@ -223,7 +238,7 @@ func parseSubgraph(t table, si int, codes []OperatorCode, sg *Subgraph) error {
 		if err != nil {
 			return err
 		}
-		if err := parseOperator(ot, codes, &sg.Operators[i]); err != nil {
+		if err := parseOperator(ot.named(operatorFields), codes, &sg.Operators[i]); err != nil {
 			return err
 		}
 	}
@@ -265,7 +280,7 @@ func parseTensor(t table, tn *Tensor) error {
 	if err != nil || !ok {
 		return err
 	}
-	tn.Quant, err = parseQuant(qt)
+	tn.Quant, err = parseQuant(qt.named(quantFields))
 	return err
 }
 
@@ -384,6 +399,7 @@ func parseSignatureDefs(root table) ([]SignatureDef, error) {
 		if err != nil {
 			return nil, err
 		}
+		t = t.named(signatureDefFields)
 		sd := &out[i]
 		if sd.Inputs, err = parseTensorMaps(t, 0, "input"); err != nil {
 			return nil, err
