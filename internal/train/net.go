@@ -40,7 +40,7 @@ type Net struct {
 }
 
 // Architecture: channels of each stride-2 3×3 convolution.
-var defaultChannels = []int{8, 16, 32, 32}
+var defaultChannels = []int{8, 16, 32, 64}
 
 // NewNet makes a network with He-initialised weights drawn from rng.
 func NewNet(size, classes int, channels []int, rng *rand.Rand) *Net {

@@ -39,13 +39,13 @@ type Config struct {
 // Defaults fills the zero fields with the demo recipe.
 func (c Config) Defaults() Config {
 	if c.Steps == 0 {
-		c.Steps = 1500
+		c.Steps = 4000
 	}
 	if c.Batch == 0 {
-		c.Batch = 32
+		c.Batch = 16
 	}
 	if c.LR == 0 {
-		c.LR = 4e-3
+		c.LR = 6e-3
 	}
 	if c.Size == 0 {
 		c.Size = 64
