@@ -78,7 +78,7 @@ func Watch(ctx context.Context, o WatchOptions) error {
 		Subscribe: []string{o.Root + dev + "/#"},
 		OnMessage: w.onMessage,
 		OnConnect: func() { o.Logger.Info("watching", "broker", cfg.Broker, "topics", o.Root+dev+"/#") },
-		OnError:   func(err error) { o.Logger.Warn("broker connection", "err", err) },
+		OnError:   w.onError,
 		Logger:    o.Logger,
 	})
 	if err != nil {
@@ -94,8 +94,20 @@ func Watch(ctx context.Context, o WatchOptions) error {
 }
 
 type watcher struct {
-	o  WatchOptions
-	mu sync.Mutex // serialises output
+	o       WatchOptions
+	mu      sync.Mutex // serialises output; guards lastErr
+	lastErr string
+}
+
+// onError logs connection errors, once per distinct message.
+func (w *watcher) onError(err error) {
+	w.mu.Lock()
+	repeated := w.lastErr == err.Error()
+	w.lastErr = err.Error()
+	w.mu.Unlock()
+	if !repeated {
+		w.o.Logger.Warn("broker connection (retrying)", "err", err)
+	}
 }
 
 func (w *watcher) onMessage(m Message) {
