@@ -4,7 +4,9 @@ import (
 	"image"
 	"image/color"
 	"math/rand/v2"
+	"syscall"
 	"testing"
+	"time"
 )
 
 // rowImage is a w×1 grey image with the given values.
@@ -171,12 +173,25 @@ func TestPackRGB(t *testing.T) {
 	}
 }
 
+// benchResize resizes src to 224×224. Besides wall time it reports
+// cpu-ns/op, the process's user+system CPU time per resize (all threads),
+// which stays meaningful on a shared, loaded machine.
 func benchResize(b *testing.B, resize func(*image.RGBA, image.Image), src image.Image) {
 	dst := image.NewRGBA(image.Rect(0, 0, 224, 224))
 	b.ReportAllocs()
+	cpu0 := cpuTime()
 	for b.Loop() {
 		resize(dst, src)
 	}
+	b.ReportMetric(float64(cpuTime()-cpu0)/float64(b.N), "cpu-ns/op")
+}
+
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 // benchFrames are typical camera frames: JPEG-decoded VGA and 1080p
