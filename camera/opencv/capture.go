@@ -100,13 +100,10 @@ func openCapture(t target, opts camera.Options) (*capture, error) {
 // be interrupted: ctx is checked before it, and a stalled device returns
 // when OpenCV's own timeouts fire.
 func (c *capture) Next(ctx context.Context) (camera.Frame, error) {
-	for {
-		if err := ctx.Err(); err != nil {
-			return camera.Frame{}, err
-		}
-		if c.vc.Read(&c.bgr) && !c.bgr.Empty() {
-			break
-		}
+	if err := ctx.Err(); err != nil {
+		return camera.Frame{}, err
+	}
+	if !c.read() {
 		if c.t.live() {
 			return camera.Frame{}, fmt.Errorf("opencv:%s: %w", c.t.name, errNoFrame)
 		}
@@ -114,10 +111,9 @@ func (c *capture) Next(ctx context.Context) (camera.Frame, error) {
 			return camera.Frame{}, io.EOF
 		}
 		c.vc.Set(gocv.VideoCapturePosFrames, 0) // rewind the file
-		if c.vc.Read(&c.bgr) && !c.bgr.Empty() {
-			break
+		if !c.read() {
+			return camera.Frame{}, fmt.Errorf("opencv:%s: cannot rewind the video file: %w", c.t.name, camera.ErrPermanent)
 		}
-		return camera.Frame{}, fmt.Errorf("opencv:%s: cannot rewind the video file: %w", c.t.name, camera.ErrPermanent)
 	}
 	img, err := c.toRGBA()
 	if err != nil {
@@ -131,6 +127,13 @@ func (c *capture) Next(ctx context.Context) (camera.Frame, error) {
 	c.frames.Add(1)
 	return camera.Frame{Image: img, Seq: c.seq, Mono: mono, Wall: wall}, nil
 }
+
+// read grabs the next frame into c.bgr.
+func (c *capture) read() bool { return c.vc.Read(&c.bgr) && !c.bgr.Empty() }
+
+// live reports whether the target is a camera or stream rather than a
+// file.
+func (t target) live() bool { return t.kind != kindFile }
 
 // toRGBA converts the BGR frame with cv::cvtColor and copies it into a new
 // image (frames are handed on, so the buffer cannot be reused).

@@ -45,10 +45,6 @@ type target struct {
 	name  string // path, URL or pipeline
 }
 
-// live reports whether the target is a camera or stream rather than a
-// file.
-func (t target) live() bool { return t.kind != kindFile }
-
 // parseTarget classifies rest and checks that a named device or file
 // exists, so that a missing camera is a clear error at open time.
 func parseTarget(rest string) (target, error) {
