@@ -141,3 +141,30 @@ func TestCommandRateCap(t *testing.T) {
 		t.Errorf("replies = %d of %d pings; want some, but far fewer (rate cap 2/s)", got, sent)
 	}
 }
+
+// TestCommandQueuedWhileOffline: the persistent session (MQTT 5 session
+// expiry, 3.1.1 clean session off) makes the broker keep a command sent
+// while the device is offline and deliver it when the device returns.
+func TestCommandQueuedWhileOffline(t *testing.T) {
+	for _, protocol := range []string{ProtocolV5, ProtocolV311} {
+		t.Run(protocol, func(t *testing.T) {
+			b := mosquittotest.Start(t, mosquittotest.Options{})
+			snk := newSink(t, testConfig(b, ProtocolV5))
+			ob, _ := openOutbox(t, outbox.Options{})
+			cfg := testConfig(b, protocol)
+			s, stop := runSyncer(t, Options{Config: cfg, Queue: ob})
+			waitFor(t, 10*time.Second, "device online", func() bool { return s.Health().Connected })
+			time.Sleep(300 * time.Millisecond) // SUBSCRIBE done
+			stop()
+			waitFor(t, 10*time.Second, "device offline", func() bool { st, _ := snk.lastStatus(); return st.State == "offline" })
+			if err := snk.cli.Publish(context.Background(), Message{Topic: "fovea/dev1/cmd/ping", Payload: []byte(`{"id":"while-offline"}`)}); err != nil {
+				t.Fatal(err)
+			}
+			_, _ = runSyncer(t, Options{Config: cfg, Queue: ob})
+			waitFor(t, 10*time.Second, "reply to the command sent while offline", func() bool {
+				r, ok := snk.replyFor("ping")
+				return ok && r.ID == "while-offline" && r.OK
+			})
+		})
+	}
+}
