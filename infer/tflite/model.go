@@ -10,7 +10,6 @@ package tflite
 
 import (
 	"fmt"
-	"log/slog"
 	"sort"
 
 	"github.com/fovea-edge/fovea/infer"
@@ -33,8 +32,6 @@ type Model struct {
 	inputs  []int
 	outputs []int
 	arena   int
-	// Logger receives debug messages; nil discards them.
-	logger *slog.Logger
 }
 
 // Load parses data as a .tflite model and prepares it. Errors wrap

@@ -22,21 +22,19 @@ type opPlan struct {
 	outputs []int
 	k       kernel
 	macs    int64
-	// scratch needs of this op, in bytes (heavy kernels) and int32s.
-	scratchBytes int
-	accInts      int
+	// accInts is how many int32 (and float32) accumulators the op needs.
+	accInts int
 }
 
 // prep is the state of preparing a model.
 type prep struct {
-	m       *schema.Model
-	sg      *schema.Subgraph
-	t       []tensorPlan
-	ops     []opPlan
-	index   int // operator being prepared
-	op      *schema.Operator
-	opName  string
-	workers int // worker count the scratch is sized for
+	m      *schema.Model
+	sg     *schema.Subgraph
+	t      []tensorPlan
+	ops    []opPlan
+	index  int // operator being prepared
+	op     *schema.Operator
+	opName string
 }
 
 // opError reports a problem with the operator being prepared.
@@ -171,7 +169,11 @@ func quantRange(a kernels.Activation, out *tensorPlan) (int32, int32) {
 	return kernels.QuantActivationRange(a, out.scale, out.zp, lo, hi)
 }
 
-var errNoOptions = errors.New("options missing")
+var (
+	// errNoOptions reports an operator without its builtin options; the
+	// caller decides whether defaults apply.
+	errNoOptions = errors.New("options missing")
+)
 
 // options returns the op's options as *T, or an error naming what is
 // wrong when the model carries other options.
