@@ -226,6 +226,10 @@ func (a *Agent) Run(ctx context.Context) (err error) {
 	// has ended and the queue is drained.
 	// Each worker returns after its appends have finished.
 	workWG.Wait()
+	if syncer != nil && runCtx.Err() == nil {
+		// Every camera ended: deliver what is stored before stopping.
+		a.waitDrained(runCtx, box)
+	}
 	stop()
 	wg.Wait()
 	if ctx.Err() != nil {
@@ -267,6 +271,29 @@ func (a *Agent) openOutbox() (*outbox.Outbox, error) {
 	a.box = box
 	a.mu.Unlock()
 	return box, nil
+}
+
+// waitDrained waits until the sync has delivered every stored result or
+// ctx ends.
+func (a *Agent) waitDrained(ctx context.Context, box *outbox.Outbox) {
+	t := time.NewTicker(100 * time.Millisecond)
+	defer t.Stop()
+	logged := false
+	for {
+		n := box.Stats().Count
+		if n == 0 {
+			return
+		}
+		if !logged {
+			a.log.Info("cameras ended; waiting for MQTT sync to deliver the stored results (SIGINT stops now, they stay in the outbox)", "records", n)
+			logged = true
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
 }
 
 // HTTPAddr returns the address the status server listens on, or "" when
