@@ -28,6 +28,21 @@ func FuzzLoad(f *testing.F) {
 		tiny(schema.OpPad, "", nil, []tinyTensor{{typ: schema.UInt8, shape: []int32{1, 2}, quant: q}, {typ: schema.Int32, shape: []int32{2, 2}, data: i32bytes(0, 0, 1, 1)}, {typ: schema.UInt8, shape: []int32{1, 4}, quant: q}}, []int32{0, 1}),
 		tiny(schema.OpAveragePool2D, "", &schema.Pool2DOptions{StrideW: 1, StrideH: 1, FilterWidth: 2, FilterHeight: 2}, []tinyTensor{{typ: schema.Int8, shape: []int32{1, 3, 3, 2}, quant: q}, {typ: schema.Int8, shape: []int32{1, 3, 3, 2}, quant: q}}, []int32{0}),
 	}
+	w := make([]byte, 2*3*3*2)
+	bias := i32bytes(5, -5)
+	pc := &schema.Quantization{Scale: []float32{0.1, 0.2}, ZeroPoint: []int64{0, 0}}
+	seeds = append(seeds,
+		tiny(schema.OpConv2D, "", &schema.Conv2DOptions{Padding: schema.PaddingSame, StrideW: 2, StrideH: 2, DilationW: 1, DilationH: 1, Activation: schema.ActRelu6},
+			[]tinyTensor{{typ: schema.Int8, shape: []int32{1, 5, 5, 2}, quant: q}, {typ: schema.Int8, shape: []int32{2, 3, 3, 2}, data: w, quant: pc}, {typ: schema.Int32, shape: []int32{2}, data: bias}, {typ: schema.Int8, shape: []int32{1, 3, 3, 2}, quant: q}}, []int32{0, 1, 2}),
+		tiny(schema.OpDepthwiseConv2D, "", &schema.DepthwiseConv2DOptions{Padding: schema.PaddingValid, StrideW: 1, StrideH: 1, DepthMultiplier: 1, DilationW: 1, DilationH: 1},
+			[]tinyTensor{{typ: schema.UInt8, shape: []int32{1, 4, 4, 2}, quant: q}, {typ: schema.UInt8, shape: []int32{1, 3, 3, 2}, data: w[:18], quant: q}, {typ: schema.Int32, shape: []int32{2}, data: bias}, {typ: schema.UInt8, shape: []int32{1, 2, 2, 2}, quant: q}}, []int32{0, 1, 2}),
+		tiny(schema.OpFullyConnected, "", &schema.FullyConnectedOptions{},
+			[]tinyTensor{{typ: schema.Float32, shape: []int32{1, 9}}, {typ: schema.Float32, shape: []int32{2, 9}, data: make([]byte, 72)}, {typ: schema.Float32, shape: []int32{1, 2}}}, []int32{0, 1}),
+		tiny(schema.OpMean, "", &schema.ReducerOptions{KeepDims: true},
+			[]tinyTensor{{typ: schema.Int8, shape: []int32{1, 3, 3, 4}, quant: q}, {typ: schema.Int32, shape: []int32{2}, data: i32bytes(1, 2)}, {typ: schema.Int8, shape: []int32{1, 1, 1, 4}, quant: q}}, []int32{0, 1}),
+		tiny(schema.OpConcatenation, "", &schema.ConcatenationOptions{Axis: 1},
+			[]tinyTensor{{typ: schema.UInt8, shape: []int32{1, 2}, quant: q}, {typ: schema.UInt8, shape: []int32{1, 3}, data: []byte{1, 2, 3}, quant: q}, {typ: schema.UInt8, shape: []int32{1, 5}, quant: q}}, []int32{0, 1}),
+	)
 	for _, m := range seeds {
 		b, err := schema.Marshal(m)
 		if err != nil {

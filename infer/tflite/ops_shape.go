@@ -31,7 +31,7 @@ func (p *prep) prepReshape() (kernel, int64, error) {
 			for _, d := range o.NewShape {
 				want = append(want, int(d))
 			}
-		} else {
+		} else if len(p.op.Outputs) > 0 && p.op.Outputs[0] >= 0 {
 			for _, d := range p.sg.Tensors[p.op.Outputs[0]].Shape {
 				want = append(want, int(d))
 			}
@@ -430,6 +430,9 @@ func (p *prep) prepMean() (kernel, int64, error) {
 		keep = o.KeepDims
 	}
 	rank := len(in.shape)
+	if rank > 6 {
+		return nil, 0, p.unsupported("MEAN of a %d-D tensor (at most 6-D)", rank)
+	}
 	red := make([]bool, rank)
 	var order []int
 	for _, a := range axes {
