@@ -161,7 +161,8 @@ func TestFailedCameraKeepsAgentRunning(t *testing.T) {
 	missing := filepath.Join(t.TempDir(), "no-such-folder")
 	cfg := testConfig(t, `  - {id: good, uri: "dir:`+dir+`", loop: true, fps: 20}
   - {id: gone, uri: "dir:`+missing+`"}
-  - {id: nobackend, uri: "v4l9:/dev/video42"}`, "")
+  - {id: nobackend, uri: "v4l9:/dev/video42"}
+  - {id: usb, uri: "opencv:/dev/video42"}`, "")
 	a, err := New(cfg, Options{})
 	if err != nil {
 		t.Fatal(err)
@@ -172,8 +173,19 @@ func TestFailedCameraKeepsAgentRunning(t *testing.T) {
 		st := a.Status()
 		return st.Cameras[1].State == stateFailed && st.Cameras[2].State == stateFailed
 	})
+	// A USB camera that is not plugged in: without the opencv build tag
+	// the backend is missing (failed, saying how to rebuild); with it the
+	// device is missing and the agent keeps retrying. Either way it is a
+	// health state with the reason, and the agent runs on.
+	waitFor(t, "the usb camera reported", func() bool {
+		c := a.Status().Cameras[3]
+		return (c.State == stateFailed || c.State == stateRetrying) && c.LastError != ""
+	})
+	if c := a.Status().Cameras[3]; !strings.Contains(c.LastError, "video42") && !strings.Contains(c.LastError, "rebuild") {
+		t.Errorf("usb camera last_error = %q; want it to name the device or say how to rebuild", c.LastError)
+	}
 	code, body := get(t, "http://"+addr+"/readyz")
-	if code != 503 || !strings.Contains(body, "camera gone: failed") || !strings.Contains(body, "no-such-folder") || !strings.Contains(body, "unknown camera scheme") {
+	if code != 503 || !strings.Contains(body, "camera gone: failed") || !strings.Contains(body, "no-such-folder") || !strings.Contains(body, "unknown camera scheme") || !strings.Contains(body, "camera usb:") {
 		t.Errorf("/readyz = %d %q; want 503 naming both failed cameras and why", code, body)
 	}
 	_, metrics := get(t, "http://"+addr+"/metrics")

@@ -1,11 +1,10 @@
 package agent
 
-// The backends compiled into the agent. Each registers itself in init; the
-// opencv camera and the tflite_c engine are compiled in only with their
-// build tags.
+// The backends compiled into the agent. Each registers itself in init.
+// camera/all brings dir:, mjpeg: and opencv: (the real one with the opencv
+// build tag, otherwise one that explains how to rebuild).
 import (
-	_ "github.com/fovea-edge/fovea/camera/imagedir"
-	_ "github.com/fovea-edge/fovea/camera/mjpeg"
+	_ "github.com/fovea-edge/fovea/camera/all"
 	_ "github.com/fovea-edge/fovea/camera/synthetic"
 	_ "github.com/fovea-edge/fovea/infer/tflite"
 )
