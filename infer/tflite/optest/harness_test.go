@@ -1,0 +1,519 @@
+package optest
+
+import (
+	"context"
+	"encoding/binary"
+	"fmt"
+	"hash/fnv"
+	"math"
+	"math/rand/v2"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/fovea-edge/fovea/infer"
+	_ "github.com/fovea-edge/fovea/infer/tflite"
+	"github.com/fovea-edge/fovea/infer/tflite/schema"
+)
+
+// dtype is an element type under test.
+type dtype struct {
+	name       string
+	typ        schema.TensorType
+	qmin, qmax int32
+}
+
+var (
+	f32 = dtype{"float32", schema.Float32, 0, 0}
+	u8  = dtype{"uint8", schema.UInt8, 0, 255}
+	i8  = dtype{"int8", schema.Int8, -128, 127}
+	i32 = dtype{"int32", schema.Int32, math.MinInt32, math.MaxInt32}
+)
+
+func (d dtype) float() bool { return d.typ == schema.Float32 }
+
+// tensor is a test tensor: float values, or integer values with affine
+// quantization (one scale, or one per channel along axis).
+type tensor struct {
+	d      dtype
+	shape  []int
+	f      []float32 // float32 tensors
+	q      []int32   // integer tensors
+	scales []float64
+	zp     int32
+	axis   int
+}
+
+func numel(shape []int) int {
+	n := 1
+	for _, d := range shape {
+		n *= d
+	}
+	return n
+}
+
+// real returns the real value of every element.
+func (t *tensor) real() []float64 {
+	out := make([]float64, numel(t.shape))
+	if t.d.float() {
+		for i, v := range t.f {
+			out[i] = float64(v)
+		}
+		return out
+	}
+	inner := 1
+	if len(t.scales) > 1 {
+		inner = numel(t.shape[t.axis+1:])
+	}
+	for i, v := range t.q {
+		s := t.scales[0]
+		if len(t.scales) > 1 {
+			s = t.scales[(i/inner)%t.shape[t.axis]]
+		}
+		out[i] = s * float64(v-t.zp)
+	}
+	return out
+}
+
+func (t *tensor) bytes() []byte {
+	switch t.d.typ {
+	case schema.Float32:
+		return Float32Bytes(t.f)
+	case schema.Int32:
+		return Int32Bytes(t.q)
+	}
+	return Int8Bytes(t.q)
+}
+
+func (t *tensor) quant() *schema.Quantization {
+	if t.d.float() || t.scales == nil {
+		return nil
+	}
+	if len(t.scales) > 1 {
+		s := make([]float32, len(t.scales))
+		for i, v := range t.scales {
+			s[i] = float32(v)
+		}
+		return PerChannel(s, t.axis)
+	}
+	return Quant(t.scales[0], t.zp)
+}
+
+// like returns an empty tensor of the same type and quantization with
+// another shape.
+func (t *tensor) like(shape []int) *tensor {
+	return &tensor{d: t.d, shape: shape, scales: t.scales, zp: t.zp, axis: t.axis}
+}
+
+// qparams returns (scale, zero point) covering [lo, hi] (widened to hold
+// 0) for an 8-bit dtype, as a converter's calibration would.
+func qparams(d dtype, lo, hi float64) (float64, int32) {
+	lo, hi = min(lo, 0), max(hi, 0)
+	if hi-lo < 1e-3 {
+		hi = lo + 1e-3
+	}
+	s := (hi - lo) / float64(d.qmax-d.qmin)
+	zp := d.qmin - int32(math.Round(lo/s))
+	return s, min(max(zp, d.qmin), d.qmax)
+}
+
+// randTensor fills a tensor of dtype d with values covering [lo, hi]:
+// uniform floats, or uniform codes of the quantization covering the range.
+func randTensor(r *rand.Rand, d dtype, shape []int, lo, hi float64) *tensor {
+	t := &tensor{d: d, shape: shape}
+	n := numel(shape)
+	if d.float() {
+		t.f = make([]float32, n)
+		for i := range t.f {
+			t.f[i] = float32(lo + (hi-lo)*r.Float64())
+		}
+		return t
+	}
+	s, zp := qparams(d, lo, hi)
+	t.scales, t.zp = []float64{s}, zp
+	t.q = make([]int32, n)
+	for i := range t.q {
+		t.q[i] = d.qmin + r.Int32N(d.qmax-d.qmin+1)
+	}
+	return t
+}
+
+// randWeights makes a filter of dtype d: float32 as is, uint8 per-tensor
+// asymmetric, int8 symmetric per channel along axis (perTensor forces one
+// int8 scale).
+func randWeights(r *rand.Rand, d dtype, shape []int, axis int, lim float64, perTensor bool) *tensor {
+	n := numel(shape)
+	w := make([]float64, n)
+	for i := range w {
+		w[i] = lim * (2*r.Float64() - 1)
+	}
+	t := &tensor{d: d, shape: shape}
+	switch {
+	case d.float():
+		t.f = make([]float32, n)
+		for i, v := range w {
+			t.f[i] = float32(v)
+		}
+	case d == u8:
+		s, zp := qparams(d, slices.Min(w), slices.Max(w))
+		t.scales, t.zp = []float64{s}, zp
+		t.q = quantizeAll(w, s, zp, d)
+	default:
+		channels, inner := shape[axis], numel(shape[axis+1:])
+		if perTensor {
+			channels = 1
+		}
+		amax := make([]float64, channels)
+		for i, v := range w {
+			c := (i / inner) % shape[axis]
+			if perTensor {
+				c = 0
+			}
+			amax[c] = max(amax[c], math.Abs(v))
+		}
+		t.scales, t.axis = make([]float64, channels), axis
+		for c := range amax {
+			t.scales[c] = max(amax[c], 1e-6) / 127
+		}
+		t.q = make([]int32, n)
+		for i, v := range w {
+			c := (i / inner) % shape[axis]
+			if perTensor {
+				c = 0
+			}
+			t.q[i] = min(max(int32(math.Round(v/t.scales[c])), -127), 127)
+		}
+	}
+	return t
+}
+
+// randBias makes a bias for n output channels: float32, or int32 with
+// scale input scale × filter scale (per channel), as TFLite requires.
+func randBias(r *rand.Rand, in, w *tensor, n int, lim float64) *tensor {
+	if in.d.float() {
+		return randTensor(r, f32, []int{n}, -lim, lim)
+	}
+	t := &tensor{d: i32, shape: []int{n}, scales: make([]float64, len(w.scales)), q: make([]int32, n)}
+	for c := range t.scales {
+		t.scales[c] = in.scales[0] * w.scales[c]
+	}
+	for c := range n {
+		s := t.scales[0]
+		if len(t.scales) > 1 {
+			s = t.scales[c]
+		}
+		t.q[c] = int32(math.Round(lim * (2*r.Float64() - 1) / s))
+	}
+	return t
+}
+
+func quantizeAll(v []float64, s float64, zp int32, d dtype) []int32 {
+	q := make([]int32, len(v))
+	for i, x := range v {
+		q[i] = min(max(zp+int32(math.Round(x/s)), d.qmin), d.qmax)
+	}
+	return q
+}
+
+// outTensor declares the output of dtype d for real results ref: float32,
+// or 8-bit calibrated to the range of ref.
+func outTensor(d dtype, shape []int, ref []float64) *tensor {
+	t := &tensor{d: d, shape: shape}
+	if !d.float() {
+		t.scales = make([]float64, 1)
+		t.scales[0], t.zp = qparams(d, slices.Min(ref), slices.Max(ref))
+	}
+	return t
+}
+
+// fixedOut declares an 8-bit output with a fixed scale and zero point.
+func fixedOut(d dtype, shape []int, scale float64, zp int32) *tensor {
+	t := &tensor{d: d, shape: shape}
+	if !d.float() {
+		t.scales, t.zp = []float64{scale}, zp
+	}
+	return t
+}
+
+func (g *Graph) in(t *tensor) int32 {
+	return g.Input(fmt.Sprintf("in%d", len(g.sg.Tensors)), t.d.typ, t.shape, t.quant())
+}
+
+func (g *Graph) out(t *tensor) int32 {
+	return g.Output(fmt.Sprintf("out%d", len(g.sg.Tensors)), t.d.typ, t.shape, t.quant())
+}
+
+func (g *Graph) konst(t *tensor) int32 {
+	return g.Const(fmt.Sprintf("const%d", len(g.sg.Tensors)), t.d.typ, t.shape, t.quant(), t.bytes())
+}
+
+func (g *Graph) ints(v ...int) int32 {
+	q := make([]int32, len(v))
+	for i, x := range v {
+		q[i] = int32(x)
+	}
+	return g.Const(fmt.Sprintf("ints%d", len(g.sg.Tensors)), schema.Int32, []int{len(v)}, nil, Int32Bytes(q))
+}
+
+// want is the expected output: the real-valued result before the fused
+// activation, and how to compare.
+type want struct {
+	out   *tensor // declared output (dtype, shape, quantization)
+	real  []float64
+	act   schema.Activation
+	exact bool    // integer result must match exactly
+	tol   float64 // float tolerance, relative to max(1, |ref|); 0 = 1e-5
+	// alt, when set, is a second acceptable code per element: TFLite's
+	// documented integer arithmetic where it rounds in two places or
+	// breaks exact ties its own way (before the activation clamp).
+	alt []int32
+}
+
+// tieBand is how close (in quantization steps) the exact result must be to
+// a rounding boundary for a one-step difference to count as a legitimate
+// tie rather than an error of the kernel.
+const tieBand = 0.05
+
+// opCase is one single-operator model under test. build returns the graph
+// (inputs, op and outputs declared), the input values in graph-input
+// order, and the expected outputs in graph-output order.
+type opCase struct {
+	op, dtype, act, params string
+	// maxOff is the largest allowed fraction of quantized elements off by
+	// one step; 0 means defaultMaxOff.
+	maxOff float64
+	build  func(r *rand.Rand) (*Graph, []*tensor, []want)
+}
+
+const defaultMaxOff = 0.02
+
+func (c opCase) name() string {
+	return c.op + "/" + c.dtype + "/" + c.act + "/" + c.params
+}
+
+var actNames = map[schema.Activation]string{
+	schema.ActNone: "none", schema.ActRelu: "relu", schema.ActRelu6: "relu6", schema.ActReluN1To1: "relu_n1_to_1",
+}
+
+var allActs = []schema.Activation{schema.ActNone, schema.ActRelu, schema.ActRelu6, schema.ActReluN1To1}
+
+func seedOf(name string) uint64 {
+	h := fnv.New64a()
+	h.Write([]byte(name))
+	return h.Sum64()
+}
+
+// stats counts compared elements and those one quantization step off.
+type stats struct{ n, off int }
+
+// runModel loads a marshalled model with the "go" engine, sets the inputs,
+// invokes once and returns the outputs.
+func runModel(data []byte, ins []*tensor) ([]*infer.Tensor, error) {
+	m, err := infer.Load(data, infer.LoadOptions{})
+	if err != nil {
+		return nil, fmt.Errorf("Load: %w", err)
+	}
+	it, err := m.NewInterpreter(infer.InterpreterOptions{})
+	if err != nil {
+		return nil, fmt.Errorf("NewInterpreter: %w", err)
+	}
+	if len(it.Inputs()) != len(ins) {
+		return nil, fmt.Errorf("model has %d inputs; the case gives %d", len(it.Inputs()), len(ins))
+	}
+	for i, t := range ins {
+		b := t.bytes()
+		if len(b) != len(it.Inputs()[i].Data) {
+			return nil, fmt.Errorf("input %d holds %d bytes; the case gives %d", i, len(it.Inputs()[i].Data), len(b))
+		}
+		copy(it.Inputs()[i].Data, b)
+	}
+	if err := it.Invoke(context.Background()); err != nil {
+		return nil, fmt.Errorf("Invoke: %w", err)
+	}
+	return it.Outputs(), nil
+}
+
+// decode returns an output's elements as float64 (float32 outputs) or as
+// integer codes.
+func decode(t *infer.Tensor) []float64 {
+	out := make([]float64, t.NumElements())
+	for i := range out {
+		switch t.Type {
+		case infer.Float32:
+			out[i] = float64(math.Float32frombits(binary.LittleEndian.Uint32(t.Data[4*i:])))
+		case infer.Int8:
+			out[i] = float64(int8(t.Data[i]))
+		case infer.UInt8:
+			out[i] = float64(t.Data[i])
+		}
+	}
+	return out
+}
+
+func floatAct(a schema.Activation, v float64) float64 {
+	switch a {
+	case schema.ActRelu:
+		return max(v, 0)
+	case schema.ActRelu6:
+		return min(max(v, 0), 6)
+	case schema.ActReluN1To1:
+		return min(max(v, -1), 1)
+	}
+	return v
+}
+
+// quantActRange is the clamp range of a fused activation on an 8-bit
+// output: the activation's real bounds quantized, within the dtype.
+func quantActRange(a schema.Activation, d dtype, s float64, zp int32) (int32, int32) {
+	q := func(f float64) int32 { return zp + int32(math.Round(f/s)) }
+	lo, hi := d.qmin, d.qmax
+	switch a {
+	case schema.ActRelu:
+		lo = max(lo, q(0))
+	case schema.ActRelu6:
+		lo, hi = max(lo, q(0)), min(hi, q(6))
+	case schema.ActReluN1To1:
+		lo, hi = max(lo, q(-1)), min(hi, q(1))
+	}
+	return lo, hi
+}
+
+// compare checks got against w and returns the element counts. It reports
+// at most a few differing elements.
+func compare(t *testing.T, idx int, got *infer.Tensor, w want) stats {
+	t.Helper()
+	if got.Type.String() != w.out.d.name || !slices.Equal(got.Shape, w.out.shape) {
+		t.Fatalf("output %d is %s%v; want %s%v", idx, got.Type, got.Shape, w.out.d.name, w.out.shape)
+	}
+	vals := decode(got)
+	if len(vals) != len(w.real) {
+		t.Fatalf("output %d has %d elements; reference has %d", idx, len(vals), len(w.real))
+	}
+	st := stats{n: len(vals)}
+	bad := 0
+	report := func(i int, format string, args ...any) {
+		bad++
+		if bad <= 5 {
+			t.Errorf("output %d element %d (index %v): "+format, append([]any{idx, i, unflatten(i, w.out.shape)}, args...)...)
+		}
+	}
+	if w.out.d.float() {
+		tol := w.tol
+		if tol == 0 {
+			tol = 1e-5
+		}
+		for i, g := range vals {
+			ref := floatAct(w.act, w.real[i])
+			if !(math.Abs(g-ref) <= tol*max(1, math.Abs(ref))) {
+				report(i, "got %.7g; want %.7g (tolerance %g)", g, ref, tol)
+			}
+		}
+	} else {
+		s, zp := w.out.scales[0], w.out.zp
+		lo, hi := quantActRange(w.act, w.out.d, s, zp)
+		for i, g := range vals {
+			v := w.real[i] / s
+			ref := min(max(zp+int32(math.Round(v)), lo), hi)
+			tie := math.Abs(math.Abs(v-math.Floor(v))-0.5) < tieBand
+			switch d := math.Abs(g - float64(ref)); {
+			case d == 0:
+			case w.alt != nil && g == float64(min(max(w.alt[i], lo), hi)):
+			case d == 1 && !w.exact && tie:
+			case d == 1 && !w.exact:
+				st.off++
+			default:
+				report(i, "got %v; want %d (real %.6g / scale %.6g + zp %d)", g, ref, w.real[i], s, zp)
+			}
+		}
+	}
+	if bad > 5 {
+		t.Errorf("output %d: %d of %d elements differ", idx, bad, len(vals))
+	}
+	return st
+}
+
+func unflatten(i int, shape []int) []int {
+	idx := make([]int, len(shape))
+	for d := len(shape) - 1; d >= 0; d-- {
+		if shape[d] > 0 {
+			idx[d] = i % shape[d]
+			i /= shape[d]
+		}
+	}
+	return idx
+}
+
+// runCase builds, runs and checks one case.
+func runCase(t *testing.T, c opCase) stats {
+	t.Helper()
+	r := rand.New(rand.NewPCG(seedOf(c.name()), 1))
+	g, ins, wants := c.build(r)
+	data, err := g.Marshal()
+	if err != nil {
+		t.Fatal(err)
+	}
+	outs, err := runModel(data, ins)
+	if err != nil {
+		t.Fatalf("%s: %v", c.name(), err)
+	}
+	if len(outs) != len(wants) {
+		t.Fatalf("model has %d outputs; want %d", len(outs), len(wants))
+	}
+	var total stats
+	for i, w := range wants {
+		st := compare(t, i, outs[i], w)
+		total.n += st.n
+		total.off += st.off
+	}
+	maxOff := c.maxOff
+	if maxOff == 0 {
+		maxOff = defaultMaxOff
+	}
+	// One stray element is allowed so that tiny outputs do not fail on a
+	// single near-tie.
+	if total.off > 1 && float64(total.off) > maxOff*float64(total.n) {
+		t.Errorf("%d of %d elements (%.1f%%) are one step off; at most %.1f%% may be (rounding ties), more means the kernel is systematically off",
+			total.off, total.n, 100*float64(total.off)/float64(total.n), 100*maxOff)
+	}
+	return total
+}
+
+// allCases lists every single-op case.
+func allCases() []opCase {
+	var cs []opCase
+	for _, f := range []func() []opCase{
+		convCases, depthwiseCases, fcCases, poolCases, meanCases, binaryCases,
+		padCases, reshapeCases, squeezeCases, transposeCases, concatCases,
+		unaryCases, quantizeCases, dequantizeCases,
+	} {
+		cs = append(cs, f()...)
+	}
+	return cs
+}
+
+// TestSingleOp runs every case and logs, per op and dtype, the fraction of
+// quantized elements one step off the exact result.
+func TestSingleOp(t *testing.T) {
+	type key struct{ op, dtype string }
+	offs := map[key]*stats{}
+	var order []key
+	for _, c := range allCases() {
+		var st stats
+		t.Run(c.name(), func(t *testing.T) { st = runCase(t, c) })
+		k := key{c.op, c.dtype}
+		if offs[k] == nil {
+			offs[k] = &stats{}
+			order = append(order, k)
+		}
+		offs[k].n += st.n
+		offs[k].off += st.off
+	}
+	var b strings.Builder
+	b.WriteString("elements one quantization step off the exact result:\n")
+	for _, k := range order {
+		if s := offs[k]; k.dtype != "float32" && s.n > 0 {
+			fmt.Fprintf(&b, "%-18s %-16s %6d / %7d = %.3f%%\n", k.op, k.dtype, s.off, s.n, 100*float64(s.off)/float64(s.n))
+		}
+	}
+	t.Log(b.String())
+}
