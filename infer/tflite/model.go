@@ -217,7 +217,7 @@ func (p *prep) setShape(i int, st *schema.Tensor) error {
 		shape[j] = int(d)
 	}
 	n, ok := numElements(shape)
-	if !ok || n*t.dtype.Size() > maxTensorBytes {
+	if !ok || n > maxTensorBytes/t.dtype.Size() {
 		return fmt.Errorf("%w: tensor %d %q has shape %s: negative or too large", infer.ErrMalformed, i, t.name, shapeString(shape))
 	}
 	t.shape, t.bytes, t.known = shape, n*t.dtype.Size(), true

@@ -86,7 +86,7 @@ func (p *prep) output(i int, dtype infer.DType, shape []int) (int, *tensorPlan, 
 	if t.known {
 		return -1, nil, p.bad("output %d (tensor %d %q) is written twice (a graph input or an earlier operator's output)", i, ti, t.name)
 	}
-	if t.dtype != dtype {
+	if t.dtype != dtype || dtype.Size() == 0 {
 		return -1, nil, p.unsupported("output %d (tensor %d %q) is %s, want %s", i, ti, t.name, t.dtype, dtype)
 	}
 	declared := p.sg.Tensors[ti].Shape
@@ -100,7 +100,7 @@ func (p *prep) output(i int, dtype infer.DType, shape []int) (int, *tensorPlan, 
 		}
 	}
 	n, ok := numElements(shape)
-	if !ok || n*dtype.Size() > maxTensorBytes {
+	if !ok || n > maxTensorBytes/dtype.Size() {
 		return -1, nil, p.bad("output %d shape %s is too large", i, shapeString(shape))
 	}
 	t.shape = shape
