@@ -223,6 +223,9 @@ func TestAllUnreadableWhileLooping(t *testing.T) {
 // TestImagenet reads every photo of the shared ImageNet set, which has
 // greyscale, CMYK and progressive JPEGs, and expects none to be skipped.
 func TestImagenet(t *testing.T) {
+	if testing.Short() || raceEnabled {
+		t.Skip("decodes 300 photos: skipped with -short and -race")
+	}
 	dir := sharedtest.Dir(t, "images", "imagenet")
 	src, err := camera.Open(t.Context(), "dir:"+dir, camera.Options{})
 	if err != nil {

@@ -1,0 +1,5 @@
+//go:build !race
+
+package imagedir
+
+const raceEnabled = false
