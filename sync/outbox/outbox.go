@@ -72,6 +72,8 @@ type Entry struct {
 // needed, and starts the committer goroutine that Close stops. It fails
 // with ErrInUse when another process holds the file, ErrCorrupt when the
 // file is not a valid outbox, and ErrNotWritable when it cannot be written.
+// Opening reads the whole file once: it checks every page's structure and
+// recounts the records.
 func Open(path string, opt Options) (*Outbox, error) {
 	const op = "outbox.Open"
 	opt = opt.withDefaults()
@@ -83,6 +85,11 @@ func Open(path string, opt Options) (*Outbox, error) {
 	}
 	db, err := openBolt(path, opt, false)
 	if err != nil {
+		return nil, classify(op, path, err)
+	}
+	// Check the pages before bbolt walks them (we hold the lock now).
+	if err := verifyPath(path); err != nil {
+		_ = db.Close()
 		return nil, classify(op, path, err)
 	}
 	db.AllocSize = allocSize
@@ -112,6 +119,10 @@ func OpenReadOnly(path string, opt Options) (*Outbox, error) {
 	}
 	db, err := openBolt(path, opt, true)
 	if err != nil {
+		return nil, classify(op, path, err)
+	}
+	if err := verifyPath(path); err != nil {
+		_ = db.Close()
 		return nil, classify(op, path, err)
 	}
 	o := newOutbox(path, db, opt, true)
