@@ -36,7 +36,7 @@ func ParseURI(rest string, defaultFPS float64) (Config, error) {
 	cfg := Config{Scene: shapes.Scene{Size: 64, Seed: 1}, FPS: defaultFPS}
 	v, err := url.ParseQuery(strings.TrimPrefix(rest, "?"))
 	if err != nil {
-		return Config{}, fmt.Errorf("synthetic: %w: parameters %q are not a query string (want e.g. seed=1&size=64&fps=10): %v", camera.ErrPermanent, rest, err)
+		return Config{}, fmt.Errorf("synthetic.ParseURI: %w: parameters %q are not a query string (want e.g. seed=1&size=64&fps=10): %v", camera.ErrPermanent, rest, err)
 	}
 	var errs []error
 	bad := func(key, val, want string) {
@@ -90,7 +90,7 @@ func ParseURI(rest string, defaultFPS float64) (Config, error) {
 	}
 	cfg.DriftAt, errs = parseDrift(v, &cfg.Scene, errs)
 	if len(errs) > 0 {
-		return Config{}, fmt.Errorf("synthetic: %w: %w", camera.ErrPermanent, errors.Join(errs...))
+		return Config{}, fmt.Errorf("synthetic.ParseURI: %w: %w", camera.ErrPermanent, errors.Join(errs...))
 	}
 	return cfg, nil
 }
