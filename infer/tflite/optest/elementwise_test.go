@@ -107,6 +107,7 @@ type unaryOp struct {
 	// lo, hi: input range; out: output quantization, nil = calibrated.
 	lo, hi float64
 	out    func(d dtype) (float64, int32)
+	act    schema.Activation // clamp applied after f
 }
 
 // sigmoidOut is the fixed output quantization TFLite requires of 8-bit
@@ -116,8 +117,10 @@ func sigmoidOut(d dtype) (float64, int32) { return 1.0 / 256, d.qmin }
 var unaryOps = []unaryOp{
 	{name: "LOGISTIC", op: schema.OpLogistic, f: func(x float64) float64 { return 1 / (1 + math.Exp(-x)) }, lo: -8, hi: 8, out: sigmoidOut},
 	{name: "HARD_SWISH", op: schema.OpHardSwish, f: func(x float64) float64 { return x * min(max(x+3, 0), 6) / 6 }, lo: -5, hi: 6},
-	{name: "RELU", op: schema.OpRelu, f: func(x float64) float64 { return max(x, 0) }, lo: -3, hi: 4},
-	{name: "RELU6", op: schema.OpRelu6, f: func(x float64) float64 { return min(max(x, 0), 6) }, lo: -3, hi: 9},
+	// RELU and RELU6 are the identity followed by the activation's clamp,
+	// whose bounds TFLite quantizes like a fused activation's.
+	{name: "RELU", op: schema.OpRelu, f: func(x float64) float64 { return x }, act: schema.ActRelu, lo: -3, hi: 4},
+	{name: "RELU6", op: schema.OpRelu6, f: func(x float64) float64 { return x }, act: schema.ActRelu6, lo: -3, hi: 9},
 }
 
 // unaryShapes are the parameter combinations of the unary ops: a shape,
@@ -141,7 +144,7 @@ func unaryCases() []opCase {
 			for _, p := range unaryShapes {
 				cs = append(cs, opCase{op: u.name, dtype: d.name, act: "none", params: fmt.Sprintf("in%v_range%g", p.shape, p.widen),
 					build: func(r *rand.Rand) (*Graph, []*tensor, []want) { return buildUnary(r, d, u, p.shape, p.widen, false) }})
-				if u.op == schema.OpRelu || u.op == schema.OpRelu6 {
+				if (u.op == schema.OpRelu || u.op == schema.OpRelu6) && !d.float() {
 					// With equal input and output quantization the
 					// integer result is exactly the clamped code.
 					cs = append(cs, opCase{op: u.name, dtype: d.name, act: "none", params: fmt.Sprintf("in%v_range%g_samequant", p.shape, p.widen),
@@ -166,6 +169,10 @@ func buildUnary(r *rand.Rand, d dtype, u unaryOp, shape []int, widen float64, sa
 	for i, v := range x {
 		real[i] = u.f(v)
 	}
+	calib := make([]float64, len(x))
+	for i, v := range real {
+		calib[i] = floatAct(u.act, v)
+	}
 	var out *tensor
 	switch {
 	case sameQuant:
@@ -174,12 +181,12 @@ func buildUnary(r *rand.Rand, d dtype, u unaryOp, shape []int, widen float64, sa
 		s, zp := u.out(d)
 		out = fixedOut(d, shape, s, zp)
 	default:
-		out = outTensor(d, shape, real)
+		out = outTensor(d, shape, calib)
 	}
 	gr := NewGraph()
 	gi := gr.in(in)
 	gr.Op(u.op, []int32{gi}, []int32{gr.out(out)}, nil)
-	return gr, []*tensor{in}, []want{{out: out, real: real, exact: sameQuant}}
+	return gr, []*tensor{in}, []want{{out: out, real: real, act: u.act, exact: sameQuant}}
 }
 
 var softmaxTable = []struct {
@@ -235,8 +242,9 @@ var quantizeShapes = []struct {
 	{[]int{1, 10}, -1, 1, 1},
 	{[]int{2, 3, 4}, -3, 5, 0.7},
 	{[]int{1, 4, 4, 3}, 0, 6, 1.3},
-	{[]int{257}, -10, 2, 2},
+	{[]int{257}, -10, 2, 2}, // output scale ≈ 2× the input's: half the codes are rounding ties
 	{[]int{1, 2, 2, 2, 9}, -0.01, 0.02, 0.5},
+	{[]int{3, 50}, -4, 4, 1.37},
 }
 
 func quantizeCases() []opCase {
