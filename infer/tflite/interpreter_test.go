@@ -216,6 +216,8 @@ func TestPrepareErrors(t *testing.T) {
 			infer.ErrMalformed, "input 0 is missing"},
 		{"quantized without params", tiny(schema.OpRelu, "", nil, []tinyTensor{{typ: schema.UInt8, shape: []int32{2}}, {typ: schema.UInt8, shape: []int32{2}}}, []int32{0}),
 			infer.ErrUnsupported, "without quantization parameters"},
+		{"tensor memory over the limit", tiny(schema.OpPad, "", nil, []tinyTensor{f32(1, 150_000_000), {typ: schema.Int32, shape: []int32{2, 2}, data: i32bytes(0, 0, 0, 1)}, f32(1, 150_000_001)}, []int32{0, 1}),
+			infer.ErrUnsupported, "MiB of tensor memory"},
 		{"constant of wrong size", tiny(schema.OpAdd, "", &schema.AddOptions{}, []tinyTensor{f32(2), {typ: schema.Float32, shape: []int32{2}, data: make([]byte, 4)}, f32(2)}, []int32{0, 1}),
 			infer.ErrMalformed, "buffer holds 4 bytes"},
 	}

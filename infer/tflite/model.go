@@ -95,6 +95,13 @@ func FromSchema(sm *schema.Model, opts infer.LoadOptions) (*Model, error) {
 		m.outputs = append(m.outputs, int(i))
 	}
 	m.arena = planArena(m)
+	acc := 0
+	for _, op := range m.ops {
+		acc = max(acc, op.accInts)
+	}
+	if need := int64(m.arena) + 8*int64(acc); need > maxInterpreterBytes {
+		return nil, fmt.Errorf("%w: the model needs %d MiB of tensor memory; Fovea's limit is %d MiB", infer.ErrUnsupported, need>>20, maxInterpreterBytes>>20)
+	}
 	m.info = m.buildInfo(sm, opts)
 	return m, nil
 }
@@ -127,6 +134,11 @@ func customOpMessage(code string) string {
 	}
 	return fmt.Sprintf("model uses custom op %q, which Fovea does not implement", code)
 }
+
+// maxInterpreterBytes caps the memory one interpreter may allocate for
+// tensors (the arena and accumulators): a hostile model cannot make us
+// allocate more.
+const maxInterpreterBytes = 1 << 30
 
 type prepFunc func(p *prep) (kernel, int64, error)
 
