@@ -220,3 +220,36 @@ func BenchmarkResize(b *testing.B) {
 		b.Run(name+"/go", func(b *testing.B) { benchResize(b, Resize, src) })
 	}
 }
+
+// TestResizeYCbCrCrops crops subsampled frames at odd and even offsets
+// (as an ROI does) and checks the result against Go's own colour
+// conversion, which differs only in chroma upsampling and rounding.
+func TestResizeYCbCrCrops(t *testing.T) {
+	ratios := map[string]image.YCbCrSubsampleRatio{"420": image.YCbCrSubsampleRatio420, "422": image.YCbCrSubsampleRatio422}
+	crops := []image.Rectangle{
+		image.Rect(0, 0, 40, 30), image.Rect(1, 1, 40, 30), image.Rect(3, 2, 26, 17), image.Rect(1, 0, 2, 29), image.Rect(5, 7, 38, 8),
+	}
+	for name, ratio := range ratios {
+		full := image.NewYCbCr(image.Rect(0, 0, 40, 30), ratio)
+		for y := range 30 {
+			for x := range 40 {
+				full.Y[full.YOffset(x, y)] = uint8(60 + 3*x + 2*y)
+				full.Cb[full.COffset(x, y)] = uint8(100 + x)
+				full.Cr[full.COffset(x, y)] = uint8(150 - y)
+			}
+		}
+		for _, r := range crops {
+			crop := full.SubImage(r)
+			for _, out := range []image.Rectangle{image.Rect(0, 0, 7, 5), image.Rect(0, 0, 50, 40)} {
+				got := image.NewRGBA(out)
+				want := image.NewRGBA(out)
+				Resize(got, crop)
+				Resize(want, struct{ image.Image }{crop}) // Go's At: nearest chroma
+				m, _ := diff(got, PackRGB(nil, want))
+				if m > 2 {
+					t.Errorf("%s crop %v → %v: mean abs diff %.2f from Go's conversion; want ≤ 2", name, r, out.Size(), m)
+				}
+			}
+		}
+	}
+}
