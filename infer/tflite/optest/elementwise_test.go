@@ -169,9 +169,15 @@ func buildUnary(r *rand.Rand, d dtype, u unaryOp, shape []int, widen float64, sa
 	for i, v := range x {
 		real[i] = u.f(v)
 	}
-	calib := make([]float64, len(x))
-	for i, v := range real {
-		calib[i] = floatAct(u.act, v)
+	// Calibrate on the function over the whole input range, as a data set
+	// would, not only on this input's values.
+	calib := make([]float64, 0, len(x)+65)
+	for _, v := range real {
+		calib = append(calib, floatAct(u.act, v))
+	}
+	for i := range 65 {
+		v := u.lo*widen + (u.hi-u.lo)*widen*float64(i)/64
+		calib = append(calib, floatAct(u.act, u.f(v)))
 	}
 	var out *tensor
 	switch {
@@ -186,7 +192,12 @@ func buildUnary(r *rand.Rand, d dtype, u unaryOp, shape []int, widen float64, sa
 	gr := NewGraph()
 	gi := gr.in(in)
 	gr.Op(u.op, []int32{gi}, []int32{gr.out(out)}, nil)
-	return gr, []*tensor{in}, []want{{out: out, real: real, act: u.act, exact: sameQuant}}
+	w := want{out: out, real: real, act: u.act, exact: sameQuant}
+	if u.act != schema.ActNone && !d.float() {
+		// RELU and RELU6 rescale the code like QUANTIZE does.
+		w.alt = twoStepAll(in, out)
+	}
+	return gr, []*tensor{in}, []want{w}
 }
 
 var softmaxTable = []struct {
@@ -245,6 +256,8 @@ var quantizeShapes = []struct {
 	{[]int{257}, -10, 2, 2}, // output scale ≈ 2× the input's: half the codes are rounding ties
 	{[]int{1, 2, 2, 2, 9}, -0.01, 0.02, 0.5},
 	{[]int{3, 50}, -4, 4, 1.37},
+	{[]int{4, 40}, -3, 6, 2.25}, // multiplier 0.44: TFLite rounds twice
+	{[]int{1, 100}, -1, 5, 5.1},
 }
 
 func quantizeCases() []opCase {
@@ -254,19 +267,60 @@ func quantizeCases() []opCase {
 			cs = append(cs, opCase{op: "QUANTIZE", dtype: c.from.name + "→" + c.to.name, act: "none",
 				params: fmt.Sprintf("in%v_range[%g,%g]_out×%g", p.shape, p.lo, p.hi, p.oscale),
 				build: func(r *rand.Rand) (*Graph, []*tensor, []want) {
-					in := randTensor(r, c.from, p.shape, p.lo, p.hi)
-					real := in.real()
-					mid, half := (p.lo+p.hi)/2, (p.hi-p.lo)/2*p.oscale
-					s, zp := qparams(c.to, mid-half, mid+half)
-					out := fixedOut(c.to, p.shape, s, zp)
-					gr := NewGraph()
-					gi := gr.in(in)
-					gr.Op(schema.OpQuantize, []int32{gi}, []int32{gr.out(out)}, nil)
-					return gr, []*tensor{in}, []want{{out: out, real: real}}
+					return buildQuantize(r, c.from, c.to, p.shape, p.lo, p.hi, p.oscale)
 				}})
 		}
 	}
 	return cs
+}
+
+// buildQuantize builds QUANTIZE from float32 or 8-bit to 8-bit, the output
+// range oscale times as wide as the input's.
+func buildQuantize(r *rand.Rand, from, to dtype, shape []int, lo, hi, oscale float64) (*Graph, []*tensor, []want) {
+	in := randTensor(r, from, shape, lo, hi)
+	mid, half := (lo+hi)/2, (hi-lo)/2*oscale
+	s, zp := qparams(to, mid-half, mid+half)
+	out := fixedOut(to, shape, s, zp)
+	gr := NewGraph()
+	gi := gr.in(in)
+	gr.Op(schema.OpQuantize, []int32{gi}, []int32{gr.out(out)}, nil)
+	w := want{out: out, real: in.real()}
+	if !from.float() {
+		w.alt = twoStepAll(in, out)
+	}
+	return gr, []*tensor{in}, []want{w}
+}
+
+// mbqm is TFLite's MultiplyByQuantizedMultiplier x·f·2^shift (f the
+// multiplier as a real in [0.5, 1)) in plain arithmetic: a left shift is
+// exact; the product x·f is rounded to an integer (half up); a right shift
+// then divides rounding half away from zero. The first rounding moves the
+// result by up to 2^(shift−1) steps, so with a right shift and a small x
+// (an 8-bit code) up to a quarter of the results land one step from the
+// exact x·f·2^shift.
+func mbqm(x int32, f float64, shift int) int32 {
+	if shift >= 0 {
+		return int32(math.Floor(math.Ldexp(float64(x)*f, shift) + 0.5))
+	}
+	v := math.Floor(float64(x)*f + 0.5)
+	return int32(math.Round(math.Ldexp(v, shift)))
+}
+
+// twoStep is mbqm for the real multiplier m, split as QuantizeMultiplier
+// splits it.
+func twoStep(x int32, m float64) int32 {
+	f, e := math.Frexp(m)
+	return mbqm(x, f, e)
+}
+
+// twoStepAll rescales every code of in to out's quantization with twoStep.
+func twoStepAll(in, out *tensor) []int32 {
+	alt := make([]int32, len(in.q))
+	m := in.scales[0] / out.scales[0]
+	for i, q := range in.q {
+		alt[i] = out.zp + twoStep(q-in.zp, m)
+	}
+	return alt
 }
 
 func dequantizeCases() []opCase {

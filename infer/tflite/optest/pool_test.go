@@ -3,6 +3,7 @@ package optest
 import (
 	"fmt"
 	"math"
+	"math/bits"
 	"math/rand/v2"
 	"slices"
 
@@ -153,6 +154,7 @@ func buildMean(r *rand.Rand, d dtype, p meanCase) (*Graph, []*tensor, []want) {
 	}
 	// Sum every input element into the output element it reduces to.
 	sum := make([]float64, numel(outShape))
+	qsum := make([]int32, len(sum))
 	cnt := numel(p.in) / len(sum)
 	for i, v := range in.real() {
 		idx := unflatten(i, p.in)
@@ -166,6 +168,9 @@ func buildMean(r *rand.Rand, d dtype, p meanCase) (*Graph, []*tensor, []want) {
 			}
 		}
 		sum[o] += v
+		if !d.float() {
+			qsum[o] += in.q[i]
+		}
 	}
 	for i := range sum {
 		sum[i] /= float64(cnt)
@@ -180,14 +185,23 @@ func buildMean(r *rand.Rand, d dtype, p meanCase) (*Graph, []*tensor, []want) {
 	gi := gr.in(in)
 	gr.Op(schema.OpMean, []int32{gi, gr.ints(p.axes...)}, []int32{gr.out(out)}, &schema.ReducerOptions{KeepDims: p.keep})
 	w := want{out: out, real: sum}
-	if !d.float() && p.keep && len(p.in) == 4 && red[1] && red[2] && !red[0] && !red[3] {
-		// TFLite's H,W path rounds the zero-point term on its own:
-		// round(Σq·s_in/(n·s_out)) + zp_out − round(zp_in·s_in/s_out).
+	if !d.float() {
 		w.alt = make([]int32, len(sum))
 		si, so := in.scales[0], out.scales[0]
-		for i, m := range sum {
-			qs := m/si*float64(cnt) + float64(in.zp)*float64(cnt)
-			w.alt[i] = int32(math.Round(qs*si/(float64(cnt)*so))) + out.zp - int32(math.Round(float64(in.zp)*si/so))
+		hw := p.keep && len(p.in) == 4 && red[1] && red[2] && !red[0] && !red[3]
+		// TFLite's general path folds 1/n into the multiplier of s_in/s_out
+		// = f·2^e, moving s = min(⌊log₂ n⌋, 31+e) bits of the shift
+		// into it, then applies it to Σq − n·zp_in in two roundings.
+		f, e := math.Frexp(si / so)
+		sh := min(bits.Len(uint(cnt))-1, 31+e)
+		for i, qs := range qsum {
+			if hw {
+				// TFLite's H,W path rounds the zero-point term on its
+				// own: round(Σq·s_in/(n·s_out)) + zp_out − round(zp_in·s_in/s_out).
+				w.alt[i] = int32(math.Round(float64(qs)*si/(float64(cnt)*so))) + out.zp - int32(math.Round(float64(in.zp)*si/so))
+				continue
+			}
+			w.alt[i] = out.zp + mbqm(qs-in.zp*int32(cnt), math.Ldexp(f, sh)/float64(cnt), e-sh)
 		}
 	}
 	return gr, []*tensor{in}, []want{w}
