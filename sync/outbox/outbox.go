@@ -83,13 +83,12 @@ func Open(path string, opt Options) (*Outbox, error) {
 	if err := os.MkdirAll(filepath.Dir(path), 0o750); err != nil {
 		return nil, classify(op, path, err)
 	}
-	db, err := openBolt(path, opt, false)
-	if err != nil {
+	// Check the pages before bbolt reads them: bbolt trusts them.
+	if err := lockAndVerify(path, true, opt.LockTimeout); err != nil {
 		return nil, classify(op, path, err)
 	}
-	// Check the pages before bbolt walks them (we hold the lock now).
-	if err := verifyPath(path); err != nil {
-		_ = db.Close()
+	db, err := openBolt(path, opt, false)
+	if err != nil {
 		return nil, classify(op, path, err)
 	}
 	db.AllocSize = allocSize
@@ -117,12 +116,11 @@ func OpenReadOnly(path string, opt Options) (*Outbox, error) {
 	if _, err := os.Stat(path); err != nil {
 		return nil, classify(op, path, err)
 	}
-	db, err := openBolt(path, opt, true)
-	if err != nil {
+	if err := lockAndVerify(path, false, opt.LockTimeout); err != nil {
 		return nil, classify(op, path, err)
 	}
-	if err := verifyPath(path); err != nil {
-		_ = db.Close()
+	db, err := openBolt(path, opt, true)
+	if err != nil {
 		return nil, classify(op, path, err)
 	}
 	o := newOutbox(path, db, opt, true)

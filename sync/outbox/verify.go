@@ -2,10 +2,15 @@ package outbox
 
 import (
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"hash/fnv"
 	"io"
+	"io/fs"
 	"os"
+	"time"
+
+	berrors "go.etcd.io/bbolt/errors"
 )
 
 // bbolt's on-disk format (v1.4, file format version 2), native byte order.
@@ -66,11 +71,46 @@ func verifyPath(path string) error {
 		return err
 	}
 	defer f.Close()
+	return verifyOpen(f)
+}
+
+func verifyOpen(f *os.File) error {
 	fi, err := f.Stat()
 	if err != nil {
 		return err
 	}
 	return verifyFile(f, fi.Size())
+}
+
+// lockAndVerify checks the file at path with verifyFile before bbolt opens
+// it, holding the same flock bbolt will take (exclusive for a writer) so
+// that no other process changes the file meanwhile; the lock is released
+// before bbolt takes its own. A missing or empty file passes: bbolt
+// creates it. A lock held past timeout returns bbolt's ErrTimeout.
+func lockAndVerify(path string, exclusive bool, timeout time.Duration) error {
+	f, err := os.Open(path)
+	if errors.Is(err, fs.ErrNotExist) && exclusive {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	deadline := time.Now().Add(timeout)
+	for {
+		ok, err := tryLock(f, exclusive)
+		if err != nil {
+			return err
+		}
+		if ok {
+			break
+		}
+		if time.Now().After(deadline) {
+			return berrors.ErrTimeout
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	return verifyOpen(f)
 }
 
 // verifyFile walks the pages of a bbolt file from the meta page bbolt will
