@@ -1,6 +1,7 @@
 package mqttsync
 
 import (
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -28,7 +29,9 @@ func TestDeliversEveryRecord(t *testing.T) {
 			appendN(t, ob, n)
 			cfg := testConfig(b, tc.protocol)
 			cfg.Gzip = tc.gzip
-			s, stop := runSyncer(t, Options{Config: cfg, Queue: ob, Status: func() StatusInfo { return StatusInfo{AgentVersion: "test", ModelVersion: "m1"} }})
+			var model atomic.Value
+			model.Store("m1")
+			s, stop := runSyncer(t, Options{Config: cfg, Queue: ob, Status: func() StatusInfo { return StatusInfo{AgentVersion: "test", ModelVersion: model.Load().(string)} }})
 			waitFor(t, 30*time.Second, "every record at the subscriber", func() bool { m, _ := snk.missing(n); return m == 0 })
 			waitFor(t, 10*time.Second, "outbox empty", func() bool { return ob.Stats().Count == 0 })
 			st, ok := snk.lastStatus()
@@ -39,6 +42,12 @@ func TestDeliversEveryRecord(t *testing.T) {
 			if !h.Connected || h.State != "ok" || h.Delivered != n || h.AckedSeq != n {
 				t.Errorf("Health() = %+v; want connected, ok, %d delivered", h, n)
 			}
+			model.Store("m2")
+			s.StatusChanged()
+			waitFor(t, 5*time.Second, "status with the new model version", func() bool {
+				st, _ := snk.lastStatus()
+				return st.ModelVersion == "m2" && st.State == "online"
+			})
 			stop()
 			waitFor(t, 5*time.Second, "offline status after shutdown", func() bool {
 				st, _ := snk.lastStatus()

@@ -43,24 +43,23 @@ type Options struct {
 	AgentConfig func() any
 	// Status returns the versions reported in the status topic.
 	Status func() StatusInfo
-	// NewClient overrides the client constructor (tests use it to wrap
-	// the real client); nil uses NewClient.
+	// NewClient overrides the client constructor; nil uses NewClient.
 	NewClient func(ClientOptions) (Client, error)
 }
 
 // Syncer drains the outbox to the broker with at-least-once delivery,
 // publishes status and telemetry, and answers commands.
 type Syncer struct {
-	cfg     Config
-	q       Queue
-	log     *slog.Logger
-	opts    Options
-	m       *metrics
-	topics  topics
-	enc     *batchEncoder
-	cmdIn   chan Message // incoming commands, bounded
-	limiter *tokenBucket // incoming command rate
-	connUp  chan struct{}
+	cfg       Config
+	q         Queue
+	log       *slog.Logger
+	opts      Options
+	m         *metrics
+	topics    topics
+	enc       *batchEncoder
+	cmdIn     chan Message // incoming commands, bounded
+	limiter   *tokenBucket // incoming command rate
+	statusDue chan struct{}
 
 	mu            sync.Mutex // guards health, everConnected, cli
 	health        Health
@@ -122,11 +121,11 @@ func New(opts Options) (*Syncer, error) {
 			metrics:   cfg.TopicPrefix + "metrics",
 			cmdFilter: cfg.TopicPrefix + "cmd/#",
 		},
-		enc:     newBatchEncoder(cfg.DeviceID, cfg.Gzip),
-		cmdIn:   make(chan Message, 16),
-		limiter: newTokenBucket(cfg.CommandsPerSecond, 2*cfg.CommandsPerSecond),
-		connUp:  make(chan struct{}, 1),
-		health:  Health{Protocol: cfg.Protocol},
+		enc:       newBatchEncoder(cfg.DeviceID, cfg.Gzip),
+		cmdIn:     make(chan Message, 16),
+		limiter:   newTokenBucket(cfg.CommandsPerSecond, 2*cfg.CommandsPerSecond),
+		statusDue: make(chan struct{}, 1),
+		health:    Health{Protocol: cfg.Protocol},
 	}
 	m, err := newMetrics(opts.Registerer, s.wireBytes)
 	if err != nil {
@@ -201,6 +200,15 @@ func (s *Syncer) sayOffline(cli Client, offline []byte) {
 	}
 }
 
+// StatusChanged asks for the retained status to be published again (call
+// it after the model or agent version changed, e.g. after an OTA update).
+func (s *Syncer) StatusChanged() {
+	select {
+	case s.statusDue <- struct{}{}:
+	default:
+	}
+}
+
 // Health returns the current sync health.
 func (s *Syncer) Health() Health {
 	s.mu.Lock()
@@ -244,10 +252,7 @@ func (s *Syncer) onConnect() {
 	s.everConnected = true
 	s.mu.Unlock()
 	s.log.Info("connected", "broker", s.cfg.Broker, "protocol", s.cfg.Protocol)
-	select {
-	case s.connUp <- struct{}{}:
-	default:
-	}
+	s.StatusChanged()
 }
 
 func (s *Syncer) onError(err error) {

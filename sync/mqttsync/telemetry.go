@@ -16,8 +16,10 @@ func (s *Syncer) telemetryLoop(ctx context.Context) {
 		select {
 		case <-ctx.Done():
 			return
-		case <-s.connUp:
-			s.publishStatus(ctx)
+		case <-s.statusDue:
+			if s.Health().Connected {
+				s.publishStatus(ctx)
+			}
 		case <-tick.C:
 			if s.Health().Connected {
 				s.publishTelemetry(ctx)
