@@ -210,8 +210,8 @@ func fuzzCase(data []byte) (opCase, bool) {
 // fuzz bytes, writes it with schema.Marshal, checks that parsing and
 // writing it again gives the same bytes, loads and runs it in Fovea (which
 // must neither fail nor panic) and compares the outputs with the
-// reference: exactly for the ops that only move or clamp codes, within the
-// usual tolerances for the others.
+// reference: exactly for the ops that only move or clamp codes, within
+// 1e-5 (float) or one quantization step for the others.
 func FuzzSingleOpRoundTrip(f *testing.F) {
 	for _, s := range []string{"", "\x00", "\x01\x02\x03", "\x00\x00\x05", "\x02\x01\x0a\x07\x07", "\x01\x00\x0b\x03\x02\x02\x02",
 		"\x00\x00\x09\x03\x04\x02\x01", "\x02\x00\x10\x05\x05", "\x01\x00\x11\x02\x03\x04\x05\x06", "\x00\x03\x06\x04\x03\x02\x01\x00\x01"} {
@@ -246,7 +246,11 @@ func FuzzSingleOpRoundTrip(f *testing.F) {
 		if err != nil {
 			t.Fatalf("%s: %v", c.name(), err)
 		}
-		if _, problems := check(outs, wants, 0); len(problems) > 0 {
+		// Fuzzed graphs are tiny and often degenerate (every output the
+		// bias, say), so one near-tie can repeat over the whole output:
+		// hold every element to ±1 (exact ops to 0) but leave the share of
+		// one-step differences to TestSingleOp's realistic cases.
+		if _, problems := check(outs, wants, 1); len(problems) > 0 {
 			t.Errorf("%s:\n%v", c.name(), problems)
 		}
 	})
