@@ -24,6 +24,47 @@ func PrepareAdd(s1 float32, zp1 int32, s2 float32, zp2 int32, so float32, zpo in
 	return p
 }
 
+// mbqm is MultiplyByQuantizedMultiplier for a positive multiplier m
+// (as QuantizeMultiplier returns) with the shift split into left and
+// right: gemmlowp's saturating rounding doubling high multiply reduces to
+// (x·m + 2^30) >> 31 when m > 0 (no saturation is possible), then a
+// rounding right shift, ties away from zero. It inlines, unlike the
+// general function.
+func mbqm(x int32, m int64, left, right uint) int32 {
+	h := int32((int64(x<<left)*m + 1<<30) >> 31)
+	mask := int32(1)<<right - 1
+	r := h >> right
+	if h&mask > mask>>1+int32(uint32(h)>>31) {
+		r++
+	}
+	return r
+}
+
+func splitShift(shift int) (left, right uint) {
+	if shift > 0 {
+		return uint(shift), 0
+	}
+	return 0, uint(-shift)
+}
+
+// addFlat is AddQuant for inputs of the output's shape.
+func addFlat[T int8like](p *AddParams, a, b, out []T) {
+	a, b = a[:len(out)], b[:len(out)]
+	ls := uint(p.LeftShift)
+	o1, o2, oo := p.Input1Offset, p.Input2Offset, p.OutputOffset
+	m1, m2, mo := int64(p.Input1Multiplier), int64(p.Input2Multiplier), int64(p.OutputMultiplier)
+	l1, r1 := splitShift(p.Input1Shift)
+	l2, r2 := splitShift(p.Input2Shift)
+	lo, ro := splitShift(p.OutputShift)
+	amin, amax := p.ActMin, p.ActMax
+	for i := range out {
+		x := mbqm((o1+int32(a[i]))<<ls, m1, l1, r1)
+		y := mbqm((o2+int32(b[i]))<<ls, m2, l2, r2)
+		r := mbqm(x+y, mo, lo, ro) + oo
+		out[i] = T(min(max(r, amin), amax))
+	}
+}
+
 func (p *AddParams) add(a, b int32) int32 {
 	x := (p.Input1Offset + a) * (1 << uint(p.LeftShift))
 	y := (p.Input2Offset + b) * (1 << uint(p.LeftShift))
@@ -35,10 +76,8 @@ func (p *AddParams) add(a, b int32) int32 {
 
 // AddQuant computes quantized ADD with broadcasting.
 func AddQuant[T int8like](p *AddParams, bc *Broadcast4, a, b, out []T) {
-	if bc.Flat {
-		for i := range out {
-			out[i] = T(p.add(int32(a[i]), int32(b[i])))
-		}
+	if bc.Flat && p.Input1Multiplier > 0 && p.Input2Multiplier > 0 && p.OutputMultiplier > 0 {
+		addFlat(p, a, b, out)
 		return
 	}
 	bc.each(func(o, ia, ib int) { out[o] = T(p.add(int32(a[ia]), int32(b[ib]))) })

@@ -300,3 +300,24 @@ func TestLayoutKernels(t *testing.T) {
 		t.Errorf("RescaleQuant = %v; want %v", rout, want)
 	}
 }
+
+// TestMBQMMatchesReference checks the inlined multiply against
+// MultiplyByQuantizedMultiplier, ties included.
+func TestMBQMMatchesReference(t *testing.T) {
+	xs := []int32{0, 1, -1, 2, -2, 3, -3, 1 << 20, -(1 << 20), 12345678, -12345678, math.MaxInt32, math.MinInt32 + 1, 1 << 29, -(1 << 29)}
+	for v := int32(-4096); v <= 4096; v += 7 {
+		xs = append(xs, v, v<<10, v<<19)
+	}
+	for _, real := range []float64{0.5, 0.75, 0.0001, 0.3, 0.999999, 1.5, 3.25, 1e-6, 0.25} {
+		m, s := QuantizeMultiplier(real)
+		l, r := splitShift(s)
+		for _, x := range xs {
+			if x<<l>>l != x {
+				continue // overflows the left shift
+			}
+			if got, want := mbqm(x, int64(m), l, r), MultiplyByQuantizedMultiplier(x, m, s); got != want {
+				t.Fatalf("mbqm(%d, %g) = %d; MultiplyByQuantizedMultiplier = %d", x, real, got, want)
+			}
+		}
+	}
+}
