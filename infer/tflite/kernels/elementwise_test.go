@@ -321,3 +321,18 @@ func TestMBQMMatchesReference(t *testing.T) {
 		}
 	}
 }
+
+func TestSaturatingRoundingDoublingHighMulTiesRoundUp(t *testing.T) {
+	tests := []struct{ a, b, want int32 }{
+		{1 << 29, 1, 0},     // 2ab/2^32 = 0.25 → 0
+		{1 << 30, 1, 1},     // 0.5 → 1
+		{-(1 << 30), 1, 0},  // −0.5 → 0
+		{-(3 << 29), 2, -1}, // −1.5 → −1
+		{3 << 29, 2, 2},     // 1.5 → 2
+	}
+	for _, tt := range tests {
+		if got := SaturatingRoundingDoublingHighMul(tt.a, tt.b); got != tt.want {
+			t.Errorf("SaturatingRoundingDoublingHighMul(%d, %d) = %d; want %d", tt.a, tt.b, got, tt.want)
+		}
+	}
+}

@@ -28,8 +28,10 @@ func QuantizeMultiplier(real float64) (m int32, shift int) {
 }
 
 // SaturatingRoundingDoublingHighMul returns the high 32 bits of 2·a·b,
-// rounded to nearest (ties away from zero), saturating the one overflow
-// case (a = b = MinInt32). This is gemmlowp's SaturatingRoundingDoublingHighMul.
+// rounded to nearest, saturating the one overflow case (a = b = MinInt32).
+// This is gemmlowp's SaturatingRoundingDoublingHighMul. Despite its
+// sign-dependent nudge, its ties round toward +∞ (−0.5 → 0, −1.5 → −1):
+// the result equals (a·b + 2^30) >> 31.
 func SaturatingRoundingDoublingHighMul(a, b int32) int32 {
 	if a == b && a == math.MinInt32 {
 		return math.MaxInt32
