@@ -73,18 +73,20 @@ type Agent struct {
 	metrics *metrics
 	started time.Time
 
+	lat        latencies     // recent preprocess+invoke latencies
 	results    atomic.Uint64 // results made durable in this run
 	appendErrs atomic.Uint64 // appends that failed
 	appendOK   atomic.Bool   // the last append succeeded (or none failed yet)
 
 	mu       sync.Mutex
-	box      *outbox.Outbox   // guarded by mu; nil until Run opens it and after Run closes it
-	q        *queue           // guarded by mu; nil until Run starts the pipeline
-	syncer   *mqttsync.Syncer // guarded by mu; nil without an mqtt section
-	lastErr  string           // guarded by mu; last append error
-	httpAddr net.Addr         // guarded by mu
-	ran      bool             // guarded by mu
-	listenUp chan struct{}    // closed once the HTTP listener is bound (or Run has failed)
+	box      *outbox.Outbox      // guarded by mu; nil until Run opens it and after Run closes it
+	q        *queue              // guarded by mu; nil until Run starts the pipeline
+	syncer   *mqttsync.Syncer    // guarded by mu; nil without an mqtt section
+	lastErr  string              // guarded by mu; last append error
+	httpAddr net.Addr            // guarded by mu
+	ran      bool                // guarded by mu
+	marks    map[string]rateMark // guarded by mu; Telemetry's previous counters per camera
+	listenUp chan struct{}       // closed once the HTTP listener is bound (or Run has failed)
 }
 
 var (

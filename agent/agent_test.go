@@ -128,6 +128,14 @@ func TestHTTPEndpoints(t *testing.T) {
 	if st.Device != "test-dev" || len(st.Cameras) != 1 || st.Cameras[0].Latest == nil || st.Outbox.Records == 0 || st.Model.Classes != 1001 {
 		t.Errorf("/api/status = %+v; want device, one camera with a latest result, records in the outbox, 1001 classes", st)
 	}
+	tel := a.Telemetry()
+	var labelled uint64
+	for _, n := range tel.Cameras[0].Labels {
+		labelled += n
+	}
+	if c := tel.Cameras[0]; labelled != c.Results || c.FPS <= 0 || tel.LatencyMS == nil || tel.LatencyMS.N == 0 || tel.LatencyMS.P50 <= 0 || tel.LatencyMS.P99 < tel.LatencyMS.P50 {
+		t.Errorf("Telemetry = %+v, latency %+v; want label counts summing to %d results, fps > 0, ordered percentiles", c, tel.LatencyMS, c.Results)
+	}
 	if err := stop(); err != nil {
 		t.Errorf("Run after cancel = %v; want nil", err)
 	}

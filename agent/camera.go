@@ -42,10 +42,11 @@ type cam struct {
 	openFails atomic.Uint64 // failed attempts to open the source
 
 	mu      sync.Mutex
-	state   string           // guarded by mu; stateOpening, stateRetrying, stateFailed or "" once open
-	lastErr string           // guarded by mu
-	wd      *camera.Watchdog // guarded by mu; nil until opened
-	latest  *resultView      // guarded by mu; the newest result
+	state   string            // guarded by mu; stateOpening, stateRetrying, stateFailed or "" once open
+	lastErr string            // guarded by mu
+	wd      *camera.Watchdog  // guarded by mu; nil until opened
+	latest  *resultView       // guarded by mu; the newest result
+	labels  map[string]uint64 // guarded by mu; top-1 label → results
 }
 
 func newCam(c config.Camera, staleAfter time.Duration, log *slog.Logger) *cam {

@@ -52,13 +52,3 @@ func (a *Agent) latestJSON() (json.RawMessage, bool) {
 	}
 	return b, true
 }
-
-// Telemetry is the agent's part of the periodic MQTT metrics message: the
-// status without the latest results.
-func (a *Agent) Telemetry() Status {
-	st := a.Status()
-	for i := range st.Cameras {
-		st.Cameras[i].Latest = nil
-	}
-	return st
-}

@@ -93,6 +93,14 @@ func (a *Agent) finish(stop context.CancelFunc, ap appended) {
 		}
 	}
 	res.Correct, res.Known = c.correct.Load(), c.truthSeen.Load()
+	if len(r.Top) > 0 {
+		if c.labels == nil {
+			c.labels = map[string]uint64{}
+		}
+		c.labels[r.Top[0].Label]++
+	}
+	l := r.LatencyUS
+	a.lat.add(time.Duration(l.Preprocess+l.Invoke) * time.Microsecond)
 	if c.latest == nil || ap.seq > c.latest.OutboxSeq {
 		c.latest = &resultView{Record: r, OutboxSeq: ap.seq}
 	}
