@@ -139,6 +139,12 @@ func OpenReadOnly(path string, opt Options) (*Outbox, error) {
 }
 
 func openBolt(path string, opt Options, readOnly bool) (db *bolt.DB, err error) {
+	var file *os.File // bbolt's file, to close if bbolt panics while opening
+	defer func() {
+		if err != nil && db == nil && file != nil {
+			_ = file.Close() // releases the lock; bbolt did not
+		}
+	}()
 	err = guard(func() error {
 		var err error
 		db, err = bolt.Open(path, 0o600, &bolt.Options{
@@ -146,6 +152,11 @@ func openBolt(path string, opt Options, readOnly bool) (db *bolt.DB, err error) 
 			FreelistType:   bolt.FreelistMapType,
 			NoFreelistSync: false,
 			ReadOnly:       readOnly,
+			OpenFile: func(name string, flag int, perm os.FileMode) (*os.File, error) {
+				f, err := os.OpenFile(name, flag, perm)
+				file = f
+				return f, err
+			},
 		})
 		return err
 	})
