@@ -113,6 +113,7 @@ var convTable = []convCase{
 	{g: convGeom{1, 6, 7, 5, 5, 3, 2, 1, 1, 1, schema.PaddingSame}, oc: 6},
 	{g: convGeom{1, 10, 10, 8, 3, 3, 2, 2, 1, 1, schema.PaddingSame}, oc: 16},
 	{g: convGeom{1, 8, 9, 1, 2, 3, 3, 2, 2, 1, schema.PaddingValid}, oc: 7},
+	{g: convGeom{1, 16, 16, 32, 3, 3, 1, 1, 1, 1, schema.PaddingSame}, oc: 64}, // several GEMM tiles
 }
 
 func (c convCase) String() string {
@@ -152,6 +153,8 @@ var depthwiseTable = []dwCase{
 	{convGeom{1, 7, 7, 8, 5, 5, 2, 2, 1, 1, schema.PaddingSame}, 2},
 	{convGeom{1, 11, 6, 3, 3, 1, 3, 1, 3, 1, schema.PaddingValid}, 1},
 	{convGeom{1, 4, 4, 1, 4, 4, 1, 1, 1, 1, schema.PaddingValid}, 2},
+	{convGeom{1, 14, 14, 64, 3, 3, 2, 2, 1, 1, schema.PaddingSame}, 1},
+	{convGeom{1, 12, 12, 24, 3, 3, 1, 1, 1, 1, schema.PaddingSame}, 2},
 }
 
 func depthwiseCases() []opCase {
@@ -221,6 +224,7 @@ var fcTable = []fcCase{
 	{in: []int{1, 64}, units: 10, perTensor: true},
 	{in: []int{4, 1, 1, 32}, units: 33, keepDims: true},
 	{in: []int{1, 1}, units: 1},
+	{in: []int{2, 1024}, units: 100, perTensor: true},
 }
 
 func (c fcCase) String() string {

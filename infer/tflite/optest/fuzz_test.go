@@ -69,7 +69,7 @@ func fuzzCase(data []byte) (opCase, bool) {
 	act := allActs[f.n(4)]
 	c := opCase{dtype: d.name, act: actNames[act], params: fmt.Sprintf("%x", data)}
 	var build func(r *rand.Rand) (*Graph, []*tensor, []want)
-	switch op := f.n(18); op {
+	switch op := f.n(19); op {
 	case 0, 1:
 		c.op = "CONV_2D"
 		p := convCase{g: f.geom(6, 4), oc: f.in(1, 9), noBias: f.n(4) == 0}
@@ -176,6 +176,25 @@ func fuzzCase(data []byte) (opCase, bool) {
 			same = !d.float() && f.n(2) == 0
 		}
 		build = func(r *rand.Rand) (*Graph, []*tensor, []want) { return buildUnary(r, d, u, shape, widen, same) }
+	case 18:
+		c.op, c.act = "SQUEEZE", "none"
+		var p squeezeCase
+		for range f.in(1, 6) {
+			if f.n(2) == 0 {
+				p.in = append(p.in, 1)
+				if f.n(2) == 0 {
+					p.dims = append(p.dims, len(p.in)-1-f.n(2)*6) // sometimes negative
+				}
+			} else {
+				p.in = append(p.in, f.in(2, 4))
+			}
+		}
+		for i, a := range p.dims {
+			if a < 0 {
+				p.dims[i] = a + 6 - len(p.in)
+			}
+		}
+		build = func(r *rand.Rand) (*Graph, []*tensor, []want) { return buildSqueeze(r, d, p) }
 	case 16:
 		c.op, c.act = "SOFTMAX", "none"
 		shape, beta := f.shape(f.in(1, 4), 6), 0.1*float64(f.in(1, 30))

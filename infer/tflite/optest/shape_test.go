@@ -149,27 +149,31 @@ func squeezeCases() []opCase {
 	for _, d := range moveTypes {
 		for _, p := range squeezeTable {
 			cs = append(cs, opCase{op: "SQUEEZE", dtype: d.name, act: "none", params: fmt.Sprintf("in%v_dims%v", p.in, p.dims),
-				build: func(r *rand.Rand) (*Graph, []*tensor, []want) {
-					in := randTensor(r, d, p.in, -2, 3)
-					drop := make([]bool, len(p.in))
-					for _, a := range p.dims {
-						drop[(a+len(p.in))%len(p.in)] = true
-					}
-					shape := []int{}
-					for i, n := range p.in {
-						if !(drop[i] || p.dims == nil && n == 1) {
-							shape = append(shape, n)
-						}
-					}
-					out := in.like(shape)
-					gr := NewGraph()
-					gi := gr.in(in)
-					gr.Op(schema.OpSqueeze, []int32{gi}, []int32{gr.out(out)}, &schema.SqueezeOptions{SqueezeDims: int32s(p.dims)})
-					return gr, []*tensor{in}, []want{{out: out, real: in.real(), exact: true}}
-				}})
+				build: func(r *rand.Rand) (*Graph, []*tensor, []want) { return buildSqueeze(r, d, p) }})
 		}
 	}
 	return cs
+}
+
+// buildSqueeze drops the listed axes, or every axis of size 1 when none
+// are listed.
+func buildSqueeze(r *rand.Rand, d dtype, p squeezeCase) (*Graph, []*tensor, []want) {
+	in := randTensor(r, d, p.in, -2, 3)
+	drop := make([]bool, len(p.in))
+	for _, a := range p.dims {
+		drop[(a+len(p.in))%len(p.in)] = true
+	}
+	shape := []int{}
+	for i, n := range p.in {
+		if !(drop[i] || p.dims == nil && n == 1) {
+			shape = append(shape, n)
+		}
+	}
+	out := in.like(shape)
+	gr := NewGraph()
+	gi := gr.in(in)
+	gr.Op(schema.OpSqueeze, []int32{gi}, []int32{gr.out(out)}, &schema.SqueezeOptions{SqueezeDims: int32s(p.dims)})
+	return gr, []*tensor{in}, []want{{out: out, real: in.real(), exact: true}}
 }
 
 type transposeCase struct{ in, perm []int }
