@@ -253,6 +253,9 @@ func (v *verifier) node(pgid uint64, b []byte, depth int) error {
 	if pageHeaderSize+count*elementSize > len(b) {
 		return v.errorf(pgid, "%d elements do not fit %d bytes", count, len(b))
 	}
+	if flags == branchPageFlag && count == 0 {
+		return v.errorf(pgid, "branch page with no elements") // bbolt would follow element 0 anyway
+	}
 	var children []uint64
 	for i := range count {
 		e := pageHeaderSize + i*elementSize

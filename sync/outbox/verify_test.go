@@ -76,6 +76,9 @@ func TestOpenDamagedTree(t *testing.T) {
 		{"key past the page", func(p []byte, root uint64) {
 			binary.NativeEndian.PutUint32(p[pageHeaderSize:], 1<<30)
 		}, "runs past the page"},
+		{"empty branch page", func(p []byte, root uint64) {
+			binary.NativeEndian.PutUint16(p[10:], 0)
+		}, "no elements"},
 		{"wrong page type", func(p []byte, root uint64) {
 			binary.NativeEndian.PutUint16(p[8:], 0x40)
 		}, "flags"},
