@@ -153,39 +153,53 @@ func TestGolden(t *testing.T) {
 		t.Fatal("cases.tsv lists no cases")
 	}
 	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			m := loadGolden(t, dir, c.model)
-			it, err := m.NewGoInterpreter(infer.InterpreterOptions{})
-			if err != nil {
-				t.Fatal(err)
+		// Quantized outputs must not depend on the worker count (TFLite's
+		// do not); float ones are tied to 1 thread like the goldens.
+		threads := []int{1}
+		if c.outDType != "float32" {
+			threads = append(threads, 2)
+		}
+		for _, n := range threads {
+			name := c.name
+			if n > 1 {
+				name += fmt.Sprintf("/threads=%d", n)
 			}
-			defer it.Close()
-			in, err := os.ReadFile(filepath.Join(dir, c.input))
-			if err != nil {
-				t.Fatal(err)
-			}
-			if len(in) != len(it.Inputs()[0].Data) {
-				t.Fatalf("input %s is %d bytes; the model's input 0 takes %d", c.input, len(in), len(it.Inputs()[0].Data))
-			}
-			copy(it.Inputs()[0].Data, in)
-			if err := it.Invoke(context.Background()); err != nil {
-				t.Fatal(err)
-			}
-			out := it.Outputs()[0]
-			if got := out.Type.String(); got != c.outDType {
-				t.Errorf("output dtype %s; want %s", got, c.outDType)
-			}
-			if got := shapeText(out.Shape); got != c.outShape {
-				t.Errorf("output shape %s; want %s", got, c.outShape)
-			}
-			want, err := os.ReadFile(filepath.Join(dir, c.expected))
-			if err != nil {
-				t.Fatal(err)
-			}
-			if d := compareBytes(out.Type, out.Data, want); d != "" {
-				t.Errorf("output differs from %s: %s", c.expected, d)
-			}
-		})
+			t.Run(name, func(t *testing.T) { runGoldenCase(t, dir, c, n) })
+		}
+	}
+}
+
+func runGoldenCase(t *testing.T, dir string, c goldenCase, threads int) {
+	m := loadGolden(t, dir, c.model)
+	it, err := m.NewGoInterpreter(infer.InterpreterOptions{Threads: threads})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer it.Close()
+	in, err := os.ReadFile(filepath.Join(dir, c.input))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(in) != len(it.Inputs()[0].Data) {
+		t.Fatalf("input %s is %d bytes; the model's input 0 takes %d", c.input, len(in), len(it.Inputs()[0].Data))
+	}
+	copy(it.Inputs()[0].Data, in)
+	if err := it.Invoke(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	out := it.Outputs()[0]
+	if got := out.Type.String(); got != c.outDType {
+		t.Errorf("output dtype %s; want %s", got, c.outDType)
+	}
+	if got := shapeText(out.Shape); got != c.outShape {
+		t.Errorf("output shape %s; want %s", got, c.outShape)
+	}
+	want, err := os.ReadFile(filepath.Join(dir, c.expected))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := compareBytes(out.Type, out.Data, want); d != "" {
+		t.Errorf("output differs from %s: %s", c.expected, d)
 	}
 }
 
