@@ -295,3 +295,30 @@ func TestRunTwice(t *testing.T) {
 		t.Errorf("second Run = %v; want ErrAlreadyRun", err)
 	}
 }
+
+// TestOutboxCapEvicts: with a tiny record cap the outbox keeps the newest
+// results, and every eviction shows in the status and the metrics.
+func TestOutboxCapEvicts(t *testing.T) {
+	dir, _ := imageSubset(t, 2)
+	cfg := testConfig(t, `  - {id: loop, uri: "dir:`+dir+`", loop: true}`, "outbox: {max_records: 5, commit_interval: 5ms}")
+	a, err := New(cfg, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr, stop := started(t, a)
+	waitFor(t, "12 results", func() bool { return a.Status().Results >= 12 })
+	st := a.Status().Outbox
+	if st.Records > 5 || st.Evicted == 0 || st.Evicted != st.Appended-st.Records {
+		t.Errorf("outbox status = %+v; want at most 5 records and evicted = appended - records", st)
+	}
+	_, metrics := get(t, "http://"+addr+"/metrics")
+	if !strings.Contains(metrics, "fovea_outbox_evicted_total ") || strings.Contains(metrics, "fovea_outbox_evicted_total 0\n") {
+		t.Errorf("/metrics does not count the evictions")
+	}
+	if err := stop(); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(readOutbox(t, cfg.DataDir)); n > 5 {
+		t.Errorf("outbox holds %d records after Run; want at most 5", n)
+	}
+}
