@@ -116,12 +116,7 @@ func compareTol(dt infer.DType, got, want []byte, relative bool) string {
 				worst, at = d, i/4
 			}
 		}
-		limit := 1e-5
-		if relative {
-			// Float sums in another order drift by a few ulps per layer.
-			limit = 1e-4
-		}
-		if worst > limit {
+		if worst > 1e-5 {
 			return fmt.Sprintf("max abs error %g at element %d", worst, at)
 		}
 		return ""
