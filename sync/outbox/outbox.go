@@ -249,6 +249,11 @@ func readSnapshot(tx *bolt.Tx) (snapshot, error) {
 		}
 		snap.oldestSeq = seq
 	}
+	if snap.oldestSeq == 0 {
+		// Empty. bbolt 1.4.3's Cursor.Last loops forever on a bucket
+		// emptied earlier in the same transaction, so never call it here.
+		return snap, nil
+	}
 	if k, _ := c.Last(); k != nil {
 		seq, err := keySeq(k)
 		if err != nil {
