@@ -156,6 +156,13 @@ func (a *Agent) Run(ctx context.Context) (err error) {
 	}
 	a.ran = true
 	a.mu.Unlock()
+	defer func() {
+		for _, c := range a.clfs {
+			if cerr := c.Close(); cerr != nil {
+				a.log.Warn("closing classifier", "err", cerr)
+			}
+		}
+	}()
 	var once sync.Once
 	markListening := func() { once.Do(func() { close(a.listenUp) }) }
 	defer markListening()

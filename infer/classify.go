@@ -154,6 +154,9 @@ func (c *Classifier) setNorm(mean, std []float32) error {
 	return nil
 }
 
+// Close releases the classifier's interpreter and its workers.
+func (c *Classifier) Close() error { return c.interp.Close() }
+
 // InputSize is the model's input width and height.
 func (c *Classifier) InputSize() (w, h int) { return c.w, c.h }
 

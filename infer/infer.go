@@ -165,6 +165,9 @@ type Interpreter interface {
 	Outputs() []*Tensor
 	// Invoke runs the graph once. It does not allocate after the first call.
 	Invoke(ctx context.Context) error
+	// Close stops the interpreter's workers and releases its memory. The
+	// interpreter must not be used afterwards.
+	Close() error
 }
 
 // LoadOptions select and configure the engine.

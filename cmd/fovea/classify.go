@@ -40,6 +40,7 @@ stderr and the others are still classified; the exit status is then 1.`,
 			if err != nil {
 				return err
 			}
+			defer c.Close()
 			return classifyFiles(cmd, c, args, top, asJSON)
 		},
 	}
