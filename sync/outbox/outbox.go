@@ -250,17 +250,12 @@ func readSnapshot(tx *bolt.Tx) (snapshot, error) {
 		snap.oldestSeq = seq
 	}
 	if snap.oldestSeq == 0 {
-		// Empty. bbolt 1.4.3's Cursor.Last loops forever on a bucket
-		// emptied earlier in the same transaction, so never call it here.
-		return snap, nil
+		return snap, nil // empty
 	}
-	if k, _ := c.Last(); k != nil {
-		seq, err := keySeq(k)
-		if err != nil {
-			return snap, err
-		}
-		snap.newestSeq = seq
-	}
+	// Records are deleted only from the oldest end, so the newest record is
+	// the last sequence handed out. Cursor.Last is not used: in bbolt 1.4.3
+	// it loops forever on a bucket emptied earlier in the same transaction.
+	snap.newestSeq = rec.Sequence()
 	return snap, nil
 }
 
