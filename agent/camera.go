@@ -46,6 +46,8 @@ type cam struct {
 	lastErr string            // guarded by mu
 	wd      *camera.Watchdog  // guarded by mu; nil until opened
 	latest  *resultView       // guarded by mu; the newest result
+	frame   latestFrame       // guarded by mu; the frame of latest (web.go)
+	jpeg    frameCache        // the frame encoded on request (web.go)
 	labels  map[string]uint64 // guarded by mu; top-1 label → results
 }
 

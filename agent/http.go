@@ -13,7 +13,8 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 )
 
-// httpServer serves /healthz, /readyz, /metrics and /api/status.
+// httpServer serves /healthz, /readyz, /metrics, /api/status and the
+// live view (web.go).
 type httpServer struct {
 	ln  net.Listener
 	srv *http.Server
@@ -61,10 +62,11 @@ func (a *Agent) Handler() http.Handler {
 	mux.HandleFunc("GET /readyz", a.serveReadyz)
 	mux.Handle("GET /metrics", promhttp.HandlerFor(a.metrics.reg, promhttp.HandlerOpts{ErrorLog: slog.NewLogLogger(a.log.Handler(), slog.LevelWarn)}))
 	mux.HandleFunc("GET /api/status", a.serveStatus)
-	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
+	mux.HandleFunc("GET /index.txt", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-		fmt.Fprintf(w, "fovea %s on %s\n\n/healthz     liveness\n/readyz      readiness (model, cameras, outbox)\n/metrics     Prometheus metrics\n/api/status  JSON status, latest results, accuracy\n", Version, a.cfg.DeviceID)
+		fmt.Fprintf(w, "fovea %s on %s\n\n/            live view: frames and results (this device only)\n/healthz     liveness\n/readyz      readiness (model, cameras, outbox)\n/metrics     Prometheus metrics\n/api/status  JSON status, latest results, accuracy\n/api/cameras/{id}/frame.jpg  latest classified frame (this device only)\n", Version, a.cfg.DeviceID)
 	})
+	a.registerWeb(mux) // GET /, /web/…, /api/cameras/{id}/frame.jpg (web.go)
 	return mux
 }
 

@@ -2,6 +2,7 @@ package agent
 
 import (
 	"context"
+	"image"
 	"sync"
 	"time"
 
@@ -22,6 +23,7 @@ const maxInFlight = 512
 type appended struct {
 	cam *cam
 	rec record.Record
+	img image.Image // the classified frame, kept as the camera's latest
 	seq uint64
 	err error
 }
@@ -61,7 +63,7 @@ func (a *Agent) work(ctx context.Context, stop context.CancelFunc, q *queue, clf
 		pending <- f
 		wg.Go(func() {
 			seq, err := box.Append(durable, b)
-			f <- appended{cam: j.cam, rec: r, seq: seq, err: err}
+			f <- appended{cam: j.cam, rec: r, img: j.frame.Image, seq: seq, err: err}
 		})
 	}
 }
@@ -103,6 +105,7 @@ func (a *Agent) finish(stop context.CancelFunc, ap appended) {
 	a.lat.add(time.Duration(l.Preprocess+l.Invoke) * time.Microsecond)
 	if c.latest == nil || ap.seq > c.latest.OutboxSeq {
 		c.latest = &resultView{Record: r, OutboxSeq: ap.seq}
+		c.frame = latestFrame{img: ap.img, seq: ap.seq}
 	}
 	c.mu.Unlock()
 	if a.opts.OnResult != nil {

@@ -1,0 +1,258 @@
+// Fovea live view: polls /api/status every second and shows each camera's
+// latest frame and result. Every string from the agent (labels come from
+// model files, errors from devices) is untrusted: the DOM is built with
+// createElement and textContent only, never innerHTML.
+"use strict";
+
+(function () {
+  const POLL_MS = 1000;
+  const cams = new Map(); // camera id -> {root, img, parts, seq, prev}
+  let failingSince = null;
+
+  // el builds an element; children that are strings become text nodes.
+  function el(tag, cls, ...children) {
+    const e = document.createElement(tag);
+    if (cls) e.className = cls;
+    for (const c of children) {
+      if (c === null || c === undefined) continue;
+      e.append(typeof c === "string" ? document.createTextNode(c) : c);
+    }
+    return e;
+  }
+
+  function pct(x) { return (100 * x).toFixed(1) + "%"; }
+  function num(n) { return Number(n || 0).toLocaleString("en-US"); }
+  function bytes(n) {
+    n = Number(n || 0);
+    const u = ["B", "KiB", "MiB", "GiB"];
+    let i = 0;
+    while (n >= 1024 && i < u.length - 1) { n /= 1024; i++; }
+    return (i ? n.toFixed(1) : String(n)) + " " + u[i];
+  }
+  function dur(s) {
+    s = Math.max(0, Math.floor(s));
+    const d = Math.floor(s / 86400), h = Math.floor(s / 3600) % 24, m = Math.floor(s / 60) % 60;
+    if (d) return d + "d " + h + "h";
+    if (h) return h + "h " + m + "m";
+    if (m) return m + "m " + (s % 60) + "s";
+    return s + "s";
+  }
+  function same(a, b) {
+    const n = (s) => String(s).trim().toLowerCase().replace(/_/g, " ");
+    return n(a) === n(b);
+  }
+
+  // fill replaces a <dl>'s content with term/value rows.
+  function fill(dl, rows) {
+    const out = [];
+    for (const [k, v, cls] of rows) {
+      if (v === null || v === undefined || v === "") continue;
+      const dd = el("dd", cls || "", typeof v === "string" ? v : String(v));
+      out.push(el("dt", "", k), dd);
+    }
+    dl.replaceChildren(...out);
+  }
+
+  function stateBadge(state) {
+    const s = state || "unknown";
+    const b = el("span", "badge state-" + s.replace(/[^a-z]/g, ""), s);
+    b.title = "camera state";
+    return b;
+  }
+
+  function newCamera(id) {
+    const root = el("article", "camera");
+    const title = el("h2", "", id);
+    const badge = el("span", "badge");
+    const uri = el("div", "uri");
+    const head = el("header", "cam-head", title, badge, uri);
+    const img = el("img", "frame");
+    img.alt = "Latest classified frame from camera " + id;
+    img.hidden = true;
+    const none = el("div", "noframe", "no frame yet");
+    img.addEventListener("error", () => {
+      img.hidden = true;
+      none.hidden = false;
+      none.textContent = "frame not available";
+      v.seq = 0; // ask again on the next poll
+    });
+    const caption = el("figcaption", "");
+    const fig = el("figure", "", img, none, caption);
+    const pred = el("div", "pred");
+    pred.setAttribute("aria-label", "Latest result");
+    const body = el("div", "cam-body", fig, pred);
+    const stats = el("dl", "stats");
+    const err = el("p", "err");
+    err.hidden = true;
+    root.append(head, body, stats, err);
+    const v = { root, badge, uri, img, none, caption, pred, stats, err, seq: 0, prev: null, fps: null };
+    return v;
+  }
+
+  // renderCamera updates camera c's card; now is the report's time in ms.
+  function renderCamera(v, c, now) {
+    v.badge.replaceWith((v.badge = stateBadge(c.state)));
+    v.uri.textContent = c.uri || "";
+
+    // Frames per second from the captured counter between two reports,
+    // timed by the agent's clock (the browser's may be throttled).
+    if (v.prev && now > v.prev.t) {
+      const f = (Number(c.captured) - v.prev.captured) / ((now - v.prev.t) / 1000);
+      if (f >= 0) v.fps = v.fps === null ? f : 0.5 * v.fps + 0.5 * f;
+    }
+    v.prev = { t: now, captured: Number(c.captured) };
+
+    const r = c.latest;
+    if (r && r.outbox_seq && r.outbox_seq !== v.seq) {
+      v.seq = r.outbox_seq;
+      v.img.src = "/api/cameras/" + encodeURIComponent(c.id) + "/frame.jpg?seq=" + encodeURIComponent(String(r.outbox_seq));
+      v.img.hidden = false;
+      v.none.hidden = true;
+    }
+    if (r) {
+      const age = Number(c.last_frame_age_s || 0);
+      v.caption.textContent = "frame #" + r.seq + (r.frame ? " · " + r.frame : "") + " · captured " + age.toFixed(1) + " s ago";
+    } else {
+      v.caption.textContent = "";
+    }
+
+    const parts = [];
+    if (r && r.top && r.top.length) {
+      const list = el("ol", "topk");
+      r.top.forEach((t, i) => {
+        const score = Math.max(0, Math.min(1, Number(t.score) || 0));
+        const bar = el("span", "bar");
+        bar.style.width = (100 * score).toFixed(1) + "%";
+        const li = el("li", i === 0 ? "top1" : "",
+          el("span", "label", String(t.label)),
+          el("span", "score", pct(score)),
+          el("span", "track", bar));
+        if (i > 0 && r.truth && same(t.label, r.truth)) li.classList.add("truth");
+        list.append(li);
+      });
+      parts.push(el("h3", "", "Top " + r.top.length), list);
+      if (r.truth) {
+        const ok = same(r.top[0].label, r.truth);
+        parts.push(el("p", "verdict " + (ok ? "ok" : "bad"),
+          (ok ? "✓ correct · " : "✗ wrong · ") + "truth: ", el("strong", "", String(r.truth))));
+      }
+      const l = r.latency_us || {};
+      parts.push(el("p", "muted", "inference " + ((Number(l.preprocess || 0) + Number(l.invoke || 0)) / 1000).toFixed(1) + " ms"));
+    } else {
+      parts.push(el("p", "muted", "waiting for the first result…"));
+    }
+    if (c.accuracy) {
+      const a = c.accuracy;
+      parts.push(el("p", "acc", "accuracy ", el("strong", "", pct(a.ratio)), " (" + num(a.correct) + " of " + num(a.known) + ")"));
+    }
+    v.pred.replaceChildren(...parts);
+
+    fill(v.stats, [
+      ["fps", v.fps === null ? "–" : v.fps.toFixed(1)],
+      ["captured", num(c.captured)],
+      ["results", num(c.results)],
+      ["dropped", num(c.dropped), c.dropped ? "warn" : ""],
+      ["queued", num(c.queued)],
+      ["skipped", num(c.skipped), c.skipped ? "warn" : ""],
+      ["reconnects", num(c.reconnects)],
+      ["errors", num(c.errors), c.errors ? "warn" : ""],
+    ]);
+    v.err.hidden = !c.last_error;
+    v.err.textContent = c.last_error ? "last error: " + c.last_error : "";
+  }
+
+  function render(st) {
+    const now = Date.parse(st.reported_at) || performance.now();
+    document.getElementById("device").textContent =
+      (st.device || "") + " · fovea " + (st.version || "") + " · up " + dur(st.uptime_s);
+    document.title = "Fovea · " + (st.device || "live view");
+
+    const probs = document.getElementById("problems");
+    if (st.problems && st.problems.length) {
+      probs.replaceChildren(el("strong", "", "Not ready"), el("ul", "", ...st.problems.map((p) => el("li", "", String(p)))));
+      probs.hidden = false;
+    } else {
+      probs.hidden = true;
+      probs.replaceChildren();
+    }
+
+    const box = document.getElementById("cameras");
+    const seen = new Set();
+    for (const c of st.cameras || []) {
+      seen.add(c.id);
+      let v = cams.get(c.id);
+      if (!v) {
+        v = newCamera(String(c.id));
+        cams.set(c.id, v);
+        box.append(v.root);
+      }
+      renderCamera(v, c, now);
+    }
+    for (const [id, v] of cams) {
+      if (!seen.has(id)) { v.root.remove(); cams.delete(id); }
+    }
+
+    const m = st.model || {};
+    fill(document.getElementById("model"), [
+      ["name", m.name],
+      ["version", m.version],
+      ["sha256", m.sha256 ? m.sha256.slice(0, 12) + "…" : "", "mono"],
+      ["engine", m.engine],
+      ["input", m.input, "mono"],
+      ["classes", m.classes ? String(m.classes) : ""],
+    ]);
+    const acc = st.accuracy;
+    fill(document.getElementById("results"), [
+      ["results", num(st.results)],
+      ["accuracy", acc ? pct(acc.ratio) + " (" + num(acc.correct) + "/" + num(acc.known) + ")" : "no truth labels"],
+      ["workers", String((st.pipeline || {}).workers || "")],
+    ]);
+    const o = st.outbox || {};
+    fill(document.getElementById("outbox"), [
+      ["state", !o.open ? "closed" : o.writable ? "writable" : "NOT writable", o.open && o.writable ? "" : "warn"],
+      ["depth", num(o.records) + " records"],
+      ["records size", bytes(o.bytes)],
+      ["file size", bytes(o.file_bytes)],
+      ["evicted", num(o.evicted), o.evicted ? "warn" : ""],
+      ["acked", num(o.acked)],
+      ["append errors", num(o.append_errors), o.append_errors ? "warn" : ""],
+      ["last error", o.last_error, "warn"],
+    ]);
+    const s = st.sync;
+    fill(document.getElementById("sync"), s ? [
+      ["state", s.state + (s.connected ? " (connected)" : ""), s.state === "ok" ? "" : "warn"],
+      ["delivered", num(s.delivered)],
+      ["acked seq", String(s.acked_seq || 0)],
+      ["rejected", num(s.rejected), s.rejected ? "warn" : ""],
+      ["protocol", s.protocol],
+      ["rejection", s.rejection, "warn"],
+      ["last error", s.last_error, "warn"],
+    ] : [["state", "off (no mqtt section)"]]);
+  }
+
+  // setConn shows the agent's readiness; level is "ok", "warn" or
+  // "offline" (the status could not be read: the page dims).
+  function setConn(text, level) {
+    const c = document.getElementById("conn");
+    c.textContent = text;
+    c.className = "conn " + level;
+    document.body.classList.toggle("offline", level === "offline");
+  }
+
+  async function poll() {
+    try {
+      const resp = await fetch("/api/status", { cache: "no-store" });
+      if (!resp.ok) throw new Error("HTTP " + resp.status);
+      const st = await resp.json();
+      render(st);
+      failingSince = null;
+      setConn((st.ready ? "ready" : "not ready") + " · updated " + new Date().toLocaleTimeString(), st.ready ? "ok" : "warn");
+    } catch (e) {
+      if (!failingSince) failingSince = new Date();
+      setConn("agent unreachable since " + failingSince.toLocaleTimeString() + " (" + e.message + "); retrying", "offline");
+    }
+    setTimeout(poll, POLL_MS);
+  }
+
+  poll();
+})();
