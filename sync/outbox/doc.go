@@ -40,6 +40,6 @@
 // counted in Stats.Evicted, persisted in the file, and logged at warn
 // (rate-limited). Freed pages are reused by later commits, so the file
 // plateaus; Options.MaxFileBytes is a backstop: once the file reaches it,
-// each commit evicts at least as many bytes as it adds. bbolt v1.4 has no
-// Options.MaxSize, so the backstop is enforced here.
+// each commit evicts at least as many bytes as it adds, and bbolt's own
+// Options.MaxSize, set a quarter above it, is the last line.
 package outbox

@@ -3,8 +3,10 @@ package outbox
 import (
 	"fmt"
 	"log/slog"
+	"math"
 	"os"
 	"path/filepath"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -152,6 +154,7 @@ func openBolt(path string, opt Options, readOnly bool) (db *bolt.DB, err error) 
 			FreelistType:   bolt.FreelistMapType,
 			NoFreelistSync: false,
 			ReadOnly:       readOnly,
+			MaxSize:        boltMaxSize(opt.MaxFileBytes),
 			OpenFile: func(name string, flag int, perm os.FileMode) (*os.File, error) {
 				f, err := os.OpenFile(name, flag, perm)
 				file = f
@@ -161,6 +164,20 @@ func openBolt(path string, opt Options, readOnly bool) (db *bolt.DB, err error) 
 		return err
 	})
 	return db, err
+}
+
+// boltMaxSize is bbolt's own hard limit on the file, the last backstop:
+// a quarter and 16 MiB above MaxFileBytes, so the outbox's eviction always
+// acts first, and never past what a 32-bit board can map.
+func boltMaxSize(maxFileBytes int64) int {
+	if maxFileBytes <= 0 {
+		return 0
+	}
+	limit := maxFileBytes + maxFileBytes/4 + 16<<20
+	if limit > math.MaxInt32 && strconv.IntSize == 32 {
+		return math.MaxInt32
+	}
+	return int(limit)
 }
 
 func newOutbox(path string, db *bolt.DB, opt Options, readOnly bool) *Outbox {
