@@ -82,7 +82,7 @@ func encodeFrame(img image.Image) ([]byte, error) {
 	b := img.Bounds()
 	if w, h := scaledSize(b.Dx(), b.Dy(), maxFrameSide); w != b.Dx() || h != b.Dy() {
 		dst := image.NewRGBA(image.Rect(0, 0, w, h))
-		draw.BiLinear.Scale(dst, dst.Bounds(), img, b, draw.Src, nil)
+		draw.ApproxBiLinear.Scale(dst, dst.Bounds(), img, b, draw.Src, nil)
 		img = dst
 	}
 	var buf bytes.Buffer

@@ -311,7 +311,7 @@ func headless(t *testing.T, bin, url string, extra ...string) string {
 	args := append([]string{
 		"--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic",
 		"--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync",
-		"--user-data-dir=" + t.TempDir(), "--virtual-time-budget=5000",
+		"--user-data-dir=" + t.TempDir(),
 	}, extra...)
 	cmd := exec.CommandContext(ctx, bin, append(args, url)...)
 	cmd.Env = append(os.Environ(), "HOME="+t.TempDir())
@@ -341,7 +341,9 @@ func TestLiveViewChromium(t *testing.T) {
 	waitFor(t, "a result", func() bool { return a.Status().Results >= 1 })
 	url := "http://" + addr + "/"
 
-	dom := headless(t, bin, url, "--dump-dom")
+	// 5 s of page time (timers run ahead; requests are real): 5 polls.
+	const budget = "--virtual-time-budget=5000"
+	dom := headless(t, bin, url, budget, "--dump-dom")
 	for _, want := range []string{
 		"<h2>cam-1</h2>",                // the camera card
 		a.ModelInfo().Name,              // the model panel
@@ -367,11 +369,18 @@ func TestLiveViewChromium(t *testing.T) {
 		t.Errorf("GET %s (the page's frame) = %d, %d bytes; want 200 and a JPEG", img[1], code, len(body))
 	}
 
+	// Without JavaScript the page still leads to the status. (A virtual
+	// time budget would turn scripts back on.)
+	dom = headless(t, bin, url, "--disable-javascript", "--dump-dom")
+	if !strings.Contains(dom, `<a href="/api/status">JSON status</a>`) || strings.Contains(dom, "<h2>cam-1</h2>") {
+		t.Errorf("page without JavaScript: want the link to /api/status and no rendered camera:\n%s", dom)
+	}
+
 	shot := *screenshot
 	if shot == "" {
 		shot = filepath.Join(t.TempDir(), "web.png")
 	}
-	headless(t, bin, url, "--window-size=1280,900", "--hide-scrollbars", "--screenshot="+shot)
+	headless(t, bin, url, budget, "--window-size=1280,900", "--hide-scrollbars", "--screenshot="+shot)
 	f, err := os.Open(shot)
 	if err != nil {
 		t.Fatalf("chromium wrote no screenshot: %v", err)
@@ -380,5 +389,27 @@ func TestLiveViewChromium(t *testing.T) {
 	cfg, err := png.DecodeConfig(f)
 	if err != nil || cfg.Width != 1280 || cfg.Height != 900 {
 		t.Errorf("screenshot %s: %dx%d, %v; want a 1280x900 PNG", shot, cfg.Width, cfg.Height, err)
+	}
+}
+
+// BenchmarkEncodeFrame measures the lazy JPEG encoding of one frame (done
+// at most once per result, only while someone watches the live view).
+func BenchmarkEncodeFrame(b *testing.B) {
+	for _, tc := range []struct {
+		name string
+		img  image.Image
+	}{
+		{"synthetic64", uniform("rgba", 64, 64, color.RGBA{200, 80, 40, 255})},
+		{"vga640x480", uniform("rgba", 640, 480, color.RGBA{200, 80, 40, 255})},
+		{"hd1280x720", uniform("rgba", 1280, 720, color.RGBA{200, 80, 40, 255})},
+		{"hd1280x720ycbcr", uniform("ycbcr", 1280, 720, color.RGBA{200, 80, 40, 255})},
+	} {
+		b.Run(tc.name, func(b *testing.B) {
+			for b.Loop() {
+				if _, err := encodeFrame(tc.img); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
 	}
 }

@@ -85,22 +85,28 @@
     const err = el("p", "err");
     err.hidden = true;
     root.append(head, body, stats, err);
-    const v = { root, badge, uri, img, none, caption, pred, stats, err, seq: 0, prev: null, fps: null };
+    const v = { root, badge, uri, img, none, caption, pred, stats, err, seq: 0, samples: [], fps: null };
     return v;
   }
 
-  // renderCamera updates camera c's card; now is the report's time in ms.
-  function renderCamera(v, c, now) {
+  // renderCamera updates camera c's card.
+  function renderCamera(v, c) {
     v.badge.replaceWith((v.badge = stateBadge(c.state)));
     v.uri.textContent = c.uri || "";
 
-    // Frames per second from the captured counter between two reports,
-    // timed by the agent's clock (the browser's may be throttled).
-    if (v.prev && now > v.prev.t) {
-      const f = (Number(c.captured) - v.prev.captured) / ((now - v.prev.t) / 1000);
-      if (f >= 0) v.fps = v.fps === null ? f : 0.5 * v.fps + 0.5 * f;
+    // Frames per second the camera delivers, from the frame sequence and
+    // capture time of the results seen in the last 3 s of capture time:
+    // both come from the agent, so a throttled browser tab cannot skew it.
+    const lr = c.latest;
+    if (lr && lr.seq && lr.mono_us) {
+      const s = v.samples, last = s[s.length - 1];
+      if (last && (lr.seq < last.seq || lr.mono_us < last.mono)) s.length = 0; // the source restarted
+      if (!last || lr.seq !== last.seq) s.push({ seq: lr.seq, mono: lr.mono_us });
+      while (s.length > 2 && s[s.length - 1].mono - s[0].mono > 3e6) s.shift();
+      const a = s[0], b = s[s.length - 1];
+      v.fps = s.length > 1 && b.mono > a.mono ? (b.seq - a.seq) / ((b.mono - a.mono) / 1e6) : null;
     }
-    v.prev = { t: now, captured: Number(c.captured) };
+    if (c.state !== "fresh") v.fps = null;
 
     const r = c.latest;
     if (r && r.outbox_seq && r.outbox_seq !== v.seq) {
@@ -162,7 +168,6 @@
   }
 
   function render(st) {
-    const now = Date.parse(st.reported_at) || performance.now();
     document.getElementById("device").textContent =
       (st.device || "") + " · fovea " + (st.version || "") + " · up " + dur(st.uptime_s);
     document.title = "Fovea · " + (st.device || "live view");
@@ -186,7 +191,7 @@
         cams.set(c.id, v);
         box.append(v.root);
       }
-      renderCamera(v, c, now);
+      renderCamera(v, c);
     }
     for (const [id, v] of cams) {
       if (!seen.has(id)) { v.root.remove(); cams.delete(id); }
