@@ -146,9 +146,13 @@ func TestEncodeFrame(t *testing.T) {
 		"ycbcr 800x600": {"ycbcr", 800, 600, 640, 480},
 		"ycbcr 640x480": {"ycbcr", 640, 480, 640, 480},
 		"gray portrait": {"gray", 300, 900, 213, 640},
+		"rgba roi":      {"roi", 1000, 500, 640, 320},
 	} {
 		t.Run(name, func(t *testing.T) {
 			src := uniform(tc.kind, tc.w, tc.h, orange)
+			if tc.kind == "roi" { // a crop: bounds do not start at 0,0
+				src = uniform("rgba", tc.w+300, tc.h+200, orange).(*image.RGBA).SubImage(image.Rect(300, 200, tc.w+300, tc.h+200))
+			}
 			data, err := encodeFrame(src)
 			if err != nil {
 				t.Fatalf("encodeFrame = %v", err)
