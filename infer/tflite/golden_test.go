@@ -166,6 +166,9 @@ func TestGolden(t *testing.T) {
 
 func runGoldenCase(t *testing.T, dir string, c goldenCase, threads int) {
 	m := loadGolden(t, dir, c.model)
+	if testing.Short() && m.Info().MACs > 100e6 {
+		t.Skipf("-short: %s has %d M MACs; the full run covers it", filepath.Base(c.model), m.Info().MACs/1e6)
+	}
 	it, err := m.NewGoInterpreter(infer.InterpreterOptions{Threads: threads})
 	if err != nil {
 		t.Fatal(err)
