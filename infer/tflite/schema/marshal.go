@@ -16,8 +16,11 @@ const maxMarshalBytes = 1<<31 - 1<<20
 // Marshal writes m as a schema-v3 .tflite file: identifier "TFL3", version
 // 3, operator codes with both builtin_code and deprecated_builtin_code set,
 // buffer 0 empty, constant data aligned to 16 bytes. Parse(Marshal(m))
-// gives back m (empty slices come back as nil; an empty Quantization as
-// nil).
+// gives back m, with three normalisations: empty slices come back as nil,
+// an empty Quantization as nil, and an operator of a kind that has an
+// options table but was given nil Options comes back with zero-valued
+// Options (Parse fills them as TFLite does). From the second round on,
+// Marshal's output is stable byte for byte.
 //
 // Marshal refuses a model whose indices are out of range, whose buffer 0
 // holds data, or whose operators carry options of another operator's type;
