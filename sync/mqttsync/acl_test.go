@@ -83,8 +83,10 @@ func TestACLDenial311IsSilent(t *testing.T) {
 	if c := snk.count(); c != 0 {
 		t.Errorf("subscriber got %d results; mosquitto was expected to drop them", c)
 	}
-	if h := s.Health(); h.State != "ok" || h.Delivered != n {
-		t.Errorf("Health() = %+v; 3.1.1 cannot see the denial, so it reports %d delivered", h, n)
+	// The connection itself may be up or briefly reconnecting here; what
+	// matters is that 3.1.1 counted every record delivered, none rejected.
+	if h := s.Health(); h.Delivered != n || h.Rejected != 0 || h.State == "rejected" {
+		t.Errorf("Health() = %+v; 3.1.1 cannot see the denial, so it reports %d delivered and none rejected", h, n)
 	}
 }
 
