@@ -33,6 +33,9 @@ func packFloat(pf *PackedFilter, outC, k int, filter, bias []float32) {
 }
 
 // dotF8 returns Σ_k a[k]·b[k][i] for the floatNR channels of one block.
+// Each product is rounded to float32 before it is added: the explicit
+// conversion stops the compiler fusing multiply-adds (it does on arm64), so
+// every architecture computes the bits of TFLite's non-FMA kernels.
 //
 //go:noinline
 func dotF8(a []float32, b [][floatNR]float32, acc *[floatNR]float32) {
@@ -40,14 +43,14 @@ func dotF8(a []float32, b [][floatNR]float32, acc *[floatNR]float32) {
 	c0, c1, c2, c3, c4, c5, c6, c7 := acc[0], acc[1], acc[2], acc[3], acc[4], acc[5], acc[6], acc[7]
 	for k, x := range a {
 		w := &b[k]
-		c0 += x * w[0]
-		c1 += x * w[1]
-		c2 += x * w[2]
-		c3 += x * w[3]
-		c4 += x * w[4]
-		c5 += x * w[5]
-		c6 += x * w[6]
-		c7 += x * w[7]
+		c0 += float32(x * w[0])
+		c1 += float32(x * w[1])
+		c2 += float32(x * w[2])
+		c3 += float32(x * w[3])
+		c4 += float32(x * w[4])
+		c5 += float32(x * w[5])
+		c6 += float32(x * w[6])
+		c7 += float32(x * w[7])
 	}
 	*acc = [floatNR]float32{c0, c1, c2, c3, c4, c5, c6, c7}
 }

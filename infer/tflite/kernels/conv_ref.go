@@ -58,7 +58,7 @@ func convRefFloat32(p *ConvParams, in, filter, bias, out []float32, actMin, actM
 						x := in[((b*p.InH+iy)*p.InW+ix)*p.InC:][:p.InC]
 						w := filter[((oc*p.KH+ky)*p.KW+kx)*p.InC:][:p.InC]
 						for ic, xv := range x {
-							acc += xv * w[ic]
+							acc += float32(xv * w[ic])
 						}
 					}
 				}

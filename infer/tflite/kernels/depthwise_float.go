@@ -36,7 +36,7 @@ func depthwiseFloatFast(j *kernelJob, w, lo, hi int) {
 						// Left to right, one tap at a time, as TFLite's
 						// optimized kernel sums (bias first, then the taps in
 						// row-major order).
-						acc[i] = acc[i] + x0[i]*w0[i] + x1[i]*w1[i] + x2[i]*w2[i]
+						acc[i] = acc[i] + float32(x0[i]*w0[i]) + float32(x1[i]*w1[i]) + float32(x2[i]*w2[i])
 					}
 					kx = 3
 				}
@@ -48,7 +48,7 @@ func depthwiseFloatFast(j *kernelJob, w, lo, hi int) {
 					x := in[(row+ix)*c:][:c]
 					wt := filter[(ky*p.KW+kx)*c:][:c]
 					for i := range acc {
-						acc[i] += x[i] * wt[i]
+						acc[i] += float32(x[i] * wt[i])
 					}
 				}
 			}

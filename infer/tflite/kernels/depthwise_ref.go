@@ -57,7 +57,7 @@ func depthwiseRefFloat32(p *ConvParams, in, filter, bias, out []float32, actMin,
 						if ix < 0 || ix >= p.InW {
 							continue
 						}
-						acc += in[((b*p.InH+iy)*p.InW+ix)*p.InC+ic] * filter[(ky*p.KW+kx)*p.OutC+oc]
+						acc += float32(in[((b*p.InH+iy)*p.InW+ix)*p.InC+ic] * filter[(ky*p.KW+kx)*p.OutC+oc])
 					}
 				}
 				if bias != nil {
