@@ -11,10 +11,10 @@ import (
 	"fmt"
 	"image"
 	"log/slog"
-	"sort"
 	"strings"
-	"sync"
 	"time"
+
+	"github.com/fovea-edge/fovea/internal/registry"
 )
 
 // Frame is one captured picture.
@@ -92,33 +92,14 @@ var (
 	ErrPermanent = errors.New("permanent camera error")
 )
 
-var (
-	mu      sync.RWMutex
-	openers = map[string]Opener{} // guarded by mu
-)
+var openers = registry.New[Opener]("camera scheme")
 
 // Register makes a backend available under scheme. It panics on a
 // duplicate, as registration happens in init functions.
-func Register(scheme string, open Opener) {
-	mu.Lock()
-	defer mu.Unlock()
-	if _, dup := openers[scheme]; dup {
-		panic("camera: Register called twice for scheme " + scheme)
-	}
-	openers[scheme] = open
-}
+func Register(scheme string, open Opener) { openers.Register(scheme, open) }
 
 // Schemes lists the registered schemes, sorted.
-func Schemes() []string {
-	mu.RLock()
-	defer mu.RUnlock()
-	s := make([]string, 0, len(openers))
-	for k := range openers {
-		s = append(s, k)
-	}
-	sort.Strings(s)
-	return s
-}
+func Schemes() []string { return openers.Names() }
 
 // Open opens the source named by uri ("scheme:rest"). URIs that start with
 // rtsp://, http:// or https:// without a scheme prefix are not guessed:
@@ -128,10 +109,8 @@ func Open(ctx context.Context, uri string, opts Options) (Source, error) {
 	if !ok || scheme == "" {
 		return nil, fmt.Errorf("camera.Open %q: want scheme:location, e.g. dir:./frames or opencv:/dev/video0 (known schemes: %s)", uri, strings.Join(Schemes(), ", "))
 	}
-	mu.RLock()
-	open := openers[scheme]
-	mu.RUnlock()
-	if open == nil {
+	open, ok := openers.Lookup(scheme)
+	if !ok {
 		return nil, fmt.Errorf("camera.Open %q: %w %q (known schemes: %s)", uri, ErrUnknownScheme, scheme, strings.Join(Schemes(), ", "))
 	}
 	src, err := open(ctx, rest, opts)

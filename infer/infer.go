@@ -17,10 +17,10 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"sort"
 	"strings"
-	"sync"
 	"unsafe"
+
+	"github.com/fovea-edge/fovea/internal/registry"
 )
 
 // DType is a tensor element type.
@@ -197,32 +197,13 @@ var (
 	ErrMalformed = errors.New("malformed model")
 )
 
-var (
-	engMu   sync.RWMutex
-	engines = map[string]Engine{} // guarded by engMu
-)
+var engines = registry.New[Engine]("inference engine")
 
 // Register makes an engine available by name. It panics on duplicates.
-func Register(name string, e Engine) {
-	engMu.Lock()
-	defer engMu.Unlock()
-	if _, dup := engines[name]; dup {
-		panic("infer: Register called twice for engine " + name)
-	}
-	engines[name] = e
-}
+func Register(name string, e Engine) { engines.Register(name, e) }
 
 // Engines lists the registered engine names, sorted.
-func Engines() []string {
-	engMu.RLock()
-	defer engMu.RUnlock()
-	names := make([]string, 0, len(engines))
-	for n := range engines {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	return names
-}
+func Engines() []string { return engines.Names() }
 
 // Load loads a model from its bytes with the chosen engine.
 func Load(data []byte, opts LoadOptions) (Model, error) {
@@ -230,10 +211,8 @@ func Load(data []byte, opts LoadOptions) (Model, error) {
 	if name == "" {
 		name = DefaultEngine
 	}
-	engMu.RLock()
-	e := engines[name]
-	engMu.RUnlock()
-	if e == nil {
+	e, ok := engines.Lookup(name)
+	if !ok {
 		return nil, fmt.Errorf("infer.Load: engine %q: %w (available: %s)", name, ErrUnavailable, strings.Join(Engines(), ", "))
 	}
 	m, err := e.Load(data, opts)
