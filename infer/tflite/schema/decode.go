@@ -264,49 +264,31 @@ func (t table) str(slot int) (string, error) {
 }
 
 func (t table) i32s(slot int) ([]int32, error) {
-	start, n, err := t.vector(slot, 4)
-	if err != nil || n == 0 {
-		return nil, err
-	}
-	if err := t.d.charge(4*int64(n), t.what); err != nil {
-		return nil, err
-	}
-	fb := t.d.fb()
-	out := make([]int32, n)
-	for i := range out {
-		out[i] = fb.GetInt32(flatbuffers.UOffsetT(start + 4*uint64(i)))
-	}
-	return out, nil
+	return scalars(t, slot, 4, (*flatbuffers.Table).GetInt32)
 }
 
 func (t table) f32s(slot int) ([]float32, error) {
-	start, n, err := t.vector(slot, 4)
-	if err != nil || n == 0 {
-		return nil, err
-	}
-	if err := t.d.charge(4*int64(n), t.what); err != nil {
-		return nil, err
-	}
-	fb := t.d.fb()
-	out := make([]float32, n)
-	for i := range out {
-		out[i] = fb.GetFloat32(flatbuffers.UOffsetT(start + 4*uint64(i)))
-	}
-	return out, nil
+	return scalars(t, slot, 4, (*flatbuffers.Table).GetFloat32)
 }
 
 func (t table) i64s(slot int) ([]int64, error) {
-	start, n, err := t.vector(slot, 8)
+	return scalars(t, slot, 8, (*flatbuffers.Table).GetInt64)
+}
+
+// scalars reads a checked vector of size-byte scalars with get, charging
+// the allocation against the decoder's budget.
+func scalars[T any](t table, slot int, size uint64, get func(*flatbuffers.Table, flatbuffers.UOffsetT) T) ([]T, error) {
+	start, n, err := t.vector(slot, size)
 	if err != nil || n == 0 {
 		return nil, err
 	}
-	if err := t.d.charge(8*int64(n), t.what); err != nil {
+	if err := t.d.charge(int64(size)*int64(n), t.what); err != nil {
 		return nil, err
 	}
 	fb := t.d.fb()
-	out := make([]int64, n)
+	out := make([]T, n)
 	for i := range out {
-		out[i] = fb.GetInt64(flatbuffers.UOffsetT(start + 8*uint64(i)))
+		out[i] = get(fb, flatbuffers.UOffsetT(start+size*uint64(i)))
 	}
 	return out, nil
 }
