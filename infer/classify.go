@@ -1,11 +1,13 @@
 package infer
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"image"
 	"math"
+	"slices"
 	"strconv"
 	"time"
 
@@ -132,7 +134,7 @@ func NewClassifier(m Model, opts ClassifierOptions) (*Classifier, error) {
 	}
 	c.rgba = image.NewRGBA(image.Rect(0, 0, c.w, c.h))
 	c.scores = make([]float32, n)
-	c.order = make([]int, 0, n)
+	c.order = make([]int, n)
 	return c, nil
 }
 
@@ -250,26 +252,28 @@ func (c *Classifier) top(k int) []Class {
 			c.scores[i] = scale * float32(int64(q)-zp)
 		}
 	}
-	return TopK(c.scores, k, c.labels)
+	return topK(c.scores, k, c.labels, c.order)
 }
 
 // TopK returns the k highest scores (all when k ≤ 0 or k > len), best
 // first, breaking ties by the lower index. labels may be nil.
 func TopK(scores []float32, k int, labels []string) []Class {
+	return topK(scores, k, labels, make([]int, len(scores)))
+}
+
+// topK is TopK with order (len(scores) ints) as scratch.
+func topK(scores []float32, k int, labels []string, order []int) []Class {
 	if k <= 0 || k > len(scores) {
 		k = len(scores)
 	}
-	out := make([]Class, 0, k)
-	taken := make([]bool, len(scores))
-	for len(out) < k {
-		best := -1
-		for i, s := range scores {
-			if !taken[i] && (best < 0 || s > scores[best]) {
-				best = i
-			}
-		}
-		taken[best] = true
-		out = append(out, Class{Label: label(labels, best), Index: best, Score: scores[best]})
+	for i := range order {
+		order[i] = i
+	}
+	// A stable sort keeps equal scores in index order: lower index first.
+	slices.SortStableFunc(order, func(a, b int) int { return cmp.Compare(scores[b], scores[a]) })
+	out := make([]Class, k)
+	for r, i := range order[:k] {
+		out[r] = Class{Label: label(labels, i), Index: i, Score: scores[i]}
 	}
 	return out
 }
