@@ -28,6 +28,7 @@ import (
 
 	"github.com/fovea-edge/fovea/agent/config"
 	"github.com/fovea-edge/fovea/agent/record"
+	"github.com/fovea-edge/fovea/camera/preprocess"
 	"github.com/fovea-edge/fovea/infer"
 	"github.com/fovea-edge/fovea/sync/mqttsync"
 	"github.com/fovea-edge/fovea/sync/outbox"
@@ -120,7 +121,11 @@ func New(cfg *config.Config, opts Options) (*Agent, error) {
 		return nil, fmt.Errorf("agent.New: model.path %s: %w", cfg.Model.Path, err)
 	}
 	a.model, a.info = m, m.Info()
-	copts := infer.ClassifierOptions{Threads: cfg.Model.Threads}
+	resize, err := preprocess.ByName(cfg.Model.Resize)
+	if err != nil {
+		return nil, fmt.Errorf("agent.New: model.resize: %w", err)
+	}
+	copts := infer.ClassifierOptions{Threads: cfg.Model.Threads, Resize: infer.Resizer(resize)}
 	if cfg.Model.Labels != "" {
 		if copts.Labels, err = infer.ReadLabels(cfg.Model.Labels); err != nil {
 			return nil, fmt.Errorf("agent.New: model.labels: %w", err)

@@ -95,6 +95,11 @@ type Model struct {
 	Threads int `yaml:"threads" json:"threads"`
 	// TopK is how many classes each result keeps; default 5.
 	TopK int `yaml:"top_k" json:"top_k"`
+	// Resize picks how frames are scaled to the model input: "pillow"
+	// (pure Go, matches Pillow's BILINEAR, which most models' inputs were
+	// prepared with; the default) or "opencv" (cv::resize; needs a build
+	// with -tags opencv).
+	Resize string `yaml:"resize" json:"resize"`
 }
 
 // Pipeline sizes the queues and workers between capture and inference.

@@ -32,6 +32,7 @@ func TestParseDefaults(t *testing.T) {
 		{"model.engine", c.Model.Engine, DefaultEngine},
 		{"model.threads", c.Model.Threads, DefaultThreads},
 		{"model.top_k", c.Model.TopK, DefaultTopK},
+		{"model.resize", c.Model.Resize, DefaultResize},
 		{"pipeline.queue_size", c.Pipeline.QueueSize, DefaultQueueSize},
 		{"pipeline.workers", c.Pipeline.Workers, DefaultWorkers},
 		{"pipeline.stale_after", c.Pipeline.StaleAfter.D(), DefaultStaleAfter},
@@ -112,6 +113,7 @@ cameras:
 model:
   threads: 99
   top_k: 1000
+  resize: bicubic
 pipeline:
   queue_size: 5000
   workers: 100
@@ -126,7 +128,7 @@ log:
 `, []string{
 			"device_id:", "data_dir:", "cameras[0] (a).uri", "cameras[0] (a).fps", "cameras[0] (a).roi",
 			`cameras[1] (a).id: "a" is also the id of cameras[0]`, "cameras[2].id: missing",
-			"model.path: missing", "model.threads", "model.top_k", "pipeline.queue_size", "pipeline.workers",
+			"model.path: missing", "model.threads", "model.top_k", `model.resize: "bicubic"`, "pipeline.queue_size", "pipeline.workers",
 			"outbox.max_bytes", "outbox.max_records", "http.listen", "log.level", "log.format",
 		}, ErrInvalid},
 		{"no cameras", "version: 1\ndevice_id: d\nmodel: {path: m}\n", []string{"cameras: list at least one camera"}, ErrInvalid},

@@ -11,6 +11,7 @@ const (
 	DefaultEngine     = "go"
 	DefaultThreads    = 1
 	DefaultTopK       = 5
+	DefaultResize     = "pillow"
 	DefaultQueueSize  = 2
 	DefaultWorkers    = 1
 	DefaultStaleAfter = 10 * time.Second
@@ -35,6 +36,7 @@ func (c *Config) applyDefaults() {
 	def(&c.Model.Engine, DefaultEngine)
 	def(&c.Model.Threads, DefaultThreads)
 	def(&c.Model.TopK, DefaultTopK)
+	def(&c.Model.Resize, DefaultResize)
 	def(&c.Pipeline.QueueSize, DefaultQueueSize)
 	def(&c.Pipeline.Workers, DefaultWorkers)
 	def(&c.Pipeline.StaleAfter, Duration(DefaultStaleAfter))

@@ -75,6 +75,9 @@ func (c *Config) Validate() error {
 	if c.Model.TopK < 1 || c.Model.TopK > 100 {
 		add("model.top_k: %d must be between 1 and 100", c.Model.TopK)
 	}
+	if c.Model.Resize != "pillow" && c.Model.Resize != "opencv" {
+		add("model.resize: %q must be pillow or opencv", c.Model.Resize)
+	}
 
 	if c.Pipeline.QueueSize < 1 || c.Pipeline.QueueSize > 1024 {
 		add("pipeline.queue_size: %d must be between 1 and 1024", c.Pipeline.QueueSize)
