@@ -373,11 +373,11 @@ func TestLiveViewChromium(t *testing.T) {
 		t.Errorf("GET %s (the page's frame) = %d, %d bytes; want 200 and a JPEG", img[1], code, len(body))
 	}
 
-	// Without JavaScript the page still leads to the status. (A virtual
-	// time budget would turn scripts back on.)
-	dom = headless(t, bin, url, "--disable-javascript", "--dump-dom")
-	if !strings.Contains(dom, `<a href="/api/status">JSON status</a>`) || strings.Contains(dom, "<h2>cam-1</h2>") {
-		t.Errorf("page without JavaScript: want the link to /api/status and no rendered camera:\n%s", dom)
+	// Without JavaScript the browser shows the page as served: it must
+	// still lead to the status. (Chromium's --disable-javascript proved
+	// unreliable in headless mode, so the served HTML is checked.)
+	if code, page := get(t, url); code != 200 || !strings.Contains(page, `<a href="/api/status">JSON status</a>`) || strings.Contains(page, "<h2>cam-1</h2>") {
+		t.Errorf("page without JavaScript (%d): want the link to /api/status and no rendered camera:\n%s", code, page)
 	}
 
 	shot := *screenshot
