@@ -28,7 +28,7 @@ import (
 
 	"github.com/fovea-edge/fovea/agent/config"
 	"github.com/fovea-edge/fovea/agent/record"
-	"github.com/fovea-edge/fovea/camera/preprocess"
+	"github.com/fovea-edge/fovea/internal/base/imaging"
 	"github.com/fovea-edge/fovea/infer"
 	"github.com/fovea-edge/fovea/sync/mqttsync"
 	"github.com/fovea-edge/fovea/sync/outbox"
@@ -121,11 +121,11 @@ func New(cfg *config.Config, opts Options) (*Agent, error) {
 		return nil, fmt.Errorf("agent.New: model.path %s: %w", cfg.Model.Path, err)
 	}
 	a.model, a.info = m, m.Info()
-	resize, err := preprocess.ByName(cfg.Model.Resize)
+	resize, err := imaging.ByName(cfg.Model.Resize)
 	if err != nil {
 		return nil, fmt.Errorf("agent.New: model.resize: %w", err)
 	}
-	copts := infer.ClassifierOptions{Threads: cfg.Model.Threads, Resize: infer.Resizer(resize)}
+	copts := infer.ClassifierOptions{Threads: cfg.Model.Threads, Resize: resize}
 	if cfg.Model.Labels != "" {
 		if copts.Labels, err = infer.ReadLabels(cfg.Model.Labels); err != nil {
 			return nil, fmt.Errorf("agent.New: model.labels: %w", err)

@@ -12,7 +12,7 @@ import (
 
 	"github.com/fovea-edge/fovea/agent/config"
 	"github.com/fovea-edge/fovea/infer"
-	"github.com/fovea-edge/fovea/internal/imgio"
+	"github.com/fovea-edge/fovea/internal/base/imaging/imgio"
 )
 
 // TestRunFolderOnce classifies a folder read once, with one unreadable

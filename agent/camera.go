@@ -13,7 +13,7 @@ import (
 
 	"github.com/fovea-edge/fovea/agent/config"
 	"github.com/fovea-edge/fovea/camera"
-	"github.com/fovea-edge/fovea/internal/backoff"
+	"github.com/fovea-edge/fovea/internal/base/backoff"
 )
 
 // Camera states beyond the watchdog's (starting, fresh, stale, ended).

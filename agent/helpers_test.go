@@ -14,7 +14,7 @@ import (
 
 	"github.com/fovea-edge/fovea/agent/config"
 	"github.com/fovea-edge/fovea/agent/record"
-	"github.com/fovea-edge/fovea/internal/sharedtest"
+	"github.com/fovea-edge/fovea/internal/testutil/sharedtest"
 	"github.com/fovea-edge/fovea/sync/outbox"
 )
 

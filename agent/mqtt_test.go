@@ -9,7 +9,7 @@ import (
 	mqtt "github.com/eclipse/paho.mqtt.golang"
 
 	"github.com/fovea-edge/fovea/agent/record"
-	"github.com/fovea-edge/fovea/internal/mosquittotest"
+	"github.com/fovea-edge/fovea/internal/testutil/mosquittotest"
 	"github.com/fovea-edge/fovea/sync/mqttsync"
 )
 

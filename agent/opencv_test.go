@@ -14,8 +14,8 @@ import (
 
 	"github.com/fovea-edge/fovea/camera"
 	"github.com/fovea-edge/fovea/infer"
-	"github.com/fovea-edge/fovea/internal/imgio"
-	"github.com/fovea-edge/fovea/internal/sharedtest"
+	"github.com/fovea-edge/fovea/internal/base/imaging/imgio"
+	"github.com/fovea-edge/fovea/internal/testutil/sharedtest"
 )
 
 // TestRunVideoFile drives a real video file through the opencv: camera:

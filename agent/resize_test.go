@@ -6,21 +6,20 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/fovea-edge/fovea/camera"
-	"github.com/fovea-edge/fovea/camera/preprocess"
+	"github.com/fovea-edge/fovea/internal/base/imaging"
 )
 
 // TestResizeMethod: model.resize picks the frame resizer; "opencv" works
 // only in builds with the opencv tag and is otherwise a clear error.
 func TestResizeMethod(t *testing.T) {
-	_, cvErr := preprocess.ByName(preprocess.MethodOpenCV)
-	for _, method := range []string{preprocess.MethodPillow, preprocess.MethodOpenCV} {
+	_, cvErr := imaging.ByName(imaging.MethodOpenCV)
+	for _, method := range []string{imaging.MethodPillow, imaging.MethodOpenCV} {
 		t.Run(method, func(t *testing.T) {
 			cfg := testConfig(t, `  - {id: s, uri: "synthetic:seed=1&size=64&count=3", on_full: wait}`, "http: {listen: \"off\"}")
 			cfg.Model.Resize = method
 			a, err := New(cfg, Options{MaxResults: 3})
-			if method == preprocess.MethodOpenCV && cvErr != nil {
-				if !errors.Is(err, camera.ErrUnavailable) || !strings.Contains(err.Error(), "model.resize") {
+			if method == imaging.MethodOpenCV && cvErr != nil {
+				if !errors.Is(err, imaging.ErrUnavailable) || !strings.Contains(err.Error(), "model.resize") {
 					t.Fatalf("New with resize opencv in a build without it = %v; want ErrUnavailable naming model.resize", err)
 				}
 				return

@@ -14,7 +14,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/fovea-edge/fovea/internal/registry"
+	"github.com/fovea-edge/fovea/internal/base/registry"
 )
 
 // Frame is one captured picture.

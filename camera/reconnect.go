@@ -9,7 +9,7 @@ import (
 	"sync"
 	"sync/atomic"
 
-	"github.com/fovea-edge/fovea/internal/backoff"
+	"github.com/fovea-edge/fovea/internal/base/backoff"
 )
 
 // Dial opens one connection to a live source: one HTTP response, one

@@ -9,7 +9,7 @@ import (
 	"testing/synctest"
 	"time"
 
-	"github.com/fovea-edge/fovea/internal/backoff"
+	"github.com/fovea-edge/fovea/internal/base/backoff"
 )
 
 var errLost = errors.New("stream lost")

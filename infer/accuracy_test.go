@@ -11,8 +11,8 @@ import (
 
 	"github.com/fovea-edge/fovea/infer"
 	_ "github.com/fovea-edge/fovea/infer/tflite"
-	"github.com/fovea-edge/fovea/internal/imgio"
-	"github.com/fovea-edge/fovea/internal/sharedtest"
+	"github.com/fovea-edge/fovea/internal/base/imaging/imgio"
+	"github.com/fovea-edge/fovea/internal/testutil/sharedtest"
 )
 
 // TestImageNetAccuracy classifies the 300 labelled photos with golden

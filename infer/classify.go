@@ -11,7 +11,7 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/fovea-edge/fovea/camera/preprocess"
+	"github.com/fovea-edge/fovea/internal/base/imaging"
 )
 
 // Class is one ranked prediction.
@@ -28,9 +28,6 @@ type Prediction struct {
 	Invoke     time.Duration
 }
 
-// Resizer scales src to exactly the bounds of dst (bilinear).
-type Resizer func(dst *image.RGBA, src image.Image)
-
 // ClassifierOptions configure how images become input tensors and how
 // outputs become labels.
 type ClassifierOptions struct {
@@ -45,9 +42,9 @@ type ClassifierOptions struct {
 	// the pixel − 128 (the convention of quantized image models).
 	Mean, Std []float32
 	// Resize scales images to the input size. Nil means
-	// preprocess.Resizer: bilinear, antialiased like Pillow's
+	// imaging.NewPillow(): bilinear, antialiased like Pillow's
 	// Image.BILINEAR, which is how most classifiers' inputs were prepared.
-	Resize Resizer
+	Resize imaging.Resizer
 	// Threads for the interpreter.
 	Threads int
 }
@@ -58,7 +55,7 @@ type Classifier struct {
 	interp  Interpreter
 	in, out *Tensor
 	labels  []string
-	resize  Resizer
+	resize  imaging.Resizer
 
 	layoutNCHW bool
 	h, w, c    int
@@ -87,7 +84,7 @@ func NewClassifier(m Model, opts ClassifierOptions) (*Classifier, error) {
 	}
 	c := &Classifier{interp: interp, in: interp.Inputs()[0], out: interp.Outputs()[0], resize: opts.Resize}
 	if c.resize == nil {
-		c.resize = new(preprocess.Resizer).Resize
+		c.resize = imaging.NewPillow()
 	}
 	shape := c.in.Shape
 	switch {

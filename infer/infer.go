@@ -14,13 +14,13 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"os"
 	"strings"
 	"unsafe"
 
-	"github.com/fovea-edge/fovea/internal/registry"
+	"github.com/fovea-edge/fovea/infer/modelerr"
+	"github.com/fovea-edge/fovea/internal/base/registry"
 )
 
 // DType is a tensor element type.
@@ -186,15 +186,17 @@ type Engine interface {
 	Load(data []byte, opts LoadOptions) (Model, error)
 }
 
+// The error kinds of model loading, defined in the leaf package modelerr
+// (so the FlatBuffer parser need not import this package).
 var (
 	// ErrUnavailable is returned for an engine that was not compiled into
 	// this binary (for example tflite_c without the tflite_c build tag).
-	ErrUnavailable = errors.New("inference engine not included in this build")
+	ErrUnavailable = modelerr.ErrUnavailable
 	// ErrUnsupported marks a model that uses an operator, option or data
 	// type the engine does not implement.
-	ErrUnsupported = errors.New("unsupported model feature")
+	ErrUnsupported = modelerr.ErrUnsupported
 	// ErrMalformed marks a model file that is not a valid TFLite model.
-	ErrMalformed = errors.New("malformed model")
+	ErrMalformed = modelerr.ErrMalformed
 )
 
 var engines = registry.New[Engine]("inference engine")

@@ -23,7 +23,7 @@ import (
 	"time"
 
 	"github.com/fovea-edge/fovea/camera"
-	"github.com/fovea-edge/fovea/internal/imgio"
+	"github.com/fovea-edge/fovea/internal/base/imaging/imgio"
 )
 
 func init() { camera.Register("dir", Open) }

@@ -17,7 +17,7 @@ import (
 	"golang.org/x/image/bmp"
 
 	"github.com/fovea-edge/fovea/camera"
-	"github.com/fovea-edge/fovea/internal/sharedtest"
+	"github.com/fovea-edge/fovea/internal/testutil/sharedtest"
 )
 
 // testImage is a w×h picture filled with c.

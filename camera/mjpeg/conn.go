@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"github.com/fovea-edge/fovea/camera"
-	"github.com/fovea-edge/fovea/internal/imgio"
+	"github.com/fovea-edge/fovea/internal/base/imaging/imgio"
 )
 
 // conn is one HTTP response being read as a stream of frames.

@@ -12,7 +12,7 @@ import (
 	"time"
 
 	"github.com/fovea-edge/fovea/camera"
-	"github.com/fovea-edge/fovea/internal/shapes"
+	"github.com/fovea-edge/fovea/internal/demo/shapes"
 )
 
 // frames reads n frames from a synthetic: URI through the camera registry.

@@ -9,7 +9,7 @@ import (
 	"strings"
 
 	"github.com/fovea-edge/fovea/camera"
-	"github.com/fovea-edge/fovea/internal/shapes"
+	"github.com/fovea-edge/fovea/internal/demo/shapes"
 )
 
 // Config is a parsed synthetic: URI.

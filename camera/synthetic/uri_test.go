@@ -7,7 +7,7 @@ import (
 	"testing"
 
 	"github.com/fovea-edge/fovea/camera"
-	"github.com/fovea-edge/fovea/internal/shapes"
+	"github.com/fovea-edge/fovea/internal/demo/shapes"
 )
 
 func TestParseURI(t *testing.T) {

@@ -8,7 +8,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/fovea-edge/fovea/infer"
-	"github.com/fovea-edge/fovea/internal/imgio"
+	"github.com/fovea-edge/fovea/internal/base/imaging/imgio"
 )
 
 func init() {

@@ -13,7 +13,7 @@ import (
 	"time"
 
 	"github.com/fovea-edge/fovea/agent/record"
-	"github.com/fovea-edge/fovea/internal/sharedtest"
+	"github.com/fovea-edge/fovea/internal/testutil/sharedtest"
 )
 
 // TestRunSIGKILL kills `fovea run --json` at random moments, restarting it

@@ -6,7 +6,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/fovea-edge/fovea/internal/train"
+	"github.com/fovea-edge/fovea/internal/demo/train"
 )
 
 func init() {

@@ -8,7 +8,7 @@ import (
 
 	"github.com/fovea-edge/fovea/infer"
 	"github.com/fovea-edge/fovea/infer/tflite/schema"
-	"github.com/fovea-edge/fovea/internal/sharedtest"
+	"github.com/fovea-edge/fovea/internal/testutil/sharedtest"
 )
 
 // Fuzzing caps: a model above these is loaded and planned but not run.

@@ -12,7 +12,7 @@ import (
 	"testing"
 
 	"github.com/fovea-edge/fovea/infer"
-	"github.com/fovea-edge/fovea/internal/sharedtest"
+	"github.com/fovea-edge/fovea/internal/testutil/sharedtest"
 )
 
 // goldenCase is one row of golden/cases.tsv.

@@ -8,7 +8,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/fovea-edge/fovea/internal/sharedtest"
+	"github.com/fovea-edge/fovea/internal/testutil/sharedtest"
 )
 
 func TestWriteInfo(t *testing.T) {

@@ -7,7 +7,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
-	"github.com/fovea-edge/fovea/internal/mosquittotest"
+	"github.com/fovea-edge/fovea/internal/testutil/mosquittotest"
 	"github.com/fovea-edge/fovea/sync/outbox"
 )
 

@@ -15,7 +15,7 @@ import (
 	"github.com/eclipse/paho.golang/packets"
 	"github.com/eclipse/paho.golang/paho"
 
-	"github.com/fovea-edge/fovea/internal/backoff"
+	"github.com/fovea-edge/fovea/internal/base/backoff"
 )
 
 // willDelay is the MQTT 5 Will Delay Interval.

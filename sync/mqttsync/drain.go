@@ -6,7 +6,7 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/fovea-edge/fovea/internal/backoff"
+	"github.com/fovea-edge/fovea/internal/base/backoff"
 	"github.com/fovea-edge/fovea/sync/outbox"
 )
 

@@ -11,7 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/fovea-edge/fovea/internal/mosquittotest"
+	"github.com/fovea-edge/fovea/internal/testutil/mosquittotest"
 	"github.com/fovea-edge/fovea/sync/outbox"
 )
 

@@ -6,7 +6,7 @@ import (
 	"testing"
 
 	"github.com/fovea-edge/fovea/infer"
-	"github.com/fovea-edge/fovea/internal/sharedtest"
+	"github.com/fovea-edge/fovea/internal/testutil/sharedtest"
 )
 
 // The benchmarks load mobilenet_v2_1.0_224_quant (3.6 MB, 174 tensors, 66

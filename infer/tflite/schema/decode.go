@@ -6,12 +6,12 @@ import (
 
 	flatbuffers "github.com/google/flatbuffers/go"
 
-	"github.com/fovea-edge/fovea/infer"
+	"github.com/fovea-edge/fovea/infer/modelerr"
 )
 
 // formatError is a problem with the bytes of a model. Its text names what is
-// wrong; errors.Is matches its kind (infer.ErrMalformed or
-// infer.ErrUnsupported).
+// wrong; errors.Is matches its kind (modelerr.ErrMalformed or
+// modelerr.ErrUnsupported).
 type formatError struct {
 	msg  string
 	kind error
@@ -21,11 +21,11 @@ func (e *formatError) Error() string { return e.msg }
 func (e *formatError) Unwrap() error { return e.kind }
 
 func malformed(format string, args ...any) error {
-	return &formatError{msg: fmt.Sprintf(format, args...), kind: infer.ErrMalformed}
+	return &formatError{msg: fmt.Sprintf(format, args...), kind: modelerr.ErrMalformed}
 }
 
 func unsupported(format string, args ...any) error {
-	return &formatError{msg: fmt.Sprintf(format, args...), kind: infer.ErrUnsupported}
+	return &formatError{msg: fmt.Sprintf(format, args...), kind: modelerr.ErrUnsupported}
 }
 
 // decoder reads FlatBuffer tables from untrusted bytes. Every position is

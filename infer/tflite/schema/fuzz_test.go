@@ -8,8 +8,8 @@ import (
 	"reflect"
 	"testing"
 
-	"github.com/fovea-edge/fovea/infer"
-	"github.com/fovea-edge/fovea/internal/sharedtest"
+	"github.com/fovea-edge/fovea/infer/modelerr"
+	"github.com/fovea-edge/fovea/internal/testutil/sharedtest"
 )
 
 // addSeeds adds the small models of testdata/ and, when the shared assets
@@ -38,15 +38,15 @@ func FuzzParse(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte) {
 		m, err := Parse(data)
 		if err != nil {
-			if !errors.Is(err, infer.ErrMalformed) && !errors.Is(err, infer.ErrUnsupported) {
+			if !errors.Is(err, modelerr.ErrMalformed) && !errors.Is(err, modelerr.ErrUnsupported) {
 				t.Fatalf("Parse error %q wraps neither ErrMalformed nor ErrUnsupported", err)
 			}
 			return
 		}
-		if _, err := ReadMetadata(m, data); err != nil && !errors.Is(err, infer.ErrMalformed) {
+		if _, err := ReadMetadata(m, data); err != nil && !errors.Is(err, modelerr.ErrMalformed) {
 			t.Fatalf("ReadMetadata error %q does not wrap ErrMalformed", err)
 		}
-		if _, err := Labels(data, m); err != nil && !errors.Is(err, infer.ErrMalformed) {
+		if _, err := Labels(data, m); err != nil && !errors.Is(err, modelerr.ErrMalformed) {
 			t.Fatalf("Labels error %q does not wrap ErrMalformed", err)
 		}
 		if Validate(m) != nil || len(m.Buffers) == 0 {
@@ -264,7 +264,7 @@ func FuzzMetadata(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte) {
 		md, err := decodeMetadata(data)
 		if err != nil {
-			if !errors.Is(err, infer.ErrMalformed) {
+			if !errors.Is(err, modelerr.ErrMalformed) {
 				t.Fatalf("decodeMetadata error %q does not wrap ErrMalformed", err)
 			}
 			return

@@ -11,8 +11,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/fovea-edge/fovea/infer"
-	"github.com/fovea-edge/fovea/internal/sharedtest"
+	"github.com/fovea-edge/fovea/infer/modelerr"
+	"github.com/fovea-edge/fovea/internal/testutil/sharedtest"
 )
 
 // readTSV reads a tab-separated file with a header line into maps keyed
@@ -185,13 +185,13 @@ func TestBadFiles(t *testing.T) {
 		kind error
 		want []string
 	}{
-		"README.md":                                  {infer.ErrMalformed, []string{"file identifier", `want "TFL3"`}},
-		"empty.tflite":                               {infer.ErrMalformed, []string{"empty file"}},
-		"truncated_4096.tflite":                      {infer.ErrMalformed, []string{"past the end of the 4096-byte file", "truncated"}},
-		"model_invoking_error.tflite":                {infer.ErrUnsupported, []string{`custom op "fake-op-double"`}},
-		"mobilenet_v1_0.25_128_quant_edgetpu.tflite": {infer.ErrUnsupported, []string{`custom op "edgetpu-custom-op"`, "Edge TPU"}},
-		"person_detect_vela.tflite":                  {infer.ErrUnsupported, []string{`custom op "ethos-u"`, "Ethos-U NPU"}},
-		"person_detect.tflite": {infer.ErrMalformed, []string{
+		"README.md":                                  {modelerr.ErrMalformed, []string{"file identifier", `want "TFL3"`}},
+		"empty.tflite":                               {modelerr.ErrMalformed, []string{"empty file"}},
+		"truncated_4096.tflite":                      {modelerr.ErrMalformed, []string{"past the end of the 4096-byte file", "truncated"}},
+		"model_invoking_error.tflite":                {modelerr.ErrUnsupported, []string{`custom op "fake-op-double"`}},
+		"mobilenet_v1_0.25_128_quant_edgetpu.tflite": {modelerr.ErrUnsupported, []string{`custom op "edgetpu-custom-op"`, "Edge TPU"}},
+		"person_detect_vela.tflite":                  {modelerr.ErrUnsupported, []string{`custom op "ethos-u"`, "Ethos-U NPU"}},
+		"person_detect.tflite": {modelerr.ErrMalformed, []string{
 			`tensor 33 "MobilenetV1/MobilenetV1/Conv2d_0/Conv2D_bias"`,
 			"quantized_dimension must be in range [0, 1)", "was 3"}},
 	}

@@ -13,7 +13,7 @@ import (
 	"testing"
 	"unsafe"
 
-	"github.com/fovea-edge/fovea/infer"
+	"github.com/fovea-edge/fovea/infer/modelerr"
 )
 
 var update = flag.Bool("update", false, "rewrite the files in testdata/ from the test models")
@@ -324,7 +324,7 @@ func TestLabelsWithoutMetadata(t *testing.T) {
 	}
 	// Metadata names a file the zip lacks: a clear error.
 	m2, _ := Parse(withZip)
-	if _, err := Labels(plain, m2); err == nil || !errors.Is(err, infer.ErrMalformed) {
+	if _, err := Labels(plain, m2); err == nil || !errors.Is(err, modelerr.ErrMalformed) {
 		t.Errorf("Labels(metadata without zip) = %v; want ErrMalformed", err)
 	}
 }
@@ -409,7 +409,7 @@ func TestLabelsZipBomb(t *testing.T) {
 		t.Fatalf("test zip is %d bytes; want a small, highly compressed entry", buf.Len()-len(model))
 	}
 	_, err = Labels(buf.Bytes(), nil)
-	if err == nil || !errors.Is(err, infer.ErrMalformed) || !strings.Contains(err.Error(), "cap") {
+	if err == nil || !errors.Is(err, modelerr.ErrMalformed) || !strings.Contains(err.Error(), "cap") {
 		t.Errorf("Labels(8 MiB labels deflated to %d bytes) = %v; want ErrMalformed naming the cap", buf.Len()-len(model), err)
 	}
 }

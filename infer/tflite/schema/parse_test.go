@@ -8,7 +8,7 @@ import (
 
 	flatbuffers "github.com/google/flatbuffers/go"
 
-	"github.com/fovea-edge/fovea/infer"
+	"github.com/fovea-edge/fovea/infer/modelerr"
 )
 
 // raw describes a hand-built FlatBuffer model with one subgraph of two
@@ -242,7 +242,7 @@ func TestParseExternalBuffer(t *testing.T) {
 		t.Errorf("Parse(external buffer past the end) = %v; want an external data error", err)
 	}
 	r.buffer1 = external(1<<63, 1<<63)
-	if _, err := Parse(r.build()); err == nil || !errors.Is(err, infer.ErrMalformed) {
+	if _, err := Parse(r.build()); err == nil || !errors.Is(err, modelerr.ErrMalformed) {
 		t.Errorf("Parse(overflowing external buffer) = %v; want ErrMalformed", err)
 	}
 }
@@ -254,25 +254,25 @@ func TestParseRefuses(t *testing.T) {
 		kind error
 		want string
 	}{
-		{"short", func() []byte { return []byte("TFL3") }, infer.ErrMalformed, "too short"},
+		{"short", func() []byte { return []byte("TFL3") }, modelerr.ErrMalformed, "too short"},
 		{"identifier", func() []byte {
 			d := baseRaw().build()
 			copy(d[4:], "TFL2")
 			return d
-		}, infer.ErrMalformed, `file identifier is "TFL2"`},
+		}, modelerr.ErrMalformed, `file identifier is "TFL2"`},
 		{"binary identifier", func() []byte {
 			d := baseRaw().build()
 			copy(d[4:], "\x00\x01\x02\x03")
 			return d
-		}, infer.ErrMalformed, "file identifier is 00 01 02 03"},
-		{"version", func() []byte { r := baseRaw(); r.version = 2; return r.build() }, infer.ErrMalformed, "schema version 2"},
+		}, modelerr.ErrMalformed, "file identifier is 00 01 02 03"},
+		{"version", func() []byte { r := baseRaw(); r.version = 2; return r.build() }, modelerr.ErrMalformed, "schema version 2"},
 		{"root outside", func() []byte {
 			d := baseRaw().build()
 			d[0], d[1], d[2], d[3] = 0xff, 0xff, 0xff, 0x7f
 			return d
-		}, infer.ErrMalformed, "outside the"},
-		{"opcode index", func() []byte { r := baseRaw(); r.opcodeIdx = 7; return r.build() }, infer.ErrMalformed, "opcode index 7 out of range (model has 1 operator codes)"},
-		{"buffer index", func() []byte { r := baseRaw(); r.tensorBuf = 900; return r.build() }, infer.ErrMalformed, "subgraph 0 tensor 0: buffer index 900 out of range (model has 2 buffers)"},
+		}, modelerr.ErrMalformed, "outside the"},
+		{"opcode index", func() []byte { r := baseRaw(); r.opcodeIdx = 7; return r.build() }, modelerr.ErrMalformed, "opcode index 7 out of range (model has 1 operator codes)"},
+		{"buffer index", func() []byte { r := baseRaw(); r.tensorBuf = 900; return r.build() }, modelerr.ErrMalformed, "subgraph 0 tensor 0: buffer index 900 out of range (model has 2 buffers)"},
 		{"sparse tensor", func() []byte {
 			r := baseRaw()
 			r.tensor0 = func(b *flatbuffers.Builder) {
@@ -281,7 +281,7 @@ func TestParseRefuses(t *testing.T) {
 				b.PrependUOffsetTSlot(6, b.Offset(), 0)
 			}
 			return r.build()
-		}, infer.ErrUnsupported, "sparse tensors are not supported"},
+		}, modelerr.ErrUnsupported, "sparse tensors are not supported"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

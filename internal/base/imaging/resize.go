@@ -1,21 +1,21 @@
-package preprocess
+package imaging
 
 import (
 	"image"
 	"sync"
 )
 
-// Resizer resizes frames like Resize and keeps its filter coefficients and
+// Bilinear resizes frames like Resize and keeps its filter coefficients and
 // buffers between calls of the same sizes. The zero value is ready; a
-// Resizer is not safe for concurrent use.
-type Resizer struct {
+// Bilinear is not safe for concurrent use.
+type Bilinear struct {
 	h, v *coeffs
 	row  []uint8 // one source row, RGB
 	tmp  []uint8 // horizontally resized rows, RGB
 	acc  []int32 // vertical accumulators for one output row
 }
 
-var pool = sync.Pool{New: func() any { return new(Resizer) }}
+var pool = sync.Pool{New: func() any { return new(Bilinear) }}
 
 // Resize scales src to exactly dst's bounds with Pillow's Image.BILINEAR
 // filter (antialiased when downscaling) and writes opaque RGB into dst. It
@@ -24,13 +24,13 @@ var pool = sync.Pool{New: func() any { return new(Resizer) }}
 // dropped, as Pillow's convert("RGB") does. An empty src or dst leaves dst
 // unchanged.
 func Resize(dst *image.RGBA, src image.Image) {
-	r := pool.Get().(*Resizer)
+	r := pool.Get().(*Bilinear)
 	r.Resize(dst, src)
 	pool.Put(r)
 }
 
 // Resize scales src to dst's bounds; see the package function Resize.
-func (r *Resizer) Resize(dst *image.RGBA, src image.Image) {
+func (r *Bilinear) Resize(dst *image.RGBA, src image.Image) {
 	sb, db := src.Bounds(), dst.Bounds()
 	inW, inH, outW, outH := sb.Dx(), sb.Dy(), db.Dx(), db.Dy()
 	if inW <= 0 || inH <= 0 || outW <= 0 || outH <= 0 {

@@ -1,6 +1,6 @@
 //go:build opencv
 
-package preprocess
+package imaging
 
 import (
 	"image"
@@ -8,7 +8,7 @@ import (
 	"gocv.io/x/gocv"
 )
 
-var resizeOpenCV ResizeFunc = ResizeOpenCV
+var resizeOpenCV Resizer = ResizeOpenCV
 
 // ResizeOpenCV scales src to dst's bounds with cv::resize: INTER_AREA when
 // shrinking (OpenCV's antialiasing choice), INTER_LINEAR when enlarging.

@@ -6,7 +6,7 @@ import (
 	"math"
 
 	"github.com/fovea-edge/fovea/infer/tflite/kernels"
-	"github.com/fovea-edge/fovea/internal/shapes"
+	"github.com/fovea-edge/fovea/internal/demo/shapes"
 )
 
 // QConv is a quantized convolution with fused ReLU.

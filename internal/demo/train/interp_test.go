@@ -6,7 +6,7 @@ import (
 
 	"github.com/fovea-edge/fovea/infer"
 	_ "github.com/fovea-edge/fovea/infer/tflite"
-	"github.com/fovea-edge/fovea/internal/shapes"
+	"github.com/fovea-edge/fovea/internal/demo/shapes"
 )
 
 // TestInterpreterMatchesReference runs an exported model in Fovea's

@@ -1,6 +1,6 @@
 //go:build opencv
 
-package preprocess
+package imaging
 
 import (
 	"fmt"

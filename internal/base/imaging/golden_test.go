@@ -1,4 +1,4 @@
-package preprocess
+package imaging
 
 import (
 	"bufio"
@@ -10,7 +10,7 @@ import (
 	"testing"
 
 	"github.com/fovea-edge/fovea/camera/imagedir"
-	"github.com/fovea-edge/fovea/internal/sharedtest"
+	"github.com/fovea-edge/fovea/internal/testutil/sharedtest"
 )
 
 // goldenCase is one input tensor in ../shared/golden made by Pillow from a

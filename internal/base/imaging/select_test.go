@@ -1,10 +1,8 @@
-package preprocess
+package imaging
 
 import (
 	"errors"
 	"testing"
-
-	"github.com/fovea-edge/fovea/camera"
 )
 
 func TestByName(t *testing.T) {
@@ -20,7 +18,7 @@ func TestByName(t *testing.T) {
 	}
 	for _, tt := range tests {
 		f, err := ByName(tt.method)
-		if (err == nil) != tt.ok || (f != nil) != tt.ok || errors.Is(err, camera.ErrUnavailable) != tt.unavailable {
+		if (err == nil) != tt.ok || (f != nil) != tt.ok || errors.Is(err, ErrUnavailable) != tt.unavailable {
 			t.Errorf("ByName(%q) = %v, %v; want ok=%v unavailable=%v", tt.method, f != nil, err, tt.ok, tt.unavailable)
 		}
 	}

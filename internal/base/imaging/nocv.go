@@ -1,6 +1,6 @@
 //go:build !opencv
 
-package preprocess
+package imaging
 
 // resizeOpenCV is nil in builds without the opencv tag.
-var resizeOpenCV ResizeFunc
+var resizeOpenCV Resizer

@@ -10,7 +10,7 @@ import (
 	"testing"
 
 	"github.com/fovea-edge/fovea/infer/tflite/schema"
-	"github.com/fovea-edge/fovea/internal/shapes"
+	"github.com/fovea-edge/fovea/internal/demo/shapes"
 )
 
 // tiny trains a small network for a few steps: enough to exercise every

@@ -1,4 +1,4 @@
-// Package preprocess turns a camera frame into a model input: a bilinear
+// Package imaging turns a camera frame into a model input: a bilinear
 // resize to the model's input size with conversion to RGB.
 //
 // # Pillow compatibility
@@ -18,4 +18,4 @@
 // Built with the opencv tag, ResizeOpenCV does the same job with
 // cv::cvtColor and cv::resize (INTER_AREA when downscaling, INTER_LINEAR
 // otherwise): faster on large frames, but not bit-compatible with Pillow.
-package preprocess
+package imaging
