@@ -1,7 +1,9 @@
 package agent
 
 import (
+	"context"
 	"encoding/json"
+	"errors"
 
 	"github.com/fovea-edge/fovea/sync/mqttsync"
 	"github.com/fovea-edge/fovea/sync/outbox"
@@ -13,14 +15,12 @@ func (a *Agent) newSyncer(box *outbox.Outbox) (*mqttsync.Syncer, error) {
 	if a.cfg.MQTT == nil {
 		return nil, nil
 	}
-	return mqttsync.New(mqttsync.Options{
-		Config:      *a.cfg.MQTT,
-		Queue:       box,
-		Logger:      a.log,
-		Registerer:  a.metrics.reg,
-		Telemetry:   func() any { return a.Telemetry() },
-		Latest:      a.latestJSON,
-		AgentConfig: func() any { return a.cfg.Redacted() },
+	s, err := mqttsync.New(mqttsync.Options{
+		Config:     *a.cfg.MQTT,
+		Queue:      box,
+		Logger:     a.log,
+		Registerer: a.metrics.reg,
+		Telemetry:  func() any { return a.Telemetry() },
 		Status: func() mqttsync.StatusInfo {
 			v := a.info.Version
 			if v == "" {
@@ -28,6 +28,32 @@ func (a *Agent) newSyncer(box *outbox.Outbox) (*mqttsync.Syncer, error) {
 			}
 			return mqttsync.StatusInfo{AgentVersion: Version, ModelVersion: a.info.Name + "@" + v}
 		},
+	})
+	if err != nil {
+		return nil, err
+	}
+	a.handleCommands(s)
+	return s, nil
+}
+
+// Agent commands, answered over MQTT beside the syncer's own (ping,
+// status, outbox/stats).
+const (
+	CmdConfigGet = "config/get"
+	CmdSnapshot  = "snapshot"
+)
+
+// handleCommands registers the agent's MQTT commands.
+func (a *Agent) handleCommands(s *mqttsync.Syncer) {
+	s.Handle(CmdConfigGet, func(context.Context, mqttsync.Command) (any, error) {
+		return map[string]any{"agent": a.cfg.Redacted()}, nil
+	})
+	s.Handle(CmdSnapshot, func(context.Context, mqttsync.Command) (any, error) {
+		r, ok := a.latestJSON()
+		if !ok {
+			return nil, errors.New("snapshot: no result yet")
+		}
+		return r, nil
 	})
 }
 

@@ -9,13 +9,13 @@ import (
 	"unicode/utf8"
 )
 
-// Command names the agent answers. A command arrives on
-// <prefix>cmd/<name>; the reply goes to <prefix>cmd/<name>/reply.
+// Commands the Syncer answers itself. Others (config/get, snapshot, model
+// and OTA commands, feedback) are registered with Handle by their owners. A
+// command arrives on <prefix>cmd/<name>; the reply goes to
+// <prefix>cmd/<name>/reply.
 const (
 	CmdPing        = "ping"
 	CmdStatus      = "status"
-	CmdConfigGet   = "config/get"
-	CmdSnapshot    = "snapshot"
 	CmdOutboxStats = "outbox/stats"
 )
 

@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -13,6 +15,9 @@ import (
 // onMessage runs on the client's goroutine: it applies the size and rate
 // caps and hands the message to commandLoop without blocking.
 func (s *Syncer) onMessage(m Message) {
+	if s.subscribed(m) {
+		return
+	}
 	if !strings.HasPrefix(m.Topic, s.cfg.TopicPrefix+"cmd/") || strings.HasSuffix(m.Topic, "/reply") {
 		return // our own replies (3.1.1 has no No Local) or stray topics
 	}
@@ -59,11 +64,11 @@ func (s *Syncer) handleCommand(ctx context.Context, m Message) {
 	label := cmd.Name
 	var result any
 	if err == nil {
-		if h, ok := s.handlers()[cmd.Name]; ok {
-			result, err = h(cmd)
+		if h, ok := s.handler(cmd.Name); ok {
+			result, err = h(ctx, cmd)
 		} else {
 			label = "unknown"
-			err = fmt.Errorf("%w %q: known commands are ping, status, config/get, snapshot, outbox/stats", ErrUnknownCommand, cmd.Name)
+			err = fmt.Errorf("%w %q: known commands are %s", ErrUnknownCommand, cmd.Name, strings.Join(s.Commands(), ", "))
 		}
 	}
 	r := Reply{V: PayloadVersion, ID: cmd.ID, OK: err == nil, Result: result}
@@ -82,39 +87,57 @@ func (s *Syncer) handleCommand(ctx context.Context, m Message) {
 	}
 }
 
-func (s *Syncer) handlers() map[string]func(Command) (any, error) {
-	return map[string]func(Command) (any, error){
-		CmdPing: func(Command) (any, error) {
-			return map[string]any{"pong": true, "device_id": s.cfg.DeviceID}, nil
-		},
-		CmdStatus: func(Command) (any, error) {
-			return map[string]any{"status": s.status("online"), "health": s.Health()}, nil
-		},
-		CmdConfigGet: func(Command) (any, error) {
-			out := map[string]any{"mqtt": s.cfg.Redacted()}
-			if s.opts.AgentConfig != nil {
-				out["agent"] = s.opts.AgentConfig()
-			}
-			return out, nil
-		},
-		CmdSnapshot: func(Command) (any, error) {
-			if s.opts.Latest == nil {
-				return nil, errors.New("snapshot: this agent keeps no latest result")
-			}
-			r, ok := s.opts.Latest()
-			if !ok {
-				return nil, errors.New("snapshot: no result yet")
-			}
-			return r, nil
-		},
-		CmdOutboxStats: func(Command) (any, error) {
-			st, ok := s.q.(statser)
-			if !ok {
-				return nil, errors.New("outbox/stats: the queue reports no statistics")
-			}
-			return st.Stats(), nil
-		},
+// HandlerFunc answers one command. Its result is encoded as JSON in the
+// reply; an error is sent as the reply's error. It runs on the syncer's
+// command goroutine, one command at a time, and should return promptly
+// (start long work in its owner's goroutine and report progress elsewhere).
+type HandlerFunc func(ctx context.Context, cmd Command) (result any, err error)
+
+// Handle registers the handler for the command name (lowercase letters,
+// digits, '_', '-' and '/'). The agent and each feature register their own
+// commands before Run; Handle panics on an invalid or duplicate name, which
+// is a programming error.
+func (s *Syncer) Handle(name string, fn HandlerFunc) {
+	if err := validName(name); err != nil {
+		panic("mqttsync.Handle: " + err.Error())
 	}
+	s.hmu.Lock()
+	defer s.hmu.Unlock()
+	if _, dup := s.handlers[name]; dup {
+		panic("mqttsync.Handle: command " + name + " registered twice")
+	}
+	s.handlers[name] = fn
+}
+
+// Commands lists the registered command names, sorted.
+func (s *Syncer) Commands() []string {
+	s.hmu.Lock()
+	defer s.hmu.Unlock()
+	return slices.Sorted(maps.Keys(s.handlers))
+}
+
+func (s *Syncer) handler(name string) (HandlerFunc, bool) {
+	s.hmu.Lock()
+	defer s.hmu.Unlock()
+	h, ok := s.handlers[name]
+	return h, ok
+}
+
+// handleBuiltins registers the commands about the sync itself.
+func (s *Syncer) handleBuiltins() {
+	s.Handle(CmdPing, func(context.Context, Command) (any, error) {
+		return map[string]any{"pong": true, "device_id": s.cfg.DeviceID}, nil
+	})
+	s.Handle(CmdStatus, func(context.Context, Command) (any, error) {
+		return map[string]any{"status": s.status("online"), "health": s.Health()}, nil
+	})
+	s.Handle(CmdOutboxStats, func(context.Context, Command) (any, error) {
+		st, ok := s.q.(statser)
+		if !ok {
+			return nil, errors.New("outbox/stats: the queue reports no statistics")
+		}
+		return st.Stats(), nil
+	})
 }
 
 // Redacted returns c with secrets replaced, for config/get.

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"math/rand/v2"
 	"strings"
 	"testing"
@@ -31,10 +32,10 @@ func TestCommands(t *testing.T) {
 		{"ping", "ping", nil, true, `"pong":true`},
 		{"ping with id", "ping", []byte(`{"id":"req-42"}`), true, `"pong":true`},
 		{"status", "status", nil, true, `"state":"online"`},
-		{"config/get redacts the password", "config/get", nil, true, `"Password":"\u003credacted\u003e"`},
-		{"snapshot", "snapshot", nil, true, `"frame":7`},
+		{"registered by the agent", "echo/args", []byte(`{"args":{"n":7}}`), true, `"n":7`},
+		{"registered handler's error", "fail", nil, false, "nothing to fail"},
 		{"outbox/stats", "outbox/stats", []byte(`{"args":{}}`), true, `"Count":`},
-		{"unknown command", "reboot", nil, false, "unknown command"},
+		{"unknown command lists the registered ones", "reboot", nil, false, "known commands are echo/args, fail, outbox/stats, ping, status"},
 		{"malformed JSON", "ping", []byte(`{"id":`), false, "malformed command"},
 		{"unknown field", "ping", []byte(`{"id":"x","force":true}`), false, "unknown field"},
 		{"args not an object", "ping", []byte(`{"args":[1]}`), false, "args must be a JSON object"},
@@ -49,10 +50,9 @@ func TestCommands(t *testing.T) {
 			cfg := testConfig(b, protocol)
 			cfg.Username, cfg.Password = "dev1", "hunter2"
 			reg := prometheus.NewRegistry()
-			_, _ = runSyncer(t, Options{
-				Config: cfg, Queue: ob, Registerer: reg,
-				Latest:      func() (json.RawMessage, bool) { return record(7), true },
-				AgentConfig: func() any { return map[string]string{"camera": "dir:./frames"} },
+			_, _ = runSyncer(t, Options{Config: cfg, Queue: ob, Registerer: reg}, func(s *Syncer) {
+				s.Handle("echo/args", func(_ context.Context, c Command) (any, error) { return c.Args, nil })
+				s.Handle("fail", func(context.Context, Command) (any, error) { return nil, errors.New("nothing to fail") })
 			})
 			waitFor(t, 10*time.Second, "device online", func() bool { st, ok := snk.lastStatus(); return ok && st.State == "online" })
 			time.Sleep(200 * time.Millisecond) // the device's SUBSCRIBE follows its status

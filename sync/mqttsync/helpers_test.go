@@ -248,7 +248,7 @@ func testConfig(b *mosquittotest.Broker, protocol string) Config {
 
 // runSyncer starts a Syncer in a goroutine the test owns; the returned
 // stop function cancels it and waits for Run to return.
-func runSyncer(t testing.TB, opts Options) (*Syncer, func()) {
+func runSyncer(t testing.TB, opts Options, register ...func(*Syncer)) (*Syncer, func()) {
 	t.Helper()
 	skipRace311(t, opts.Config.Protocol)
 	if opts.Logger == nil {
@@ -257,6 +257,9 @@ func runSyncer(t testing.TB, opts Options) (*Syncer, func()) {
 	s, err := New(opts)
 	if err != nil {
 		t.Fatalf("New: %v", err)
+	}
+	for _, r := range register {
+		r(s)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)

@@ -203,5 +203,4 @@ type SyncStats struct {
 	Rejected   uint64 `json:"rejected"`    // publishes refused by the broker since start
 	Dropped    uint64 `json:"dropped"`     // records sent as errors (invalid or oversized)
 	CmdDropped uint64 `json:"cmd_dropped"` // incoming commands dropped (size, rate, queue)
-	Outbox     any    `json:"outbox,omitempty"`
 }

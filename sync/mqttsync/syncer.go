@@ -36,11 +36,6 @@ type Options struct {
 	Registerer prometheus.Registerer
 	// Telemetry returns the agent's snapshot for the metrics topic.
 	Telemetry func() any
-	// Latest returns the newest result record for the snapshot command.
-	Latest func() (json.RawMessage, bool)
-	// AgentConfig returns the (redacted) agent configuration for the
-	// config/get command.
-	AgentConfig func() any
 	// Status returns the versions reported in the status topic.
 	Status func() StatusInfo
 	// NewClient overrides the client constructor; nil uses NewClient.
@@ -60,6 +55,12 @@ type Syncer struct {
 	cmdIn     chan Message // incoming commands, bounded
 	limiter   *tokenBucket // incoming command rate
 	statusDue chan struct{}
+
+	hmu      sync.Mutex // guards handlers
+	handlers map[string]HandlerFunc
+	subs     []subscription // set before Run
+	subIn    chan Message   // messages for subs, bounded
+	started  bool           // Run was called; guarded by hmu
 
 	mu            sync.Mutex // guards health, everConnected, cli
 	health        Health
@@ -126,7 +127,10 @@ func New(opts Options) (*Syncer, error) {
 		limiter:   newTokenBucket(cfg.CommandsPerSecond, 2*cfg.CommandsPerSecond),
 		statusDue: make(chan struct{}, 1),
 		health:    Health{Protocol: cfg.Protocol},
+		handlers:  map[string]HandlerFunc{},
+		subIn:     make(chan Message, 64),
 	}
+	s.handleBuiltins()
 	m, err := newMetrics(opts.Registerer, s.wireBytes)
 	if err != nil {
 		return nil, fmt.Errorf("mqttsync.New: %w", err)
@@ -139,10 +143,17 @@ func New(opts Options) (*Syncer, error) {
 // and disconnects. It returns nil on cancellation.
 func (s *Syncer) Run(ctx context.Context) error {
 	offline, _ := json.Marshal(s.status("offline"))
+	s.hmu.Lock()
+	s.started = true
+	filters := []string{s.topics.cmdFilter}
+	for _, sub := range s.subs {
+		filters = append(filters, sub.filter)
+	}
+	s.hmu.Unlock()
 	cli, err := s.opts.NewClient(ClientOptions{
 		Config:    s.cfg,
 		Will:      &Message{Topic: s.topics.status, Payload: offline, Retain: true},
-		Subscribe: []string{s.topics.cmdFilter},
+		Subscribe: filters,
 		OnMessage: s.onMessage,
 		OnConnect: s.onConnect,
 		OnError:   s.onError,
@@ -171,6 +182,7 @@ func (s *Syncer) Run(ctx context.Context) error {
 	})
 	wg.Go(func() { s.telemetryLoop(ctx) })
 	wg.Go(func() { s.commandLoop(ctx) })
+	wg.Go(func() { s.subscriptionLoop(ctx) })
 	wg.Wait()
 
 	s.sayOffline(cli, offline)

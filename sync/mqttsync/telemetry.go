@@ -39,12 +39,11 @@ func (s *Syncer) publishStatus(ctx context.Context) {
 	}
 }
 
-// Telemetry returns the payload the metrics topic carries now.
+// Telemetry returns the payload the metrics topic carries now: the sync's
+// own counters and the agent's snapshot (which owns everything else,
+// the outbox included, so each figure appears once).
 func (s *Syncer) Telemetry() Telemetry {
 	t := Telemetry{V: PayloadVersion, DeviceID: s.cfg.DeviceID, Sync: s.Health().SyncStats}
-	if st, ok := s.q.(statser); ok {
-		t.Sync.Outbox = st.Stats()
-	}
 	if s.opts.Telemetry != nil {
 		t.Agent = s.opts.Telemetry()
 	}
