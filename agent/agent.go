@@ -28,8 +28,8 @@ import (
 
 	"github.com/fovea-edge/fovea/agent/config"
 	"github.com/fovea-edge/fovea/agent/record"
-	"github.com/fovea-edge/fovea/internal/base/imaging"
 	"github.com/fovea-edge/fovea/infer"
+	"github.com/fovea-edge/fovea/internal/base/imaging"
 	"github.com/fovea-edge/fovea/sync/mqttsync"
 	"github.com/fovea-edge/fovea/sync/outbox"
 )
