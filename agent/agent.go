@@ -21,6 +21,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -48,6 +49,8 @@ type Options struct {
 	// MaxResults stops the agent once this many results are durable; 0
 	// runs until ctx ends or every camera has ended.
 	MaxResults uint64
+	// Observers watch every classified frame (see Observer).
+	Observers []Observer
 }
 
 // Result is a durable result with the running accuracy of its camera.
@@ -62,17 +65,17 @@ type Result struct {
 
 // Agent is the daemon. Create it with New, then call Run once.
 type Agent struct {
-	cfg     *config.Config
-	log     *slog.Logger
-	opts    Options
-	hash    string
-	model   infer.Model
-	info    infer.ModelInfo
-	engine  string
-	clfs    []*infer.Classifier // one per worker
-	cams    []*cam
-	metrics *metrics
-	started time.Time
+	cfg       *config.Config
+	log       *slog.Logger
+	opts      Options
+	hash      string
+	engine    string
+	models    *ModelHolder
+	obs       []Observer               // set before Run
+	syncHooks []func(*mqttsync.Syncer) // set before Run
+	cams      []*cam
+	metrics   *metrics
+	started   time.Time
 
 	lat        latencies     // recent preprocess+invoke latencies
 	results    atomic.Uint64 // results made durable in this run
@@ -114,40 +117,34 @@ func New(cfg *config.Config, opts Options) (*Agent, error) {
 		engine:   cfg.Model.Engine,
 		started:  time.Now(),
 		listenUp: make(chan struct{}),
+		obs:      slices.Clone(opts.Observers),
 	}
 	a.appendOK.Store(true)
-	m, err := infer.Open(cfg.Model.Path, infer.LoadOptions{Engine: cfg.Model.Engine})
-	if err != nil {
-		return nil, fmt.Errorf("agent.New: model.path %s: %w", cfg.Model.Path, err)
-	}
-	a.model, a.info = m, m.Info()
 	resize, err := imaging.ByName(cfg.Model.Resize)
 	if err != nil {
 		return nil, fmt.Errorf("agent.New: model.resize: %w", err)
 	}
-	copts := infer.ClassifierOptions{Threads: cfg.Model.Threads, Resize: resize}
-	if cfg.Model.Labels != "" {
-		if copts.Labels, err = infer.ReadLabels(cfg.Model.Labels); err != nil {
-			return nil, fmt.Errorf("agent.New: model.labels: %w", err)
-		}
+	a.models = newModelHolder(cfg.Pipeline.Workers, cfg.Model.Engine, infer.ClassifierOptions{Threads: cfg.Model.Threads, Resize: resize})
+	m, err := a.models.Load(cfg.Model.Path, cfg.Model.Labels, ModelRef{})
+	if err != nil {
+		return nil, fmt.Errorf("agent.New: model %s: %w", cfg.Model.Path, err)
 	}
-	for range cfg.Pipeline.Workers {
-		c, err := infer.NewClassifier(m, copts)
-		if err != nil {
-			return nil, fmt.Errorf("agent.New: model %s cannot classify images: %w", cfg.Model.Path, err)
-		}
-		a.clfs = append(a.clfs, c)
+	if _, err := a.models.Activate(m); err != nil {
+		return nil, fmt.Errorf("agent.New: model %s: %w", cfg.Model.Path, err)
 	}
 	for _, c := range cfg.Cameras {
 		a.cams = append(a.cams, newCam(c, cfg.Pipeline.StaleAfter.D(), a.log.With("camera", c.ID)))
 	}
 	a.metrics = newMetrics(a)
-	a.log.Info("model loaded", "name", a.info.Name, "sha256", a.info.SHA256, "engine", a.engine, "workers", len(a.clfs))
+	a.log.Info("model loaded", "name", m.Ref.Name, "version", m.Ref.Version, "sha256", m.Ref.SHA256, "engine", a.engine, "workers", cfg.Pipeline.Workers)
 	return a, nil
 }
 
-// ModelInfo describes the loaded model.
-func (a *Agent) ModelInfo() infer.ModelInfo { return a.info }
+// ModelInfo describes the active model.
+func (a *Agent) ModelInfo() infer.ModelInfo { return a.models.Active().Info }
+
+// Models returns the holder of the active and shadow models (for OTA).
+func (a *Agent) Models() *ModelHolder { return a.models }
 
 // Run runs the agent until ctx ends, every camera has ended, or
 // Options.MaxResults results are durable. It returns after a clean
@@ -161,13 +158,7 @@ func (a *Agent) Run(ctx context.Context) (err error) {
 	}
 	a.ran = true
 	a.mu.Unlock()
-	defer func() {
-		for _, c := range a.clfs {
-			if cerr := c.Close(); cerr != nil {
-				a.log.Warn("closing classifier", "err", cerr)
-			}
-		}
-	}()
+	defer a.models.close()
 	var once sync.Once
 	markListening := func() { once.Do(func() { close(a.listenUp) }) }
 	defer markListening()
@@ -231,10 +222,10 @@ func (a *Agent) Run(ctx context.Context) (err error) {
 	})
 
 	var workWG sync.WaitGroup
-	for _, clf := range a.clfs {
-		workWG.Go(func() { a.work(runCtx, stop, q, clf, box) })
+	for i := range a.cfg.Pipeline.Workers {
+		workWG.Go(func() { a.work(runCtx, stop, q, &workerModels{h: a.models, i: i}, box) })
 	}
-	a.log.Info("agent running", "cameras", len(a.cams), "workers", len(a.clfs), "data_dir", a.cfg.DataDir, "http", a.HTTPAddr())
+	a.log.Info("agent running", "cameras", len(a.cams), "workers", a.cfg.Pipeline.Workers, "data_dir", a.cfg.DataDir, "http", a.HTTPAddr())
 
 	// Workers end when ctx ends, after MaxResults, or when every camera
 	// has ended and the queue is drained.

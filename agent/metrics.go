@@ -108,7 +108,8 @@ func (c *agentCollector) Collect(ch chan<- prometheus.Metric) {
 			gauge(descAccuracy, float64(cm.correct.Load())/float64(n), id)
 		}
 	}
-	gauge(descModel, 1, a.info.Name, a.info.Version, a.info.SHA256, a.engine)
+	ref := a.models.Active().Ref
+	gauge(descModel, 1, ref.Name, ref.Version, ref.SHA256, a.engine)
 	gauge(descBuild, 1, Version, Commit(), runtime.Version())
 	st, open := a.outboxStats()
 	gauge(descOBRecords, float64(st.Count))

@@ -103,9 +103,11 @@ func newAccuracy(correct, known uint64) *Accuracy {
 
 // Status returns a snapshot of the agent's state.
 func (a *Agent) Status() Status {
+	active := a.models.Active()
+	info := active.Info
 	in := "none"
-	if len(a.info.Inputs) > 0 {
-		t := a.info.Inputs[0]
+	if len(info.Inputs) > 0 {
+		t := info.Inputs[0]
 		dims := make([]string, len(t.Shape))
 		for i, d := range t.Shape {
 			dims[i] = fmt.Sprint(d)
@@ -113,8 +115,8 @@ func (a *Agent) Status() Status {
 		in = strings.Join(dims, "x") + " " + t.Type.String()
 	}
 	classes := 0
-	if len(a.info.Outputs) > 0 {
-		s := a.info.Outputs[0].Shape
+	if len(info.Outputs) > 0 {
+		s := info.Outputs[0].Shape
 		if len(s) > 0 {
 			classes = s[len(s)-1]
 		}
@@ -129,10 +131,10 @@ func (a *Agent) Status() Status {
 		UptimeS:   time.Since(a.started).Seconds(),
 		Ready:     len(problems) == 0,
 		Problems:  problems,
-		Model: ModelStatus{Name: a.info.Name, Version: a.info.Version, SHA256: a.info.SHA256,
-			Engine: a.engine, Path: a.cfg.Model.Path, Input: in, Classes: classes},
+		Model: ModelStatus{Name: active.Ref.Name, Version: active.Ref.Version, SHA256: active.Ref.SHA256,
+			Engine: a.engine, Path: active.Path, Input: in, Classes: classes},
 		Results:    a.results.Load(),
-		Pipeline:   PipelineStatus{Workers: len(a.clfs), QueueSize: a.cfg.Pipeline.QueueSize},
+		Pipeline:   PipelineStatus{Workers: a.cfg.Pipeline.Workers, QueueSize: a.cfg.Pipeline.QueueSize},
 		ReportedAt: time.Now().UTC(),
 	}
 	var correct, known uint64
@@ -173,7 +175,7 @@ func (a *Agent) Status() Status {
 // readiness lists why the agent is not ready; empty means ready.
 func (a *Agent) readiness() []string {
 	var p []string
-	if a.model == nil {
+	if a.models.Active() == nil {
 		p = append(p, "model: not loaded")
 	}
 	for _, c := range a.cams {

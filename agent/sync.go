@@ -22,18 +22,36 @@ func (a *Agent) newSyncer(box *outbox.Outbox) (*mqttsync.Syncer, error) {
 		Registerer: a.metrics.reg,
 		Telemetry:  func() any { return a.Telemetry() },
 		Status: func() mqttsync.StatusInfo {
-			v := a.info.Version
+			ref := a.models.Active().Ref
+			v := ref.Version
 			if v == "" {
-				v = a.info.SHA256
+				v = ref.SHA256
 			}
-			return mqttsync.StatusInfo{AgentVersion: Version, ModelVersion: a.info.Name + "@" + v}
+			return mqttsync.StatusInfo{AgentVersion: Version, ModelVersion: ref.Name + "@" + v}
 		},
 	})
 	if err != nil {
 		return nil, err
 	}
 	a.handleCommands(s)
+	for _, fn := range a.syncHooks {
+		fn(s)
+	}
 	return s, nil
+}
+
+// onSyncer registers fn to be called with the syncer before it runs, so a
+// feature (OTA, monitoring) can Handle its commands and Subscribe its
+// topics. Call it from New or before Run; without an mqtt section fn is
+// never called.
+func (a *Agent) onSyncer(fn func(*mqttsync.Syncer)) { a.syncHooks = append(a.syncHooks, fn) }
+
+// Syncer returns the running MQTT syncer, nil without an mqtt section or
+// outside Run.
+func (a *Agent) Syncer() *mqttsync.Syncer {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.syncer
 }
 
 // Agent commands, answered over MQTT beside the syncer's own (ping,

@@ -21,11 +21,12 @@ const maxInFlight = 512
 
 // appended is the outcome of one append.
 type appended struct {
-	cam *cam
-	rec record.Record
-	img image.Image // the classified frame, kept as the camera's latest
-	seq uint64
-	err error
+	cam  *cam
+	rec  record.Record
+	pred infer.Prediction
+	img  image.Image // the classified frame, kept as the camera's latest
+	seq  uint64
+	err  error
 }
 
 // work classifies frames from q until q is drained and closed or ctx
@@ -34,7 +35,8 @@ type appended struct {
 // only when every append it started has finished, so every result the
 // pipeline produced is durable before Run closes the outbox. Results are
 // reported (finish) in the order the worker produced them.
-func (a *Agent) work(ctx context.Context, stop context.CancelFunc, q *queue, clf *infer.Classifier, box *outbox.Outbox) {
+func (a *Agent) work(ctx context.Context, stop context.CancelFunc, q *queue, wm *workerModels, box *outbox.Outbox) {
+	defer wm.release()
 	durable := context.WithoutCancel(ctx)
 	pending := make(chan chan appended, maxInFlight)
 	var wg sync.WaitGroup // the finisher and every append goroutine
@@ -55,7 +57,7 @@ func (a *Agent) work(ctx context.Context, stop context.CancelFunc, q *queue, clf
 		if !ok {
 			return
 		}
-		r, b, ok := a.classify(durable, j, clf)
+		r, pred, b, ok := a.classify(durable, j, wm)
 		if !ok {
 			continue
 		}
@@ -63,7 +65,7 @@ func (a *Agent) work(ctx context.Context, stop context.CancelFunc, q *queue, clf
 		pending <- f
 		wg.Go(func() {
 			seq, err := box.Append(durable, b)
-			f <- appended{cam: j.cam, rec: r, img: j.frame.Image, seq: seq, err: err}
+			f <- appended{cam: j.cam, rec: r, pred: pred, img: j.frame.Image, seq: seq, err: err}
 		})
 	}
 }
@@ -111,21 +113,31 @@ func (a *Agent) finish(stop context.CancelFunc, ap appended) {
 	if a.opts.OnResult != nil {
 		a.opts.OnResult(res)
 	}
+	a.observe(ap)
 	if n := a.results.Add(1); a.opts.MaxResults > 0 && n >= a.opts.MaxResults {
 		stop()
 	}
 }
 
-// classify turns one frame into an encoded result record. Failures are
-// logged and counted; they never stop the worker.
-func (a *Agent) classify(ctx context.Context, j job, clf *infer.Classifier) (record.Record, []byte, bool) {
+// classify turns one frame into an encoded result record with the
+// worker's current model, and runs the shadow candidate on the same frame
+// when there is one. Failures are logged and counted; they never stop the
+// worker.
+func (a *Agent) classify(ctx context.Context, j job, wm *workerModels) (record.Record, infer.Prediction, []byte, bool) {
 	c := j.cam
 	queued := time.Since(j.enqueued)
-	pred, err := clf.Classify(ctx, j.frame.Image, a.cfg.Model.TopK)
+	g := wm.current()
+	pred, err := g.clfs[wm.i].Classify(ctx, j.frame.Image, a.cfg.Model.TopK)
 	if err != nil {
 		a.metrics.inferErrors.WithLabelValues(c.cfg.ID).Inc()
 		c.log.Warn("classification failed; frame skipped", "seq", j.frame.Seq, "frame", j.frame.Name, "err", err)
-		return record.Record{}, nil, false
+		a.observeError(c, g.active.Ref, j, err)
+		return record.Record{}, pred, nil, false
+	}
+	if g.shadow != nil {
+		sp, serr := g.sclfs[wm.i].Classify(ctx, j.frame.Image, a.cfg.Model.TopK)
+		g.shadowFn(ShadowResult{Camera: c.cfg.ID, Active: pred, Shadow: sp,
+			ActiveLatency: pred.Preprocess + pred.Invoke, ShadowLatency: sp.Preprocess + sp.Invoke, Err: serr})
 	}
 	a.metrics.latency.WithLabelValues("preprocess").Observe(pred.Preprocess.Seconds())
 	a.metrics.latency.WithLabelValues("invoke").Observe(pred.Invoke.Seconds())
@@ -138,7 +150,7 @@ func (a *Agent) classify(ctx context.Context, j job, clf *infer.Classifier) (rec
 		Wall:   j.frame.Wall.UTC(),
 		MonoUS: record.US(j.frame.Mono),
 		Truth:  j.frame.Truth,
-		Model:  record.Model{Name: a.info.Name, Version: a.info.Version, SHA256: a.info.SHA256},
+		Model:  g.active.Ref,
 		Top:    make([]record.Class, len(pred.Top)),
 		LatencyUS: record.Latency{
 			Capture:    record.US(j.capture),
@@ -161,7 +173,7 @@ func (a *Agent) classify(ctx context.Context, j job, clf *infer.Classifier) (rec
 	if err != nil {
 		a.metrics.inferErrors.WithLabelValues(c.cfg.ID).Inc()
 		c.log.Error("result cannot be encoded; frame skipped", "seq", j.frame.Seq, "err", err)
-		return record.Record{}, nil, false
+		return record.Record{}, pred, nil, false
 	}
-	return r, b, true
+	return r, pred, b, true
 }
