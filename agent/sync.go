@@ -40,11 +40,11 @@ func (a *Agent) newSyncer(box *outbox.Outbox) (*mqttsync.Syncer, error) {
 	return s, nil
 }
 
-// onSyncer registers fn to be called with the syncer before it runs, so a
+// OnSyncer registers fn to be called with the syncer before it runs, so a
 // feature (OTA, monitoring) can Handle its commands and Subscribe its
 // topics. Call it from New or before Run; without an mqtt section fn is
 // never called.
-func (a *Agent) onSyncer(fn func(*mqttsync.Syncer)) { a.syncHooks = append(a.syncHooks, fn) }
+func (a *Agent) OnSyncer(fn func(*mqttsync.Syncer)) { a.syncHooks = append(a.syncHooks, fn) }
 
 // Syncer returns the running MQTT syncer, nil without an mqtt section or
 // outside Run.
