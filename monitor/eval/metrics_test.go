@@ -182,7 +182,7 @@ func TestSlicesAndBuckets(t *testing.T) {
 	}
 	got := map[string][2]int{}
 	for _, s := range sliceTable(samples, edges) {
-		got[s.Key+"="+s.Value] = [2]int{s.Correct, s.N}
+		got[s.Key+"="+s.Value] = [2]int{s.Top1.Correct, s.Top1.N}
 	}
 	want := map[string][2]int{
 		"camera=a": {2, 3}, "camera=b": {1, 3},

@@ -63,6 +63,7 @@ func NewReport(data DataInfo, model Run, baseline *Run) Report {
 func (r *Report) WriteJSON(w io.Writer) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
 	if err := enc.Encode(r); err != nil {
 		return fmt.Errorf("eval.WriteJSON: %w", err)
 	}

@@ -9,7 +9,8 @@ import (
 type Slice struct {
 	Key   string `json:"key"`
 	Value string `json:"value"`
-	Proportion
+	// Top1 is the slice's top-1 accuracy with its Wilson interval.
+	Top1 Proportion `json:"top1"`
 }
 
 // sliceTable computes the accuracy of every slice: each of a sample's Tags
@@ -48,7 +49,7 @@ func sliceTable(samples []Sample, edges []BucketEdges) []Slice {
 	}
 	out := make([]Slice, 0, len(counts))
 	for t, a := range counts {
-		out = append(out, Slice{Key: t.Key, Value: t.Value, Proportion: NewProportion(a.k, a.n)})
+		out = append(out, Slice{Key: t.Key, Value: t.Value, Top1: NewProportion(a.k, a.n)})
 	}
 	slices.SortFunc(out, func(a, b Slice) int {
 		return cmp.Or(cmp.Compare(slices.Index(keys, a.Key), slices.Index(keys, b.Key)), compareValues(a.Value, b.Value))
