@@ -78,6 +78,10 @@ var pageTmpl = template.Must(template.New("report").Funcs(template.FuncMap{
 	"f3":   func(v float64) string { return fmt.Sprintf("%.3f", v) },
 	"f1":   func(v float64) string { return fmt.Sprintf("%.1f", v) },
 	"pval": func(v float64) string { return fmt.Sprintf("%.3g", v) },
+	"swatch": func(i int) template.CSS {
+		r, g, b, _ := seriesColors[i%len(seriesColors)].RGBA()
+		return template.CSS(fmt.Sprintf("background:#%02x%02x%02x", r>>8, g>>8, b>>8))
+	},
 }).Parse(reportHTML))
 
 // WriteHTML writes the report as one self-contained HTML page: tables

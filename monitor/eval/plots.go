@@ -11,6 +11,7 @@ import (
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
+	"gonum.org/v1/plot/text"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
 	"gonum.org/v1/plot/vg/vgsvg"
@@ -50,8 +51,13 @@ func newPlot(title, x, y string) *plot.Plot {
 	p.Title.Text = title
 	p.X.Label.Text = x
 	p.Y.Label.Text = y
-	p.Legend.Top = true
-	p.Legend.Left = true
+	// Sans-serif text: the page's CSS maps it to Liberation Sans or a
+	// metric-compatible font (Arimo, Arial), so labels measured by
+	// gonum/plot fit where the browser draws them.
+	for _, ts := range []*text.Style{&p.Title.TextStyle, &p.X.Label.TextStyle, &p.Y.Label.TextStyle,
+		&p.X.Tick.Label, &p.Y.Tick.Label, &p.Legend.TextStyle} {
+		ts.Font.Variant = "Sans"
+	}
 	return p
 }
 
@@ -67,7 +73,6 @@ func reliabilityPlot(ss []series) (*plot.Plot, error) {
 	diag.Dashes = []vg.Length{vg.Points(4), vg.Points(3)}
 	diag.Color = color.Gray{Y: 0x80}
 	p.Add(diag)
-	p.Legend.Add("perfect calibration", diag)
 	for i, s := range ss {
 		var xys plotter.XYs
 		for _, b := range s.R.Calibration.Bins {
@@ -85,7 +90,6 @@ func reliabilityPlot(ss []series) (*plot.Plot, error) {
 		l.Color, sc.Color = seriesColors[i], seriesColors[i]
 		sc.Shape = draw.CircleGlyph{}
 		p.Add(l, sc)
-		p.Legend.Add(fmt.Sprintf("%s (ECE %.3f)", s.Name, s.R.Calibration.ECE), l, sc)
 	}
 	return p, nil
 }
@@ -113,7 +117,6 @@ func confidencePlot(ss []series) (*plot.Plot, error) {
 		bc.LineStyle.Width = 0
 		bc.Offset = w * vg.Length(float64(i)-float64(len(ss)-1)/2)
 		p.Add(bc)
-		p.Legend.Add(s.Name, bc)
 	}
 	p.NominalX(names...)
 	return p, nil
@@ -211,7 +214,6 @@ func slicePlot(ss []series) (*plot.Plot, int, error) {
 		bc.LineStyle.Width = 0
 		bc.Offset = -w * vg.Length(float64(i)-float64(len(ss)-1)/2)
 		p.Add(bc)
-		p.Legend.Add(s.Name, bc)
 	}
 	for i := range names {
 		names[i] = shorten(names[i], 40)
