@@ -36,7 +36,9 @@ func goldenRuns() (Run, Run) {
 		model, base = append(model, m), append(base, b)
 	}
 	model = append(model, Sample{ID: "broken.jpg", Truth: 0, TruthLabel: "cat", Err: "imgio.Decode: not a JPEG, PNG or BMP image"})
-	info := func(name string) ModelInfo { return ModelInfo{Name: name, SHA256: strings.Repeat("ab", 32), Classes: 3} }
+	info := func(name string) ModelInfo {
+		return ModelInfo{Name: name, SHA256: strings.Repeat("ab", 32), Classes: 3}
+	}
 	return Run{Model: info("candidate"), Samples: model}, Run{Model: info("baseline"), Samples: base}
 }
 
