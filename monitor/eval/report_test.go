@@ -102,7 +102,7 @@ func TestReadJSONRejects(t *testing.T) {
 	}
 }
 
-// TestHTMLAndTextGolden renders the golden evaluation's HTML and terminal
+// TestHTMLAndText renders the golden evaluation's HTML and terminal
 // table; the HTML must hold every plot.
 func TestHTMLAndText(t *testing.T) {
 	m, b := goldenRuns()
