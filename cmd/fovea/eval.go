@@ -9,6 +9,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/fovea-edge/fovea/internal/base/atomicfile"
 	"github.com/fovea-edge/fovea/monitor/eval"
 	"github.com/fovea-edge/fovea/monitor/eval/evaldata"
 	"github.com/fovea-edge/fovea/monitor/eval/progress"
@@ -158,13 +159,14 @@ func runEval(cmd *cobra.Command, specs []string, models []*evaldata.Model, limit
 	return rep.WriteText(cmd.OutOrStdout())
 }
 
-// writeOut writes a report to path, or to stdout for "-".
+// writeOut writes a report to path (atomically: a gate never reads half a
+// report), or to stdout for "-".
 func writeOut(cmd *cobra.Command, path string, b []byte) error {
 	if path == "-" {
 		_, err := cmd.OutOrStdout().Write(b)
 		return err
 	}
-	if err := os.WriteFile(path, b, 0o644); err != nil {
+	if err := atomicfile.WriteFile(path, b, 0o644); err != nil {
 		return fmt.Errorf("eval: write report: %w", err)
 	}
 	return nil

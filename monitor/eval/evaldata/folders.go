@@ -9,7 +9,7 @@ import (
 	"path/filepath"
 	"slices"
 
-	"github.com/fovea-edge/fovea/internal/imgio"
+	"github.com/fovea-edge/fovea/internal/base/imaging/imgio"
 )
 
 // fileSet reads a list of image files relative to a folder.

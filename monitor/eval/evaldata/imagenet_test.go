@@ -7,8 +7,8 @@ import (
 	"testing"
 
 	"github.com/fovea-edge/fovea/infer"
-	"github.com/fovea-edge/fovea/internal/imgio"
-	"github.com/fovea-edge/fovea/internal/sharedtest"
+	"github.com/fovea-edge/fovea/internal/base/imaging/imgio"
+	"github.com/fovea-edge/fovea/internal/testutil/sharedtest"
 	"github.com/fovea-edge/fovea/monitor/eval"
 )
 
