@@ -24,11 +24,17 @@ import (
 // and If-Range through http.ServeContent. It records the Range and If-Range
 // headers of each request.
 type fileServer struct {
-	mu      sync.Mutex
-	data    []byte // guarded by mu
-	etag    string // guarded by mu
-	ranges  []string
-	ifRange []string
+	serverCfg
+	mu       sync.Mutex
+	data     []byte // guarded by mu
+	etag     string // guarded by mu
+	ranges   []string
+	ifRange  []string
+	requests atomic.Int32
+}
+
+// serverCfg selects a fileServer's misbehaviour.
+type serverCfg struct {
 	// cutFirst, when > 0, aborts the first response after that many body
 	// bytes (the connection is dropped mid-body).
 	cutFirst int
@@ -36,7 +42,6 @@ type fileServer struct {
 	noRange bool
 	// failFirst answers the first failFirst requests with 503.
 	failFirst int
-	requests  atomic.Int32
 }
 
 func (s *fileServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -112,20 +117,20 @@ func TestHTTPFetch(t *testing.T) {
 	data := testData(3_500_000, 1)
 	tests := []struct {
 		name      string
-		server    fileServer
+		server    serverCfg
 		wantReqs  int32
 		wantRange []string // Range header of each request
 	}{
 		{name: "full", wantReqs: 1, wantRange: []string{""}},
-		{name: "resume after cut", server: fileServer{cutFirst: 1_000_000}, wantReqs: 2},
+		{name: "resume after cut", server: serverCfg{cutFirst: 1_000_000}, wantReqs: 2},
 		// The resume asks for a range, gets the whole file with 200, and
 		// starts over.
-		{name: "server without range", server: fileServer{cutFirst: 1_000_000, noRange: true}, wantReqs: 2},
-		{name: "retry after 503", server: fileServer{failFirst: 2}, wantReqs: 3},
+		{name: "server without range", server: serverCfg{cutFirst: 1_000_000, noRange: true}, wantReqs: 2},
+		{name: "retry after 503", server: serverCfg{failFirst: 2}, wantReqs: 3},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			s := &tt.server
+			s := &fileServer{serverCfg: tt.server}
 			s.replace(data, `"v1"`)
 			srv := httptest.NewServer(s)
 			defer srv.Close()
