@@ -22,12 +22,15 @@ type Chunk struct {
 // EncodeChunk returns the chunk message for data, chunk index of count
 // chunks of chunkSize bytes of the transfer named transferID.
 func EncodeChunk(transferID string, index, count, chunkSize int, data []byte) []byte {
+	return encodeChunk(TransferHash(transferID), index, count, chunkSize, data)
+}
+
+func encodeChunk(th [8]byte, index, count, chunkSize int, data []byte) []byte {
 	b := make([]byte, headerLen+len(data))
 	copy(b[0:4], chunkMagic)
 	b[4] = wireVersion
 	b[5] = 0 // flags
 	binary.BigEndian.PutUint16(b[6:8], headerLen)
-	th := TransferHash(transferID)
 	copy(b[8:16], th[:])
 	binary.BigEndian.PutUint32(b[16:20], uint32(index))
 	binary.BigEndian.PutUint32(b[20:24], uint32(count))
