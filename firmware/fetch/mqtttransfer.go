@@ -172,6 +172,8 @@ func (t *transfer) close() {
 func (t *transfer) request(ctx context.Context, again bool) {
 	if again {
 		clear(t.inflight)
+	} else if len(t.inflight) > t.m.opts.Window/2 {
+		return // ask in batches of half a window: fewer request messages
 	}
 	r := ChunkRequest{TransferID: t.src.TransferID, Manifest: !t.haveManifest()}
 	if t.haveManifest() {

@@ -138,67 +138,83 @@ func (s *ChunkServer) Stats() ChunkServerStats {
 	return ChunkServerStats{Chunks: s.served.Load(), Manifests: s.manifests.Load(), Ignored: s.ignored.Load(), Dropped: s.dropped.Load()}
 }
 
+// serveWorkers is how many requests a ChunkServer answers at once: while
+// one waits for the broker's acknowledgement, another publishes. Each holds
+// one chunk buffer.
+const serveWorkers = 4
+
 // Run answers requests until ctx ends, then closes the served files.
 func (s *ChunkServer) Run(ctx context.Context) error {
-	defer func() {
-		s.mu.Lock()
-		for id, t := range s.transfers {
-			t.f.Close()
-			delete(s.transfers, id)
-		}
-		s.mu.Unlock()
-	}()
-	for {
-		select {
-		case <-ctx.Done():
-			return nil
-		case m := <-s.reqs:
-			if err := s.serve(ctx, m); err != nil && ctx.Err() == nil {
-				s.log.Warn("serve chunk request", "topic", m.Topic, "err", err)
+	var wg sync.WaitGroup
+	for range serveWorkers {
+		wg.Go(func() {
+			buf := make([]byte, 0, DefaultChunkSize)
+			for {
+				select {
+				case <-ctx.Done():
+					return
+				case m := <-s.reqs:
+					var err error
+					if buf, err = s.serve(ctx, m, buf); err != nil && ctx.Err() == nil {
+						s.log.Warn("serve chunk request", "topic", m.Topic, "err", err)
+					}
+				}
 			}
-		}
+		})
 	}
+	wg.Wait()
+	s.mu.Lock()
+	for id, t := range s.transfers {
+		t.f.Close()
+		delete(s.transfers, id)
+	}
+	s.mu.Unlock()
+	return nil
 }
 
-// serve answers one request.
-func (s *ChunkServer) serve(ctx context.Context, m Message) error {
+// serve answers one request, reading chunks into buf (grown as needed
+// and returned for the next request).
+func (s *ChunkServer) serve(ctx context.Context, m Message, buf []byte) ([]byte, error) {
 	data, ok := DataTopicFor(m.Topic)
 	if !ok {
 		s.ignored.Add(1)
-		return fmt.Errorf("request on %q, which is no request topic", m.Topic)
+		return buf, fmt.Errorf("request on %q, which is no request topic", m.Topic)
 	}
 	r, err := DecodeChunkRequest(m.Payload)
 	if err != nil {
 		s.ignored.Add(1)
-		return err
+		return buf, err
 	}
 	s.mu.Lock()
 	t := s.transfers[r.TransferID]
 	s.mu.Unlock()
 	if t == nil {
 		s.ignored.Add(1)
-		return fmt.Errorf("request for transfer %q, which is not served", r.TransferID)
+		return buf, fmt.Errorf("request for transfer %q, which is not served", r.TransferID)
 	}
 	if r.Manifest {
 		if err := s.pub.Publish(ctx, Message{Topic: data, Payload: t.encoded}); err != nil {
-			return fmt.Errorf("publish manifest of %s: %w", r.TransferID, err)
+			return buf, fmt.Errorf("publish manifest of %s: %w", r.TransferID, err)
 		}
 		s.manifests.Add(1)
 	}
 	man := t.manifest
-	buf := make([]byte, man.ChunkSize)
+	if cap(buf) < man.ChunkSize {
+		buf = make([]byte, man.ChunkSize)
+	}
+	buf = buf[:man.ChunkSize]
 	for _, i := range r.Indexes(len(man.Chunks)) {
 		n, err := t.f.ReadAt(buf, int64(i)*int64(man.ChunkSize))
 		if err != nil && !(errors.Is(err, io.EOF) && i == len(man.Chunks)-1) {
-			return fmt.Errorf("read chunk %d of %s: %w", i, r.TransferID, err)
+			return buf, fmt.Errorf("read chunk %d of %s: %w", i, r.TransferID, err)
 		}
 		msg := Message{Topic: data, Payload: EncodeChunk(r.TransferID, i, len(man.Chunks), man.ChunkSize, buf[:n])}
 		if err := s.pub.Publish(ctx, msg); err != nil {
-			return fmt.Errorf("publish chunk %d of %s: %w", i, r.TransferID, err)
+			return buf, fmt.Errorf("publish chunk %d of %s: %w", i, r.TransferID, err)
 		}
 		s.served.Add(1)
 	}
-	return nil
+	return buf, nil
 }
 
 // PubSub is an MQTT connection that can both publish and subscribe.

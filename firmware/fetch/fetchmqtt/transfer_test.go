@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"slices"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -116,10 +117,9 @@ func TestTransferCorruptChunk(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			b := mosquittotest.Start(t, mosquittotest.Options{})
 			data := testData(600_000, 3)
-			done := false
+			var done atomic.Bool // the server publishes from several goroutines
 			op := startOperator(t, b, func(m fetch.Message) fetch.Message {
-				if c, err := fetch.DecodeChunk(m.Payload); err == nil && c.Index == 5 && !done {
-					done = true
+				if c, err := fetch.DecodeChunk(m.Payload); err == nil && c.Index == 5 && done.CompareAndSwap(false, true) {
 					m.Payload = tt.corrupt(m.Payload)
 				}
 				return m
