@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"encoding/binary"
 	"os"
+
+	"github.com/fovea-edge/fovea/internal/base/atomicfile"
 )
 
 // chunkStateMagic starts the chunk map file beside an MQTT partial download.
@@ -56,5 +58,5 @@ func (s *chunkState) save(path string) error {
 	copy(b[8:40], s.sha[:])
 	binary.BigEndian.PutUint32(b[40:44], uint32(len(s.manifest)))
 	b = append(append(b, s.manifest...), s.have...)
-	return writeFileAtomic(path, b)
+	return atomicfile.WriteFile(path, b, 0o644)
 }

@@ -6,6 +6,8 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+
+	"github.com/fovea-edge/fovea/internal/base/atomicfile"
 )
 
 // partialPath is where a fetch writes until the file is complete.
@@ -45,44 +47,7 @@ func finish(f *os.File, src Source, dst string, sideFiles ...string) error {
 		return fmt.Errorf("rename to %s: %w", dst, err)
 	}
 	removeAll(sideFiles)
-	return syncDir(filepath.Dir(dst))
-}
-
-// syncDir fsyncs a folder so a rename in it survives a power loss.
-func syncDir(dir string) error {
-	d, err := os.Open(dir)
-	if err != nil {
-		return fmt.Errorf("sync folder %s: %w", dir, err)
-	}
-	defer d.Close()
-	if err := d.Sync(); err != nil {
-		return fmt.Errorf("sync folder %s: %w", dir, err)
-	}
-	return nil
-}
-
-// writeFileAtomic replaces path with data: temporary file in the same
-// folder, fsync, rename, fsync of the folder.
-func writeFileAtomic(path string, data []byte) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), filepath.Base(path)+".tmp*")
-	if err != nil {
-		return err
-	}
-	_, err = tmp.Write(data)
-	if err == nil {
-		err = tmp.Sync()
-	}
-	if cerr := tmp.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(tmp.Name(), path)
-	}
-	if err != nil {
-		os.Remove(tmp.Name())
-		return err
-	}
-	return syncDir(filepath.Dir(path))
+	return atomicfile.SyncDir(filepath.Dir(dst))
 }
 
 func removeAll(paths []string) {

@@ -26,16 +26,6 @@ func sumHex(b []byte) string {
 	return hex.EncodeToString(s[:])
 }
 
-// writeTestFile writes data to a file in a new temporary folder.
-func writeTestFile(t testing.TB, name string, data []byte) string {
-	t.Helper()
-	p := filepath.Join(t.TempDir(), name)
-	if err := os.WriteFile(p, data, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	return p
-}
-
 // checkFile fails unless path holds exactly want and no partial file or
 // side file is left beside it.
 func checkFile(t testing.TB, path string, want []byte) {

@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"net/http"
 	"os"
+
+	"github.com/fovea-edge/fovea/internal/base/atomicfile"
 )
 
 // httpMeta is kept beside a partial download so that a later Fetch (after a
@@ -31,7 +33,7 @@ func (m *httpMeta) save(path string) error {
 	if err != nil {
 		return err
 	}
-	return writeFileAtomic(path, b)
+	return atomicfile.WriteFile(path, b, 0o644)
 }
 
 // validator is the If-Range value: a strong ETag, else Last-Modified.

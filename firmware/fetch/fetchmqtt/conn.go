@@ -1,24 +1,60 @@
 // Package fetchmqtt connects package fetch's chunked transfer to a plain
-// MQTT connection (sync/mqttsync's paho client), for the operator's CLI,
-// which has no Syncer, and for tests. On the device the agent adapts its
-// Syncer instead.
+// MQTT 5 client (paho.golang's autopaho), for the operator's CLI, which has
+// no Syncer, and for tests. On the device the agent adapts its mqttsync
+// Syncer instead (firmware does not import sync/...).
 package fetchmqtt
 
 import (
 	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
 	"fmt"
 	"log/slog"
+	"net"
+	"net/url"
+	"os"
 	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/eclipse/paho.golang/autopaho"
+	"github.com/eclipse/paho.golang/packets"
+	"github.com/eclipse/paho.golang/paho"
 
 	"github.com/fovea-edge/fovea/firmware/fetch"
-	"github.com/fovea-edge/fovea/sync/mqttsync"
+	"github.com/fovea-edge/fovea/internal/base/backoff"
 )
 
-// Conn is an MQTT connection kept up in the background; it implements
-// fetch.Publisher.
+// Options say how to reach the broker. Zero values take the defaults named.
+type Options struct {
+	// Broker is mqtt://host:1883 or mqtts://host:8883 (required).
+	Broker string
+	// ClientID is the MQTT client identifier (required, unique per broker).
+	ClientID string
+	// Username and Password, when the broker wants them.
+	Username, Password string
+	// CAFile is a PEM bundle that verifies an mqtts:// broker (default: the
+	// system's roots).
+	CAFile string
+	// KeepAlive (default 30s) and PublishTimeout, the wait for one
+	// acknowledgement (default 30s).
+	KeepAlive, PublishTimeout time.Duration
+	Logger                    *slog.Logger
+}
+
+// Conn is an MQTT connection kept up in the background (reconnecting with
+// capped, jittered back-off); it implements fetch.Publisher.
 type Conn struct {
-	c      mqttsync.Client
-	routes []route
+	cm         *autopaho.ConnectionManager
+	routes     []route
+	timeout    time.Duration
+	log        *slog.Logger
+	sent, recv atomic.Int64
+	ctx        context.Context // ends the subscription calls in flight
+	cancel     context.CancelFunc
+	wg         sync.WaitGroup // subscription goroutines
 }
 
 type route struct {
@@ -26,49 +62,142 @@ type route struct {
 	fn     func(fetch.Message)
 }
 
-// Dial connects to cfg.Broker, subscribes to the filters of subs (again on
-// every reconnect) and hands each incoming message to the function of the
-// first filter it matches. It returns once the connection is up, or fails
-// when ctx ends first.
-func Dial(ctx context.Context, cfg mqttsync.Config, subs map[string]func(fetch.Message), logger *slog.Logger) (*Conn, error) {
-	if logger == nil {
-		logger = slog.New(slog.DiscardHandler)
+// Dial connects to the broker, subscribes to the filters of subs with QoS 1
+// (again on every reconnect) and hands each incoming message to the
+// function of the first filter it matches. It returns once the connection
+// is up, or fails when ctx ends first.
+func Dial(ctx context.Context, opts Options, subs map[string]func(fetch.Message)) (*Conn, error) {
+	u, err := url.Parse(opts.Broker)
+	if err != nil || (u.Scheme != "mqtt" && u.Scheme != "mqtts") || u.Host == "" {
+		return nil, fmt.Errorf("fetchmqtt.Dial: broker %q: want mqtt://host:port or mqtts://host:port", opts.Broker)
 	}
-	cfg = cfg.WithDefaults()
-	if err := cfg.Validate(); err != nil {
-		return nil, fmt.Errorf("fetchmqtt.Dial: %w", err)
+	if opts.ClientID == "" {
+		return nil, errors.New("fetchmqtt.Dial: no client id")
 	}
-	c := &Conn{}
-	var filters []string
-	for f, fn := range subs {
-		filters = append(filters, f)
-		c.routes = append(c.routes, route{filter: f, fn: fn})
+	if opts.KeepAlive <= 0 {
+		opts.KeepAlive = 30 * time.Second
 	}
-	cl, err := mqttsync.NewClient(mqttsync.ClientOptions{
-		Config:    cfg,
-		Subscribe: filters,
-		OnMessage: c.dispatch,
-		OnError:   func(err error) { logger.Warn("mqtt", "err", err) },
-		Logger:    logger,
-	})
+	if opts.PublishTimeout <= 0 {
+		opts.PublishTimeout = 30 * time.Second
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	tlsCfg, err := tlsConfig(u, opts.CAFile)
 	if err != nil {
 		return nil, fmt.Errorf("fetchmqtt.Dial: %w", err)
 	}
-	c.c = cl
-	if err := cl.Start(ctx); err != nil {
+	c := &Conn{timeout: opts.PublishTimeout, log: opts.Logger}
+	for f, fn := range subs {
+		c.routes = append(c.routes, route{filter: f, fn: fn})
+	}
+	c.ctx, c.cancel = context.WithCancel(context.Background())
+	bo := backoff.New(200*time.Millisecond, 30*time.Second, 0.2)
+	cfg := autopaho.ClientConfig{
+		ServerUrls:                    []*url.URL{u},
+		TlsCfg:                        tlsCfg,
+		KeepAlive:                     uint16(opts.KeepAlive / time.Second),
+		CleanStartOnInitialConnection: true,
+		ReconnectBackoff: func(attempt int) time.Duration {
+			if attempt == 0 {
+				bo.Reset()
+				return 0
+			}
+			return bo.Next()
+		},
+		ConnectTimeout:    10 * time.Second,
+		AttemptConnection: c.dial,
+		ConnectUsername:   opts.Username,
+		ConnectPassword:   []byte(opts.Password),
+		OnConnectionUp: func(cm *autopaho.ConnectionManager, _ *paho.Connack) {
+			c.wg.Go(func() { c.subscribe(cm) })
+		},
+		OnConnectError: func(err error) { opts.Logger.Warn("mqtt connect", "broker", opts.Broker, "err", err) },
+		ClientConfig: paho.ClientConfig{
+			ClientID:      opts.ClientID,
+			PacketTimeout: opts.PublishTimeout,
+			OnPublishReceived: []func(paho.PublishReceived) (bool, error){func(pr paho.PublishReceived) (bool, error) {
+				c.dispatch(fetch.Message{Topic: pr.Packet.Topic, Payload: pr.Packet.Payload, Retain: pr.Packet.Retain})
+				return true, nil
+			}},
+			OnClientError: func(err error) { opts.Logger.Warn("mqtt connection lost", "err", err) },
+		},
+	}
+	cm, err := autopaho.NewConnection(c.ctx, cfg)
+	if err != nil {
+		c.cancel()
 		return nil, fmt.Errorf("fetchmqtt.Dial: %w", err)
 	}
-	if err := cl.AwaitConnection(ctx); err != nil {
-		_ = cl.Close(context.Background())
-		return nil, fmt.Errorf("fetchmqtt.Dial %s: %w", cfg.Broker, err)
+	c.cm = cm
+	if err := cm.AwaitConnection(ctx); err != nil {
+		c.Close(context.Background())
+		return nil, fmt.Errorf("fetchmqtt.Dial %s: %w", opts.Broker, err)
 	}
 	return c, nil
 }
 
-func (c *Conn) dispatch(m mqttsync.Message) {
+func tlsConfig(u *url.URL, caFile string) (*tls.Config, error) {
+	if u.Scheme != "mqtts" {
+		return nil, nil
+	}
+	cfg := &tls.Config{MinVersion: tls.VersionTLS12, ServerName: u.Hostname()}
+	if caFile != "" {
+		pem, err := os.ReadFile(caFile)
+		if err != nil {
+			return nil, fmt.Errorf("read CA file: %w", err)
+		}
+		cfg.RootCAs = x509.NewCertPool()
+		if !cfg.RootCAs.AppendCertsFromPEM(pem) {
+			return nil, fmt.Errorf("CA file %s holds no PEM certificate", caFile)
+		}
+	}
+	return cfg, nil
+}
+
+func (c *Conn) dial(ctx context.Context, cfg autopaho.ClientConfig, u *url.URL) (net.Conn, error) {
+	var (
+		conn net.Conn
+		err  error
+	)
+	d := &net.Dialer{Timeout: cfg.ConnectTimeout}
+	if u.Scheme == "mqtts" {
+		conn, err = (&tls.Dialer{NetDialer: d, Config: cfg.TlsCfg}).DialContext(ctx, "tcp", u.Host)
+	} else {
+		conn, err = d.DialContext(ctx, "tcp", u.Host)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return packets.NewThreadSafeConn(&countingConn{Conn: conn, sent: &c.sent, recv: &c.recv}), nil
+}
+
+// subscribe (re)subscribes on a new connection.
+func (c *Conn) subscribe(cm *autopaho.ConnectionManager) {
+	if len(c.routes) == 0 {
+		return
+	}
+	s := &paho.Subscribe{}
+	for _, r := range c.routes {
+		s.Subscriptions = append(s.Subscriptions, paho.SubscribeOptions{Topic: r.filter, QoS: 1, NoLocal: true})
+	}
+	ctx, cancel := context.WithTimeout(c.ctx, c.timeout)
+	defer cancel()
+	sa, err := cm.Subscribe(ctx, s)
+	if err != nil {
+		c.log.Warn("mqtt subscribe", "err", err)
+		return
+	}
+	for i, rc := range sa.Reasons {
+		if rc >= 0x80 && i < len(c.routes) {
+			c.log.Warn("mqtt subscribe refused", "filter", c.routes[i].filter, "reason_code", rc)
+		}
+	}
+}
+
+func (c *Conn) dispatch(m fetch.Message) {
 	for _, r := range c.routes {
 		if Match(r.filter, m.Topic) {
-			r.fn(fetch.Message{Topic: m.Topic, Payload: m.Payload, Retain: m.Retain})
+			r.fn(m)
 			return
 		}
 	}
@@ -76,14 +205,34 @@ func (c *Conn) dispatch(m mqttsync.Message) {
 
 // Publish sends m with QoS 1 and waits for the broker's acknowledgement.
 func (c *Conn) Publish(ctx context.Context, m fetch.Message) error {
-	return c.c.Publish(ctx, mqttsync.Message{Topic: m.Topic, Payload: m.Payload, Retain: m.Retain})
+	ctx, cancel := context.WithTimeout(ctx, c.timeout)
+	defer cancel()
+	resp, err := c.cm.Publish(ctx, &paho.Publish{Topic: m.Topic, Payload: m.Payload, Retain: m.Retain, QoS: 1})
+	if err != nil {
+		return fmt.Errorf("fetchmqtt.Publish %s: %w", m.Topic, err)
+	}
+	if resp != nil && resp.ReasonCode >= 0x80 {
+		return fmt.Errorf("fetchmqtt.Publish %s: broker refused with reason code 0x%02x", m.Topic, resp.ReasonCode)
+	}
+	return nil
 }
 
 // WireBytes returns the bytes sent and received on the network so far.
-func (c *Conn) WireBytes() (sent, received int64) { return c.c.WireBytes() }
+func (c *Conn) WireBytes() (sent, received int64) { return c.sent.Load(), c.recv.Load() }
 
-// Close disconnects.
-func (c *Conn) Close(ctx context.Context) error { return c.c.Close(ctx) }
+// Close disconnects and waits for the connection's goroutines.
+func (c *Conn) Close(ctx context.Context) error {
+	var err error
+	if c.cm != nil {
+		err = c.cm.Disconnect(ctx)
+	}
+	c.cancel()
+	c.wg.Wait()
+	if err != nil && !errors.Is(err, autopaho.ConnectionDownError) {
+		return fmt.Errorf("fetchmqtt.Close: %w", err)
+	}
+	return nil
+}
 
 // Match reports whether topic matches the MQTT topic filter (with + and #).
 func Match(filter, topic string) bool {
@@ -97,4 +246,22 @@ func Match(filter, topic string) bool {
 		}
 	}
 	return len(fs) == len(ts)
+}
+
+// countingConn counts the bytes that cross a connection.
+type countingConn struct {
+	net.Conn
+	sent, recv *atomic.Int64
+}
+
+func (c *countingConn) Read(p []byte) (int, error) {
+	n, err := c.Conn.Read(p)
+	c.recv.Add(int64(n))
+	return n, err
+}
+
+func (c *countingConn) Write(p []byte) (int, error) {
+	n, err := c.Conn.Write(p)
+	c.sent.Add(int64(n))
+	return n, err
 }

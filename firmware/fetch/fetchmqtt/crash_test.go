@@ -14,7 +14,6 @@ import (
 
 	"github.com/fovea-edge/fovea/firmware/fetch"
 	"github.com/fovea-edge/fovea/internal/testutil/mosquittotest"
-	"github.com/fovea-edge/fovea/sync/mqttsync"
 )
 
 // Environment of the child process of TestTransferKill9.
@@ -98,13 +97,13 @@ func TestTransferKill9(t *testing.T) {
 
 // crashChild fetches until its parent kills it, printing progress.
 func crashChild(t *testing.T) {
-	cfg := mqttsync.Config{Broker: os.Getenv(envBroker), DeviceID: "dev1-before", RetryMin: 50 * time.Millisecond, MetricsInterval: time.Hour}
+	opts := Options{Broker: os.Getenv(envBroker), ClientID: "dev1-before"}
 	pub := &lazyPub{}
 	m, err := fetch.NewMQTT(fetch.MQTTOptions{Publisher: pub, RequestTopic: "fovea/dev1/" + fetch.RequestSuffix, SyncEvery: 4, Reserve: -1})
 	if err != nil {
 		t.Fatal(err)
 	}
-	conn, err := Dial(context.Background(), cfg, map[string]func(fetch.Message){m.DataTopic(): m.Deliver}, nil)
+	conn, err := Dial(context.Background(), opts, map[string]func(fetch.Message){m.DataTopic(): m.Deliver})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -15,7 +15,6 @@ import (
 
 	"github.com/fovea-edge/fovea/firmware/fetch"
 	"github.com/fovea-edge/fovea/internal/testutil/mosquittotest"
-	"github.com/fovea-edge/fovea/sync/mqttsync"
 )
 
 func testData(n int, seed uint64) []byte {
@@ -43,19 +42,9 @@ func (w tWriter) Write(p []byte) (int, error) {
 	return len(p), nil
 }
 
-// clientConfig is an MQTT 5 client config for broker b with fast retries.
-func clientConfig(b *mosquittotest.Broker, clientID string) mqttsync.Config {
-	return mqttsync.Config{
-		Broker:          b.URL(),
-		DeviceID:        clientID,
-		ClientID:        clientID,
-		RetryMin:        50 * time.Millisecond,
-		RetryMax:        500 * time.Millisecond,
-		PublishTimeout:  5 * time.Second,
-		MetricsInterval: time.Hour,
-		KeepAlive:       5 * time.Second,
-		SessionExpiry:   time.Second,
-	}
+// clientOptions connect a client to broker b.
+func clientOptions(t testing.TB, b *mosquittotest.Broker, clientID string) Options {
+	return Options{Broker: b.URL(), ClientID: clientID, KeepAlive: 5 * time.Second, PublishTimeout: 5 * time.Second, Logger: testLogger(t)}
 }
 
 // lazyPub publishes through a Conn set after Dial (the Conn's subscription
@@ -94,7 +83,7 @@ func startOperator(t testing.TB, b *mosquittotest.Broker, tamper func(fetch.Mess
 	t.Helper()
 	op := &operator{pub: &lazyPub{tamper: tamper}}
 	op.srv = fetch.NewChunkServer(op.pub, testLogger(t))
-	conn, err := Dial(context.Background(), clientConfig(b, "operator"), map[string]func(fetch.Message){fetch.RequestFilter: op.srv.Deliver}, testLogger(t))
+	conn, err := Dial(context.Background(), clientOptions(t, b, "operator"), map[string]func(fetch.Message){fetch.RequestFilter: op.srv.Deliver})
 	if err != nil {
 		t.Fatalf("Dial operator: %v", err)
 	}
@@ -111,6 +100,19 @@ func startOperator(t testing.TB, b *mosquittotest.Broker, tamper func(fetch.Mess
 		conn.Close(context.Background())
 	})
 	return op
+}
+
+// serverStats returns the server's counters once it published at least
+// chunks chunks, or after 5 seconds.
+func (op *operator) serverStats(chunks int64) fetch.ChunkServerStats {
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		st := op.srv.Stats()
+		if st.Chunks >= chunks || time.Now().After(deadline) {
+			return st
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
 }
 
 // device is the device side on its own connection.
@@ -135,7 +137,7 @@ func startDevice(t testing.TB, b *mosquittotest.Broker, clientID string, opts fe
 	if err != nil {
 		t.Fatal(err)
 	}
-	conn, err := Dial(context.Background(), clientConfig(b, clientID), map[string]func(fetch.Message){m.DataTopic(): m.Deliver}, testLogger(t))
+	conn, err := Dial(context.Background(), clientOptions(t, b, clientID), map[string]func(fetch.Message){m.DataTopic(): m.Deliver})
 	if err != nil {
 		t.Fatalf("Dial device: %v", err)
 	}
