@@ -44,7 +44,9 @@ func encodeChunk(th [8]byte, index, count, chunkSize int, data []byte) []byte {
 
 // DecodeChunk parses and checks a chunk message: magic, version, header
 // length, index below count, every chunk but the last exactly chunkSize
-// long, and the data's SHA-256 equal to the header's.
+// long, and the data's SHA-256 equal to the header's. When only that hash
+// differs, the header's fields come back with the error, so that the
+// receiver can ask for the chunk again.
 func DecodeChunk(b []byte) (Chunk, error) {
 	var c Chunk
 	if len(b) < headerLen {

@@ -211,6 +211,9 @@ func (t *transfer) handle(p []byte) (bool, error) {
 	c, err := DecodeChunk(p)
 	switch {
 	case err != nil:
+		if c.TransferHash == t.hash {
+			delete(t.inflight, c.Index) // damaged in transit: ask again soon
+		}
 		return t.reject("undecodable chunk", err), nil
 	case c.TransferHash != t.hash:
 		return t.reject("chunk of another transfer", nil), nil
