@@ -27,6 +27,14 @@ func EncodeChunk(transferID string, index, count, chunkSize int, data []byte) []
 
 func encodeChunk(th [8]byte, index, count, chunkSize int, data []byte) []byte {
 	b := make([]byte, headerLen+len(data))
+	copy(b[headerLen:], data)
+	putChunkHeader(b, th, index, count, chunkSize)
+	return b
+}
+
+// putChunkHeader fills the header of b, whose data (from byte 64 on) is in
+// place already.
+func putChunkHeader(b []byte, th [8]byte, index, count, chunkSize int) {
 	copy(b[0:4], chunkMagic)
 	b[4] = wireVersion
 	b[5] = 0 // flags
@@ -35,11 +43,9 @@ func encodeChunk(th [8]byte, index, count, chunkSize int, data []byte) []byte {
 	binary.BigEndian.PutUint32(b[16:20], uint32(index))
 	binary.BigEndian.PutUint32(b[20:24], uint32(count))
 	binary.BigEndian.PutUint32(b[24:28], uint32(chunkSize))
-	binary.BigEndian.PutUint32(b[28:32], uint32(len(data)))
-	sum := sha256.Sum256(data)
+	binary.BigEndian.PutUint32(b[28:32], uint32(len(b)-headerLen))
+	sum := sha256.Sum256(b[headerLen:])
 	copy(b[32:64], sum[:])
-	copy(b[headerLen:], data)
-	return b
 }
 
 // DecodeChunk parses and checks a chunk message: magic, version, header

@@ -20,6 +20,7 @@ type ChunkServer struct {
 	pub  Publisher
 	log  *slog.Logger
 	reqs chan Message
+	sem  chan struct{} // one token per chunk publish in flight
 
 	mu        sync.Mutex
 	transfers map[string]*servedFile // guarded by mu
@@ -48,7 +49,7 @@ func NewChunkServer(pub Publisher, logger *slog.Logger) *ChunkServer {
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
-	return &ChunkServer{pub: pub, log: logger, reqs: make(chan Message, 256), transfers: map[string]*servedFile{}}
+	return &ChunkServer{pub: pub, log: logger, reqs: make(chan Message, 256), sem: make(chan struct{}, maxInFlight), transfers: map[string]*servedFile{}}
 }
 
 // Add offers file as transfer transferID in chunks of chunkSize bytes (0:
@@ -138,24 +139,27 @@ func (s *ChunkServer) Stats() ChunkServerStats {
 	return ChunkServerStats{Chunks: s.served.Load(), Manifests: s.manifests.Load(), Ignored: s.ignored.Load(), Dropped: s.dropped.Load()}
 }
 
-// serveWorkers is how many requests a ChunkServer answers at once: while
-// one waits for the broker's acknowledgement, another publishes. Each holds
-// one chunk buffer.
-const serveWorkers = 4
+// serveWorkers is how many requests a ChunkServer answers at once, and
+// maxInFlight how many chunk messages it has published and not yet seen
+// acknowledged by the broker: publishing without waiting for each
+// acknowledgement keeps the link busy when the broker is far away. They
+// bound the server's memory to maxInFlight chunks.
+const (
+	serveWorkers = 4
+	maxInFlight  = 16
+)
 
 // Run answers requests until ctx ends, then closes the served files.
 func (s *ChunkServer) Run(ctx context.Context) error {
 	var wg sync.WaitGroup
 	for range serveWorkers {
 		wg.Go(func() {
-			buf := make([]byte, 0, DefaultChunkSize)
 			for {
 				select {
 				case <-ctx.Done():
 					return
 				case m := <-s.reqs:
-					var err error
-					if buf, err = s.serve(ctx, m, buf); err != nil && ctx.Err() == nil {
+					if err := s.serve(ctx, m); err != nil && ctx.Err() == nil {
 						s.log.Warn("serve chunk request", "topic", m.Topic, "err", err)
 					}
 				}
@@ -172,49 +176,84 @@ func (s *ChunkServer) Run(ctx context.Context) error {
 	return nil
 }
 
-// serve answers one request, reading chunks into buf (grown as needed
-// and returned for the next request).
-func (s *ChunkServer) serve(ctx context.Context, m Message, buf []byte) ([]byte, error) {
+// serve answers one request: the manifest first when asked for, then the
+// chunks, published concurrently (up to maxInFlight across the server). It
+// returns when every publish ended, with the first error.
+func (s *ChunkServer) serve(ctx context.Context, m Message) error {
 	data, ok := DataTopicFor(m.Topic)
 	if !ok {
 		s.ignored.Add(1)
-		return buf, fmt.Errorf("request on %q, which is no request topic", m.Topic)
+		return fmt.Errorf("request on %q, which is no request topic", m.Topic)
 	}
 	r, err := DecodeChunkRequest(m.Payload)
 	if err != nil {
 		s.ignored.Add(1)
-		return buf, err
+		return err
 	}
 	s.mu.Lock()
 	t := s.transfers[r.TransferID]
 	s.mu.Unlock()
 	if t == nil {
 		s.ignored.Add(1)
-		return buf, fmt.Errorf("request for transfer %q, which is not served", r.TransferID)
+		return fmt.Errorf("request for transfer %q, which is not served", r.TransferID)
 	}
 	if r.Manifest {
 		if err := s.pub.Publish(ctx, Message{Topic: data, Payload: t.encoded}); err != nil {
-			return buf, fmt.Errorf("publish manifest of %s: %w", r.TransferID, err)
+			return fmt.Errorf("publish manifest of %s: %w", r.TransferID, err)
 		}
 		s.manifests.Add(1)
 	}
-	man := t.manifest
-	if cap(buf) < man.ChunkSize {
-		buf = make([]byte, man.ChunkSize)
-	}
-	buf = buf[:man.ChunkSize]
-	for _, i := range r.Indexes(len(man.Chunks)) {
-		n, err := t.f.ReadAt(buf, int64(i)*int64(man.ChunkSize))
-		if err != nil && !(errors.Is(err, io.EOF) && i == len(man.Chunks)-1) {
-			return buf, fmt.Errorf("read chunk %d of %s: %w", i, r.TransferID, err)
+	var (
+		wg    sync.WaitGroup
+		errMu sync.Mutex
+		first error
+	)
+	fail := func(err error) {
+		errMu.Lock()
+		defer errMu.Unlock()
+		if first == nil {
+			first = err
 		}
-		msg := Message{Topic: data, Payload: EncodeChunk(r.TransferID, i, len(man.Chunks), man.ChunkSize, buf[:n])}
-		if err := s.pub.Publish(ctx, msg); err != nil {
-			return buf, fmt.Errorf("publish chunk %d of %s: %w", i, r.TransferID, err)
-		}
-		s.served.Add(1)
 	}
-	return buf, nil
+	for _, i := range r.Indexes(len(t.manifest.Chunks)) {
+		select {
+		case s.sem <- struct{}{}:
+		case <-ctx.Done():
+			wg.Wait()
+			return ctx.Err()
+		}
+		msg, err := t.chunk(r.TransferID, i)
+		if err != nil {
+			<-s.sem
+			fail(err)
+			break
+		}
+		wg.Go(func() {
+			defer func() { <-s.sem }()
+			if err := s.pub.Publish(ctx, Message{Topic: data, Payload: msg}); err != nil {
+				fail(fmt.Errorf("publish chunk %d of %s: %w", i, r.TransferID, err))
+				return
+			}
+			s.served.Add(1)
+		})
+	}
+	wg.Wait()
+	return first
+}
+
+// chunk reads chunk i straight into a new chunk message.
+func (t *servedFile) chunk(transferID string, i int) ([]byte, error) {
+	m := t.manifest
+	n := m.ChunkSize
+	if last := len(m.Chunks) - 1; i == last {
+		n = int(m.Size - int64(last)*int64(m.ChunkSize))
+	}
+	b := make([]byte, headerLen+n)
+	if _, err := t.f.ReadAt(b[headerLen:], int64(i)*int64(m.ChunkSize)); err != nil {
+		return nil, fmt.Errorf("read chunk %d of %s: %w", i, transferID, err)
+	}
+	putChunkHeader(b, m.TransferHash, i, len(m.Chunks), m.ChunkSize)
+	return b, nil
 }
 
 // PubSub is an MQTT connection that can both publish and subscribe.
