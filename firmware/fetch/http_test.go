@@ -42,6 +42,9 @@ type serverCfg struct {
 	noRange bool
 	// failFirst answers the first failFirst requests with 503.
 	failFirst int
+	// hangFirst, when > 0, sends that many body bytes in the first
+	// response and then nothing more until the client goes away.
+	hangFirst int
 }
 
 func (s *fileServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -53,6 +56,13 @@ func (s *fileServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.mu.Unlock()
 	if n <= s.failFirst {
 		http.Error(w, "busy", http.StatusServiceUnavailable)
+		return
+	}
+	if n == 1 && s.hangFirst > 0 {
+		w.Header().Set("Content-Length", strconv.Itoa(len(data)))
+		w.Write(data[:s.hangFirst])
+		w.(http.Flusher).Flush()
+		<-r.Context().Done()
 		return
 	}
 	if n == 1 && s.cutFirst > 0 {
@@ -118,6 +128,7 @@ func TestHTTPFetch(t *testing.T) {
 	tests := []struct {
 		name      string
 		server    serverCfg
+		stall     time.Duration // StallTimeout; 0: the default minute
 		wantReqs  int32
 		wantRange []string // Range header of each request
 	}{
@@ -127,6 +138,8 @@ func TestHTTPFetch(t *testing.T) {
 		// starts over.
 		{name: "server without range", server: serverCfg{cutFirst: 1_000_000, noRange: true}, wantReqs: 2},
 		{name: "retry after 503", server: serverCfg{failFirst: 2}, wantReqs: 3},
+		// The stall timeout ends the hung attempt; the next one resumes.
+		{name: "server hangs mid-body", server: serverCfg{hangFirst: 500_000}, stall: 300 * time.Millisecond, wantReqs: 2},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -136,7 +149,7 @@ func TestHTTPFetch(t *testing.T) {
 			defer srv.Close()
 			dst := filepath.Join(t.TempDir(), "bundle.fovea")
 			var p progressLog
-			err := newHTTP(t, HTTPOptions{}).Fetch(context.Background(), Source{URL: srv.URL + "/b.fovea", Size: int64(len(data)), SHA256: sumHex(data)}, dst, p.fn)
+			err := newHTTP(t, HTTPOptions{StallTimeout: tt.stall}).Fetch(context.Background(), Source{URL: srv.URL + "/b.fovea", Size: int64(len(data)), SHA256: sumHex(data)}, dst, p.fn)
 			if err != nil {
 				t.Fatalf("Fetch: %v", err)
 			}

@@ -131,8 +131,12 @@ func (t *transfer) run(ctx context.Context) error {
 		case <-timer.C:
 			if time.Since(t.lastGood) > opts.StallTimeout {
 				t.close()
-				return fmt.Errorf("%w: no valid chunk for %s (%d of %d chunks missing): is `fovea fleet deploy` serving transfer %s?",
-					ErrStalled, opts.StallTimeout, t.missing, len(t.manifest.Chunks), t.src.TransferID)
+				what := "no manifest"
+				if t.haveManifest() {
+					what = fmt.Sprintf("no valid chunk (%d of %d missing)", t.missing, len(t.manifest.Chunks))
+				}
+				return fmt.Errorf("%w: %s for %s: is `fovea fleet deploy` serving transfer %s?",
+					ErrStalled, what, opts.StallTimeout, t.src.TransferID)
 			}
 			wait = bo.Next()
 			opts.Logger.Info("chunks overdue; asking again", "transfer", t.src.TransferID, "in_flight", len(t.inflight), "missing", t.missing, "next_wait", wait)
