@@ -102,7 +102,7 @@ func (h *HTTP) Fetch(ctx context.Context, src Source, dst string, progress func(
 		return fmt.Errorf("fetch.HTTP.Fetch: %w", err)
 	}
 	if s := src.Scheme(); s != "http" && s != "https" {
-		return fmt.Errorf("fetch.HTTP.Fetch: %w: %s is not an HTTP(S) source", ErrSource, src)
+		return fmt.Errorf("fetch.HTTP.Fetch: %w: %s: scheme must be http or https", ErrSource, src)
 	}
 	if progress == nil {
 		progress = func(int64, int64) {}

@@ -23,7 +23,9 @@ type Source struct {
 	SHA256 string
 }
 
-// Scheme returns the transport the source needs: "http", "https" or "mqtt".
+// Scheme returns the transport the source needs: the URL's scheme in lower
+// case ("http", "https", or another a Mux may have a fetcher for), or
+// "mqtt" for a transfer id.
 func (s Source) Scheme() string {
 	if s.TransferID != "" {
 		return "mqtt"
@@ -58,8 +60,8 @@ func (s Source) Validate() error {
 	if s.TransferID != "" {
 		return validTransferID(s.TransferID)
 	}
-	if sc := s.Scheme(); sc != "http" && sc != "https" {
-		return fmt.Errorf("%w: URL %q: scheme must be http or https", ErrSource, s.URL)
+	if u, err := url.Parse(s.URL); err != nil || u.Scheme == "" {
+		return fmt.Errorf("%w: URL %q has no scheme (want https://host/path)", ErrSource, s.URL)
 	}
 	return nil
 }

@@ -24,7 +24,8 @@ func TestSourceValidate(t *testing.T) {
 		{"both", Source{URL: "http://h/b", TransferID: "a", Size: 1, SHA256: sum}, "mqtt", "both"},
 		{"no size", Source{URL: "http://h/b", SHA256: sum}, "http", "size 0"},
 		{"short hash", Source{URL: "http://h/b", Size: 1, SHA256: sum[:10]}, "http", "64 hex digits"},
-		{"ftp", Source{URL: "ftp://h/b", Size: 1, SHA256: sum}, "ftp", "scheme must be http or https"},
+		{"file (for a fetcher the agent registers)", Source{URL: "file:///media/usb/b.fovea", Size: 1, SHA256: sum}, "file", ""},
+		{"no scheme", Source{URL: "h/b", Size: 1, SHA256: sum}, "", "has no scheme"},
 		{"id with slash", Source{TransferID: "a/b", Size: 1, SHA256: sum}, "mqtt", "only letters"},
 	}
 	for _, tt := range tests {
@@ -59,8 +60,14 @@ func TestMux(t *testing.T) {
 		t.Fatalf("Mux.Fetch(http) = %v", err)
 	}
 	checkFile(t, dst, data)
-	err := mux.Fetch(context.Background(), Source{TransferID: "x", Size: 1, SHA256: sumHex(data)}, dst+"2", nil)
-	if !errors.Is(err, ErrSource) || !strings.Contains(err.Error(), `no transport for "mqtt" in this agent (have http)`) {
-		t.Fatalf("Mux.Fetch(mqtt) = %v; want ErrSource naming the missing transport", err)
+	for _, src := range []Source{
+		{TransferID: "x", Size: 1, SHA256: sumHex(data)},
+		{URL: "ftp://h/b", Size: 1, SHA256: sumHex(data)},
+	} {
+		err := mux.Fetch(context.Background(), src, dst+"2", nil)
+		want := `no transport for "` + src.Scheme() + `" in this agent (have http)`
+		if !errors.Is(err, ErrSource) || !strings.Contains(err.Error(), want) {
+			t.Errorf("Mux.Fetch(%s) = %v; want ErrSource containing %q", src, err, want)
+		}
 	}
 }
