@@ -45,10 +45,12 @@ type Options struct {
 }
 
 // Conn is an MQTT connection kept up in the background (reconnecting with
-// capped, jittered back-off); it implements fetch.Publisher.
+// capped, jittered back-off); it implements fetch.Publisher and
+// fetch.Subscriber.
 type Conn struct {
 	cm         *autopaho.ConnectionManager
-	routes     []route
+	mu         sync.RWMutex
+	routes     []route // guarded by mu
 	timeout    time.Duration
 	log        *slog.Logger
 	sent, recv atomic.Int64
@@ -62,10 +64,10 @@ type route struct {
 	fn     func(fetch.Message)
 }
 
-// Dial connects to the broker, subscribes to the filters of subs with QoS 1
-// (again on every reconnect) and hands each incoming message to the
-// function of the first filter it matches. It returns once the connection
-// is up, or fails when ctx ends first.
+// Dial connects to the broker, subscribes to the filters of subs (may be
+// nil; see Subscribe) with QoS 1, again on every reconnect, and hands each
+// incoming message to the function of the first filter it matches. It
+// returns once the connection is up, or fails when ctx ends first.
 func Dial(ctx context.Context, opts Options, subs map[string]func(fetch.Message)) (*Conn, error) {
 	u, err := url.Parse(opts.Broker)
 	if err != nil || (u.Scheme != "mqtt" && u.Scheme != "mqtts") || u.Host == "" {
@@ -110,7 +112,7 @@ func Dial(ctx context.Context, opts Options, subs map[string]func(fetch.Message)
 		ConnectUsername:   opts.Username,
 		ConnectPassword:   []byte(opts.Password),
 		OnConnectionUp: func(cm *autopaho.ConnectionManager, _ *paho.Connack) {
-			c.wg.Go(func() { c.subscribe(cm) })
+			c.wg.Go(func() { c.subscribe(cm, c.filters()) })
 		},
 		OnConnectError: func(err error) { opts.Logger.Warn("mqtt connect", "broker", opts.Broker, "err", err) },
 		ClientConfig: paho.ClientConfig{
@@ -171,30 +173,55 @@ func (c *Conn) dial(ctx context.Context, cfg autopaho.ClientConfig, u *url.URL) 
 	return packets.NewThreadSafeConn(&countingConn{Conn: conn, sent: &c.sent, recv: &c.recv}), nil
 }
 
-// subscribe (re)subscribes on a new connection.
-func (c *Conn) subscribe(cm *autopaho.ConnectionManager) {
-	if len(c.routes) == 0 {
+// Subscribe adds a subscription with QoS 1: now, when connected, and again
+// on every reconnect. fn runs on the client's goroutine and must not block
+// for long. Filters are matched in the order they were added.
+func (c *Conn) Subscribe(filter string, fn func(fetch.Message)) {
+	c.mu.Lock()
+	c.routes = append(c.routes, route{filter: filter, fn: fn})
+	c.mu.Unlock()
+	if c.cm != nil {
+		c.subscribe(c.cm, []string{filter})
+	}
+}
+
+// filters lists the subscribed filters.
+func (c *Conn) filters() []string {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	var fs []string
+	for _, r := range c.routes {
+		fs = append(fs, r.filter)
+	}
+	return fs
+}
+
+// subscribe subscribes to filters (on a new connection: to all of them).
+func (c *Conn) subscribe(cm *autopaho.ConnectionManager, filters []string) {
+	if len(filters) == 0 {
 		return
 	}
 	s := &paho.Subscribe{}
-	for _, r := range c.routes {
-		s.Subscriptions = append(s.Subscriptions, paho.SubscribeOptions{Topic: r.filter, QoS: 1, NoLocal: true})
+	for _, f := range filters {
+		s.Subscriptions = append(s.Subscriptions, paho.SubscribeOptions{Topic: f, QoS: 1, NoLocal: true})
 	}
 	ctx, cancel := context.WithTimeout(c.ctx, c.timeout)
 	defer cancel()
 	sa, err := cm.Subscribe(ctx, s)
 	if err != nil {
-		c.log.Warn("mqtt subscribe", "err", err)
+		c.log.Warn("mqtt subscribe", "filters", filters, "err", err)
 		return
 	}
 	for i, rc := range sa.Reasons {
-		if rc >= 0x80 && i < len(c.routes) {
-			c.log.Warn("mqtt subscribe refused", "filter", c.routes[i].filter, "reason_code", rc)
+		if rc >= 0x80 && i < len(filters) {
+			c.log.Warn("mqtt subscribe refused", "filter", filters[i], "reason_code", rc)
 		}
 	}
 }
 
 func (c *Conn) dispatch(m fetch.Message) {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
 	for _, r := range c.routes {
 		if Match(r.filter, m.Topic) {
 			r.fn(m)

@@ -81,14 +81,13 @@ type operator struct {
 
 func startOperator(t testing.TB, b *mosquittotest.Broker, tamper func(fetch.Message) fetch.Message) *operator {
 	t.Helper()
-	op := &operator{pub: &lazyPub{tamper: tamper}}
-	op.srv = fetch.NewChunkServer(op.pub, testLogger(t))
-	conn, err := Dial(context.Background(), clientOptions(t, b, "operator"), map[string]func(fetch.Message){fetch.RequestFilter: op.srv.Deliver})
+	conn, err := Dial(context.Background(), clientOptions(t, b, "operator"), nil)
 	if err != nil {
 		t.Fatalf("Dial operator: %v", err)
 	}
-	op.conn = conn
-	op.pub.set(conn)
+	op := &operator{pub: &lazyPub{c: conn, tamper: tamper}, conn: conn}
+	op.srv = fetch.NewChunkServer(op.pub, testLogger(t))
+	conn.Subscribe(fetch.RequestFilter, op.srv.Deliver)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- op.srv.Run(ctx) }()
