@@ -19,4 +19,27 @@
 // Both write to dst+".partial", fsync it, check the whole file's SHA-256
 // and only then rename it to dst. A [Mux] picks the transport by the
 // source's scheme.
+//
+// # Wiring on the device
+//
+// The agent builds the fetchers once, before its MQTT Syncer runs (firmware
+// does not import sync/...; the agent adapts the Syncer):
+//
+//	h, err := fetch.NewHTTP(fetch.HTTPOptions{CAFile: cfg.OTA.CAFile, Logger: log})
+//	mq, err := fetch.NewMQTT(fetch.MQTTOptions{
+//		Publisher:    syncerPublisher{syncer}, // calls (*mqttsync.Syncer).Publish
+//		RequestTopic: syncer.Topic(fetch.RequestSuffix),
+//		Logger:       log,
+//	})
+//	syncer.Subscribe(syncer.Topic(fetch.DataSuffix), func(m mqttsync.Message) {
+//		mq.Deliver(fetch.Message{Topic: m.Topic, Payload: m.Payload})
+//	})
+//	mux := fetch.NewMux()
+//	mux.Handle("http", h)
+//	mux.Handle("https", h)
+//	mux.Handle("mqtt", mq)
+//	err = mux.Fetch(ctx, fetch.Source{URL: d.URL, TransferID: d.Transfer, Size: d.Size, SHA256: d.SHA256}, dst, progress)
+//
+// The operator serves MQTT transfers with a ChunkServer on a plain client
+// from package fetchmqtt (see its example).
 package fetch
