@@ -11,7 +11,6 @@ import (
 	"fmt"
 	"image"
 	"log/slog"
-	"strings"
 	"time"
 
 	"github.com/fovea-edge/fovea/internal/base/registry"
@@ -98,20 +97,17 @@ var openers = registry.New[Opener]("camera scheme")
 // duplicate, as registration happens in init functions.
 func Register(scheme string, open Opener) { openers.Register(scheme, open) }
 
-// Schemes lists the registered schemes, sorted.
+// Schemes lists the schemes whose backend is compiled into this binary,
+// sorted. Schemes registered with RegisterUnavailable are not among them.
 func Schemes() []string { return openers.Names() }
 
 // Open opens the source named by uri ("scheme:rest"). URIs that start with
 // rtsp://, http:// or https:// without a scheme prefix are not guessed:
 // name the backend ("opencv:rtsp://…", "mjpeg:http://…").
 func Open(ctx context.Context, uri string, opts Options) (Source, error) {
-	scheme, rest, ok := strings.Cut(uri, ":")
-	if !ok || scheme == "" {
-		return nil, fmt.Errorf("camera.Open %q: want scheme:location, e.g. dir:./frames or opencv:/dev/video0 (known schemes: %s)", uri, strings.Join(Schemes(), ", "))
-	}
-	open, ok := openers.Lookup(scheme)
-	if !ok {
-		return nil, fmt.Errorf("camera.Open %q: %w %q (known schemes: %s)", uri, ErrUnknownScheme, scheme, strings.Join(Schemes(), ", "))
+	open, rest, err := lookup(uri)
+	if err != nil {
+		return nil, fmt.Errorf("camera.Open %q: %w", uri, err)
 	}
 	src, err := open(ctx, rest, opts)
 	if err != nil {

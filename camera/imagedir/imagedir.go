@@ -5,7 +5,10 @@
 //
 // URI: dir:PATH[?loop=1&fps=5]. The query overrides Options.Loop and
 // Options.FPS. An unreadable or truncated image is skipped with a logged
-// warning and counted in Stats.Skipped; it does not stop the source.
+// warning and counted in Stats.Skipped; it does not stop the source, but
+// a pass over the folder in which every image was unreadable ends it with
+// an error naming the first bad files. A ground_truth.tsv in the folder
+// (see ParseTruth) gives each listed frame its Frame.Truth.
 package imagedir
 
 import (
@@ -26,7 +29,38 @@ import (
 	"github.com/fovea-edge/fovea/internal/base/imaging/imgio"
 )
 
-func init() { camera.Register("dir", Open) }
+func init() {
+	camera.Register("dir", Open)
+	camera.RegisterChecker("dir", Check)
+}
+
+// Check is the camera.Checker for dir:: the query parses, the folder
+// exists and holds an image, and its ground_truth.tsv, if any, parses.
+func Check(rest string) error {
+	var opts camera.Options
+	dir, err := parseURI(rest, &opts)
+	if err != nil {
+		return err
+	}
+	files, err := list(dir)
+	if err != nil {
+		return fmt.Errorf("imagedir: %w: %w", err, camera.ErrPermanent)
+	}
+	if len(files) == 0 {
+		return noImages(dir)
+	}
+	if _, err := loadTruth(dir); err != nil {
+		return fmt.Errorf("imagedir: %w: %w", err, camera.ErrPermanent)
+	}
+	return nil
+}
+
+func noImages(dir string) error {
+	return fmt.Errorf("imagedir: folder %s holds no .jpg, .jpeg, .png or .bmp file: %w", dir, camera.ErrPermanent)
+}
+
+// maxBadNames is how many unreadable files an error names.
+const maxBadNames = 3
 
 // Source reads the images of one folder. Next and Close belong to one
 // goroutine; Stats may be called from any.
@@ -36,9 +70,12 @@ type Source struct {
 	gate *camera.Gate
 	log  *slog.Logger
 
+	truth map[string]string // file name → label; nil without ground_truth.tsv
+
 	files    []string // names in the current pass, sorted
 	i        int      // next index into files
 	passGood int      // frames delivered in the current pass
+	bad      []string // the first maxBadNames unreadable files of the pass, with why
 	seq      uint64
 
 	frames  atomic.Uint64
@@ -63,10 +100,13 @@ func Open(ctx context.Context, rest string, opts camera.Options) (camera.Source,
 		log:  opts.Logger.With("camera", "dir:"+dir),
 	}
 	if s.files, err = list(dir); err != nil {
-		return nil, fmt.Errorf("imagedir.Open: %w: %w", err, camera.ErrPermanent)
+		return nil, fmt.Errorf("imagedir: %w: %w", err, camera.ErrPermanent)
 	}
 	if len(s.files) == 0 {
-		return nil, fmt.Errorf("imagedir.Open: folder %s holds no .jpg, .jpeg, .png or .bmp file: %w", dir, camera.ErrPermanent)
+		return nil, noImages(dir)
+	}
+	if s.truth, err = loadTruth(dir); err != nil {
+		return nil, fmt.Errorf("imagedir: %w: %w", err, camera.ErrPermanent)
 	}
 	// The folder is read on demand, so the fps cap paces reads (s.gate)
 	// instead of dropping frames.
@@ -140,6 +180,10 @@ func (s *Source) Next(ctx context.Context) (camera.Frame, error) {
 			return camera.Frame{}, err
 		}
 		if s.i >= len(s.files) {
+			if s.passGood == 0 && s.i > 0 {
+				s.errors.Add(1)
+				return camera.Frame{}, s.allUnreadable()
+			}
 			if !s.loop {
 				return camera.Frame{}, io.EOF
 			}
@@ -153,6 +197,9 @@ func (s *Source) Next(ctx context.Context) (camera.Frame, error) {
 		img, err := Decode(filepath.Join(s.dir, name))
 		if err != nil {
 			s.skipped.Add(1)
+			if len(s.bad) < maxBadNames {
+				s.bad = append(s.bad, fmt.Sprintf("%s (%v)", name, err))
+			}
 			s.log.Warn("skipping unreadable image", "file", name, "err", err)
 			continue
 		}
@@ -162,20 +209,26 @@ func (s *Source) Next(ctx context.Context) (camera.Frame, error) {
 		s.seq++
 		s.passGood++
 		s.frames.Add(1)
-		return camera.Frame{Image: img, Seq: s.seq, Mono: camera.Since(), Wall: time.Now(), Name: name}, nil
+		return camera.Frame{Image: img, Seq: s.seq, Mono: camera.Since(), Wall: time.Now(), Name: name, Truth: s.truth[name]}, nil
 	}
+}
+
+// allUnreadable is the error of a pass in which no image could be read.
+func (s *Source) allUnreadable() error {
+	more := ""
+	if n := s.i - len(s.bad); n > 0 {
+		more = fmt.Sprintf(" and %d more", n)
+	}
+	return fmt.Errorf("imagedir: none of the %d images in %s could be read: %s%s: %w", s.i, s.dir, strings.Join(s.bad, "; "), more, camera.ErrPermanent)
 }
 
 // restart begins the next pass of a looping source.
 func (s *Source) restart() error {
-	if s.passGood == 0 && s.i > 0 {
-		return fmt.Errorf("imagedir: no readable image in %s (all %d skipped); looping would spin: %w", s.dir, s.i, camera.ErrPermanent)
-	}
 	files, err := list(s.dir)
 	if err != nil {
 		return fmt.Errorf("imagedir %s: %w", s.dir, err)
 	}
-	s.files, s.i, s.passGood = files, 0, 0
+	s.files, s.i, s.passGood, s.bad = files, 0, 0, nil
 	if len(files) == 0 {
 		return fmt.Errorf("imagedir: folder %s no longer holds an image: %w", s.dir, camera.ErrPermanent)
 	}

@@ -26,7 +26,10 @@ import (
 	"github.com/fovea-edge/fovea/camera"
 )
 
-func init() { camera.Register("mjpeg", Open) }
+func init() {
+	camera.Register("mjpeg", Open)
+	camera.RegisterChecker("mjpeg", func(rest string) error { _, err := parseURL(rest); return err })
+}
 
 // maxBadParts is how many undecodable parts in a row end a connection:
 // a stream of nothing but garbage is reconnected rather than read forever.
@@ -57,9 +60,9 @@ func Open(ctx context.Context, rest string, opts camera.Options) (camera.Source,
 }
 
 func open(ctx context.Context, rest string, opts camera.Options, maxPart int) (camera.Source, error) {
-	u, err := url.Parse(rest)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return nil, fmt.Errorf("mjpeg: %q is not an http:// or https:// URL; write e.g. mjpeg:http://192.168.1.20:8080/?action=stream: %w", rest, camera.ErrPermanent)
+	u, err := parseURL(rest)
+	if err != nil {
+		return nil, err
 	}
 	opts = opts.WithDefaults()
 	c := &client{
@@ -144,4 +147,13 @@ func (c *client) dial(ctx context.Context) (camera.Source, error) {
 	cn.r = NewReader(&idleReader{r: resp.Body, t: cn.idle, d: c.timeout}, params["boundary"], c.maxPart)
 	cn.body = resp.Body
 	return cn, nil
+}
+
+// parseURL checks that rest is an http:// or https:// URL with a host.
+func parseURL(rest string) (*url.URL, error) {
+	u, err := url.Parse(rest)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return nil, fmt.Errorf("mjpeg: %q is not an http:// or https:// URL; write e.g. mjpeg:http://192.168.1.20:8080/?action=stream: %w", rest, camera.ErrPermanent)
+	}
+	return u, nil
 }

@@ -16,7 +16,10 @@ import (
 	"github.com/fovea-edge/fovea/camera"
 )
 
-func init() { camera.Register("opencv", Open) }
+func init() {
+	camera.Register("opencv", Open)
+	camera.RegisterChecker("opencv", check)
+}
 
 // errNoFrame: a live capture returned no frame (device unplugged, stream
 // dropped); the reconnecting wrapper reopens it.

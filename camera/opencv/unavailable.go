@@ -2,16 +2,11 @@
 
 package opencv
 
-import (
-	"context"
-	"fmt"
+import "github.com/fovea-edge/fovea/camera"
 
-	"github.com/fovea-edge/fovea/camera"
-)
-
-func init() { camera.Register("opencv", Open) }
-
-// Open fails: this binary was built without the opencv tag.
-func Open(ctx context.Context, rest string, opts camera.Options) (camera.Source, error) {
-	return nil, fmt.Errorf("opencv: camera support not included in this build; rebuild with -tags opencv (needs libopencv-dev): %w", camera.ErrUnavailable)
+// Without the opencv build tag the scheme is known but not compiled in:
+// camera.Open and camera.Check fail with camera.ErrUnavailable and this
+// advice, and camera.Schemes does not list it.
+func init() {
+	camera.RegisterUnavailable("opencv", "camera support not included in this build; use the OpenCV build of fovea (make build: -tags opencv, needs libopencv-dev)")
 }

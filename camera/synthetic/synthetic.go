@@ -20,7 +20,21 @@ import (
 	"github.com/fovea-edge/fovea/camera"
 )
 
-func init() { camera.Register("synthetic", Open) }
+func init() {
+	camera.Register("synthetic", Open)
+	camera.RegisterChecker("synthetic", Check)
+}
+
+// Check is the camera.Checker for the synthetic: scheme: the parameters
+// parse and describe a scene that can be rendered.
+func Check(rest string) error {
+	cfg, err := ParseURI(rest, 0)
+	if err != nil {
+		return err
+	}
+	_, err = New(cfg)
+	return err
+}
 
 // Source renders the scene. Next and Close belong to one goroutine; Stats
 // may be called from any.
