@@ -16,7 +16,7 @@ func (a *Agent) newSyncer(box *outbox.Outbox) (*mqttsync.Syncer, error) {
 		return nil, nil
 	}
 	s, err := mqttsync.New(mqttsync.Options{
-		Config:     *a.cfg.MQTT,
+		Config:     a.cfg.MQTT.SyncConfig(),
 		Queue:      box,
 		Logger:     a.log,
 		Registerer: a.metrics.reg,

@@ -13,9 +13,8 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
-	"time"
 
-	"github.com/fovea-edge/fovea/sync/mqttsync"
+	"gopkg.in/yaml.v3"
 )
 
 // Version is the configuration schema version this package reads.
@@ -37,8 +36,7 @@ type Config struct {
 	HTTP     HTTP     `yaml:"http" json:"http"`
 	Log      Log      `yaml:"log" json:"log"`
 	// MQTT enables result sync, telemetry and commands; absent = no sync.
-	// Its fields and defaults are mqttsync's (docs/config.md lists them).
-	MQTT *mqttsync.Config `yaml:"mqtt" json:"mqtt,omitempty"`
+	MQTT *MQTT `yaml:"mqtt,omitempty" json:"mqtt,omitempty"`
 }
 
 // Camera is one frame source.
@@ -115,8 +113,8 @@ type Pipeline struct {
 	StaleAfter Duration `yaml:"stale_after" json:"stale_after"`
 }
 
-// Outbox bounds the durable result queue. Zero values select the outbox
-// package's own defaults (chosen for SD-card wear).
+// Outbox bounds the durable result queue. The defaults are the outbox
+// package's (chosen for SD-card wear).
 type Outbox struct {
 	// MaxBytes caps the stored results; the oldest are evicted first.
 	// Accepts plain bytes or units: 64MiB, 1GB.
@@ -163,22 +161,18 @@ func (c *Config) Hash() string {
 	return hex.EncodeToString(s[:8])
 }
 
-// Duration is a time.Duration written as a Go duration string ("250ms").
-type Duration time.Duration
-
-// D returns the time.Duration.
-func (d Duration) D() time.Duration { return time.Duration(d) }
-
-// String formats like time.Duration.
-func (d Duration) String() string { return time.Duration(d).String() }
-
 // Redacted returns a copy of c with secrets (the MQTT password) replaced,
 // for status pages and the config/get command.
 func (c *Config) Redacted() *Config {
 	r := *c
 	if c.MQTT != nil {
-		m := c.MQTT.Redacted()
-		r.MQTT = &m
+		r.MQTT = c.MQTT.redacted()
 	}
 	return &r
+}
+
+// Show is the configuration as `fovea config show` prints it: YAML with
+// every default filled in and secrets redacted.
+func (c *Config) Show() ([]byte, error) {
+	return yaml.Marshal(c.Redacted())
 }

@@ -3,6 +3,8 @@ package config
 import (
 	"os"
 	"time"
+
+	"github.com/fovea-edge/fovea/sync/outbox"
 )
 
 // The defaults, all in one place. Zero values in a file mean "default".
@@ -21,8 +23,8 @@ const (
 )
 
 // applyDefaults fills every unset field. The device id defaults to the
-// host name. Outbox zero values are left for the outbox package, which
-// owns those defaults.
+// host name. The outbox and MQTT defaults are their packages' (copied in
+// here so that `config show` prints the values in force).
 func (c *Config) applyDefaults() {
 	if c.DeviceID == "" {
 		if h, err := os.Hostname(); err == nil {
@@ -40,13 +42,15 @@ func (c *Config) applyDefaults() {
 	def(&c.Pipeline.QueueSize, DefaultQueueSize)
 	def(&c.Pipeline.Workers, DefaultWorkers)
 	def(&c.Pipeline.StaleAfter, Duration(DefaultStaleAfter))
+	def(&c.Outbox.MaxBytes, ByteSize(outbox.DefaultMaxBytes))
+	def(&c.Outbox.MaxRecords, outbox.DefaultMaxRecords)
+	def(&c.Outbox.CommitInterval, Duration(outbox.DefaultCommitInterval))
+	def(&c.Outbox.CommitBatch, outbox.DefaultCommitBatch)
 	def(&c.HTTP.Listen, DefaultListen)
 	def(&c.Log.Level, DefaultLogLevel)
 	def(&c.Log.Format, DefaultLogFormat)
-	if c.MQTT != nil && c.MQTT.DeviceID == "" {
-		// One device id for results and topics; mqttsync applies the
-		// rest of its own defaults.
-		c.MQTT.DeviceID = c.DeviceID
+	if c.MQTT != nil {
+		c.MQTT.applyDefaults(c.DeviceID)
 	}
 }
 

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"reflect"
 	"regexp"
 	"strings"
 
@@ -54,42 +55,75 @@ func Parse(data []byte) (*Config, error) {
 	if c == nil {
 		return nil, decErr
 	}
-	if err := c.Validate(); err != nil || decErr != nil {
+	err := invalid(withoutDecoded(c.problems(), decErr))
+	if err != nil || decErr != nil {
 		return nil, errors.Join(decErr, err)
 	}
 	return c, nil
 }
 
+// withoutDecoded drops the validation problems of keys that already
+// failed to decode: after `line 9: cameras[1].uri: want a string`, that
+// the uri is empty is no news.
+func withoutDecoded(problems []error, decErr error) []error {
+	var failed []string
+	if j, ok := decErr.(interface{ Unwrap() []error }); ok {
+		for _, e := range j.Unwrap() {
+			if de, ok := e.(*decodeError); ok {
+				failed = append(failed, de.path)
+			}
+		}
+	}
+	if len(failed) == 0 {
+		return problems
+	}
+	kept := problems[:0:0]
+	for _, p := range problems {
+		key, _, _ := strings.Cut(p.Error(), ": ")
+		key = cameraID.ReplaceAllString(key, "]")
+		covered := false
+		for _, f := range failed {
+			if f == key || strings.HasPrefix(f, key+".") {
+				covered = true
+				break
+			}
+		}
+		if !covered {
+			kept = append(kept, p)
+		}
+	}
+	return kept
+}
+
+// cameraID matches the "] (front)" that problems add after a camera's
+// index.
+var cameraID = regexp.MustCompile(`\] \([^)]*\)`)
+
 // Decode decodes data strictly and applies the defaults, without
 // validating. For unknown keys and bad values it returns both the
-// configuration (with those keys left out) and the error listing them, so
-// that Parse can report validation problems too; for a syntax error, an
-// empty file or a bad version it returns only the error.
+// configuration (with those keys left out) and the error listing them,
+// each with its line and key path, so that Parse can report validation
+// problems too; for a syntax error, an empty file or a bad version it
+// returns only the error.
 func Decode(data []byte) (*Config, error) {
 	dec := yaml.NewDecoder(bytes.NewReader(data))
-	dec.KnownFields(true)
-	var c Config
-	var typeErrs error
-	if err := dec.Decode(&c); err != nil {
-		var te *yaml.TypeError
-		switch {
-		case errors.Is(err, io.EOF):
+	var doc yaml.Node
+	if err := dec.Decode(&doc); err != nil {
+		if errors.Is(err, io.EOF) {
 			return nil, fmt.Errorf("%w: the file holds no YAML document; start from configs/demo.yaml", ErrEmpty)
-		case errors.As(err, &te):
-			typeErrs = friendlyYAMLError(err)
-		default:
-			return nil, fmt.Errorf("YAML syntax: %w", err)
 		}
+		return nil, fmt.Errorf("YAML syntax: %w", err)
 	}
 	var extra yaml.Node
 	if err := dec.Decode(&extra); !errors.Is(err, io.EOF) {
 		return nil, errors.New("more than one YAML document (a second '---'); put the whole configuration in one document")
 	}
-	if c.Version == 0 && typeErrs != nil {
-		// Decoding stopped early (a duplicate key): the version may be
-		// there; report what stopped it.
-		return nil, typeErrs
+	var c Config
+	var w walker
+	if len(doc.Content) == 1 {
+		w.decode(doc.Content[0], "", reflect.ValueOf(&c).Elem())
 	}
+	typeErrs := errors.Join(w.errs...)
 	if c.Version != Version {
 		if c.Version == 0 {
 			return nil, errors.Join(fmt.Errorf("%w: the top-level key 'version: %d' is missing", ErrVersion, Version), typeErrs)
@@ -98,40 +132,4 @@ func Decode(data []byte) (*Config, error) {
 	}
 	c.applyDefaults()
 	return &c, typeErrs
-}
-
-var unknownField = regexp.MustCompile(`^line (\d+): field (\S+) not found in type (config|mqttsync)\.(\w+)$`)
-
-// friendlyYAMLError rewrites yaml.v3's type errors into one line per
-// problem that names the key and the section.
-func friendlyYAMLError(err error) error {
-	var te *yaml.TypeError
-	if !errors.As(err, &te) {
-		return err
-	}
-	problems := make([]error, 0, len(te.Errors))
-	for _, e := range te.Errors {
-		if m := unknownField.FindStringSubmatch(e); m != nil {
-			problems = append(problems, fmt.Errorf("line %s: unknown key %q in %s; check its spelling against docs/config.md", m[1], m[2], sectionName(m[3], m[4])))
-			continue
-		}
-		problems = append(problems, errors.New(strings.Replace(e, "config.", "", 1)))
-	}
-	return errors.Join(problems...)
-}
-
-func sectionName(pkg, typ string) string {
-	if pkg == "mqttsync" {
-		return "section mqtt"
-	}
-	switch typ {
-	case "Config":
-		return "the top level"
-	case "Camera":
-		return "a camera"
-	case "ROI":
-		return "a camera's roi"
-	default:
-		return "section " + strings.ToLower(typ)
-	}
 }

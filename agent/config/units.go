@@ -1,6 +1,7 @@
 package config
 
 import (
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -9,16 +10,36 @@ import (
 	"gopkg.in/yaml.v3"
 )
 
+// Duration is a time.Duration written as a Go duration string ("250ms",
+// "10s", "1h30m"). Every duration key of the file has this type, so all
+// read and fail alike.
+type Duration time.Duration
+
+// D returns the time.Duration.
+func (d Duration) D() time.Duration { return time.Duration(d) }
+
+// String formats like time.Duration.
+func (d Duration) String() string { return time.Duration(d).String() }
+
+// ParseDuration reads a duration with its unit.
+func ParseDuration(s string) (Duration, error) {
+	v, err := time.ParseDuration(strings.TrimSpace(s))
+	if err != nil {
+		return 0, fmt.Errorf("%q is not a duration; write it with a unit, such as 250ms or 10s", s)
+	}
+	return Duration(v), nil
+}
+
 // UnmarshalYAML reads a duration string such as "100ms" or "10s".
 func (d *Duration) UnmarshalYAML(n *yaml.Node) error {
 	if n.Kind != yaml.ScalarNode {
-		return typeError("line %d: want a duration such as 250ms or 10s", n.Line)
+		return errors.New("want a duration such as 250ms or 10s")
 	}
-	v, err := time.ParseDuration(n.Value)
+	v, err := ParseDuration(n.Value)
 	if err != nil {
-		return typeError("line %d: %q is not a duration; write it with a unit, such as 250ms or 10s", n.Line, n.Value)
+		return err
 	}
-	*d = Duration(v)
+	*d = v
 	return nil
 }
 
@@ -63,11 +84,11 @@ func ParseByteSize(s string) (ByteSize, error) {
 // UnmarshalYAML reads a size with an optional unit.
 func (b *ByteSize) UnmarshalYAML(n *yaml.Node) error {
 	if n.Kind != yaml.ScalarNode {
-		return typeError("line %d: want a size such as 64MiB", n.Line)
+		return errors.New("want a size such as 64MiB")
 	}
 	v, err := ParseByteSize(n.Value)
 	if err != nil {
-		return typeError("line %d: %v", n.Line, err)
+		return err
 	}
 	*b = v
 	return nil
@@ -86,11 +107,11 @@ func (b ByteSize) String() string {
 	return strconv.FormatInt(int64(b), 10)
 }
 
-// MarshalYAML writes the size with its unit.
-func (b ByteSize) MarshalYAML() (any, error) { return b.String(), nil }
-
-// typeError reports a bad value the way yaml.v3 reports its own type
-// errors, so that decoding goes on and every bad value is listed.
-func typeError(format string, args ...any) error {
-	return &yaml.TypeError{Errors: []string{fmt.Sprintf(format, args...)}}
+// MarshalYAML writes the size with its unit, or as a plain number when
+// no binary unit divides it.
+func (b ByteSize) MarshalYAML() (any, error) {
+	if s := b.String(); s != strconv.FormatInt(int64(b), 10) {
+		return s, nil
+	}
+	return int64(b), nil
 }

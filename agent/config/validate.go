@@ -13,9 +13,24 @@ import (
 // MQTT topics and metric labels, so no '/', '+', '#' or spaces.
 var idPattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$`)
 
-// Validate checks the configuration without touching the file system or
-// the network and reports every problem at once, each naming the key.
+// Validate checks the configuration without touching the network and
+// reports every problem at once, each naming the key (only the MQTT
+// section's TLS and password files are looked at on disk).
 func (c *Config) Validate() error {
+	return invalid(c.problems())
+}
+
+// invalid wraps problems in ErrInvalid; nil when there are none.
+func invalid(problems []error) error {
+	if len(problems) == 0 {
+		return nil
+	}
+	return fmt.Errorf("%w:\n%w", ErrInvalid, errors.Join(problems...))
+}
+
+// problems lists what Validate reports, one error per problem, each
+// starting with its key ("model.threads: …").
+func (c *Config) problems() []error {
 	var errs []error
 	add := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }
 
@@ -120,14 +135,15 @@ func (c *Config) Validate() error {
 		add("log.format: %q must be text or json", c.Log.Format)
 	}
 	if c.MQTT != nil {
-		if err := c.MQTT.WithDefaults().Validate(); err != nil {
-			errs = append(errs, err)
+		if err := c.MQTT.SyncConfig().Validate(); err != nil {
+			if j, ok := err.(interface{ Unwrap() []error }); ok {
+				errs = append(errs, j.Unwrap()...)
+			} else {
+				errs = append(errs, err)
+			}
 		}
 	}
-	if len(errs) == 0 {
-		return nil
-	}
-	return fmt.Errorf("%w:\n%w", ErrInvalid, errors.Join(errs...))
+	return errs
 }
 
 func checkListen(addr string) error {

@@ -4,7 +4,6 @@ import (
 	"fmt"
 
 	"github.com/spf13/cobra"
-	"gopkg.in/yaml.v3"
 
 	"github.com/fovea-edge/fovea/agent/config"
 )
@@ -36,7 +35,7 @@ func init() {
 			if err != nil {
 				return err
 			}
-			out, err := yaml.Marshal(c)
+			out, err := c.Show()
 			if err != nil {
 				return fmt.Errorf("config show: %w", err)
 			}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"log/slog"
 	"os"
 
@@ -11,8 +12,9 @@ import (
 
 func init() {
 	var (
-		o   mqttsync.WatchOptions
-		cfg mqttsync.Config
+		o      mqttsync.WatchOptions
+		cfg    mqttsync.Config
+		broker string
 	)
 	cmd := &cobra.Command{
 		Use:   "watch --broker URL [--device ID] [--json]",
@@ -22,6 +24,11 @@ func init() {
 and command reply. Without --device it shows every device under the root.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			u, err := mqttsync.ParseBroker(broker)
+			if err != nil {
+				return fmt.Errorf("--broker: %w", err)
+			}
+			cfg.Broker = u
 			o.Config = cfg
 			o.Out = cmd.OutOrStdout()
 			o.Logger = slog.New(slog.NewTextHandler(os.Stderr, nil))
@@ -29,7 +36,7 @@ and command reply. Without --device it shows every device under the root.`,
 		},
 	}
 	f := cmd.Flags()
-	f.StringVar(&cfg.Broker, "broker", "", "broker URL: mqtt://host:1883 or mqtts://host:8883 (required)")
+	f.StringVar(&broker, "broker", "", "broker URL: mqtt://host:1883 or mqtts://host:8883 (required)")
 	f.StringVar(&cfg.Protocol, "protocol", mqttsync.ProtocolV5, "MQTT protocol: 5 or 3.1.1")
 	f.StringVar(&cfg.Username, "username", "", "user name")
 	f.StringVar(&cfg.PasswordFile, "password-file", "", "file holding the password")

@@ -9,7 +9,6 @@ import (
 	"io"
 	"log/slog"
 	"net"
-	"net/url"
 	"os"
 	"strings"
 	"sync/atomic"
@@ -67,8 +66,13 @@ type ClientOptions struct {
 	Logger  *slog.Logger
 }
 
-// NewClient returns the client for opts.Config.Protocol.
+// NewClient returns the client for opts.Config.Protocol. It does not
+// validate opts.Config (see Config.Validate); a missing broker URL is an
+// error.
 func NewClient(opts ClientOptions) (Client, error) {
+	if opts.Config.Broker == nil {
+		return nil, fmt.Errorf("mqttsync.NewClient: %w: no broker URL", ErrConfig)
+	}
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}
@@ -95,10 +99,7 @@ func NewClient(opts ClientOptions) (Client, error) {
 // tlsConfig builds the TLS configuration for an mqtts:// broker, or nil
 // for plain TCP.
 func tlsConfig(c Config) (*tls.Config, error) {
-	u, err := url.Parse(c.Broker)
-	if err != nil {
-		return nil, err
-	}
+	u := c.Broker
 	if u.Scheme != "mqtts" {
 		return nil, nil
 	}
@@ -151,7 +152,7 @@ func explainConnectError(c Config, err error) error {
 		}
 	case errors.Is(err, io.EOF) || errors.Is(err, syscall.ECONNRESET) || strings.Contains(msg, "connection reset"):
 		switch {
-		case strings.HasPrefix(c.Broker, "mqtt://"):
+		case c.Broker.Scheme == "mqtt":
 			hint = "the broker closed the connection during CONNECT: if this port speaks TLS, use mqtts://"
 		case c.CertFile == "":
 			hint = "the broker closed the TLS connection during CONNECT: it probably requires a client certificate (mutual TLS): set mqtt.cert_file and mqtt.key_file"

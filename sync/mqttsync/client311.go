@@ -29,10 +29,7 @@ type client311 struct {
 
 func newClient311(opts ClientOptions) (*client311, error) {
 	c := opts.Config
-	u, err := url.Parse(c.Broker)
-	if err != nil {
-		return nil, fmt.Errorf("mqttsync.NewClient: %w: broker: %v", ErrConfig, err)
-	}
+	u := c.Broker
 	tlsCfg, err := tlsConfig(c)
 	if err != nil {
 		return nil, fmt.Errorf("mqttsync.NewClient: %w", err)

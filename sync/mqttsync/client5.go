@@ -36,10 +36,7 @@ type client5 struct {
 
 func newClient5(opts ClientOptions) (*client5, error) {
 	c := opts.Config
-	u, err := url.Parse(c.Broker)
-	if err != nil {
-		return nil, fmt.Errorf("mqttsync.NewClient: %w: broker: %v", ErrConfig, err)
-	}
+	u := c.Broker
 	tlsCfg, err := tlsConfig(c)
 	if err != nil {
 		return nil, fmt.Errorf("mqttsync.NewClient: %w", err)

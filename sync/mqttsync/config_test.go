@@ -1,6 +1,7 @@
 package mqttsync
 
 import (
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -14,7 +15,7 @@ func TestConfigValidate(t *testing.T) {
 	if err := os.WriteFile(pw, []byte("s3cret\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	good := Config{Broker: "mqtt://127.0.0.1:1883", DeviceID: "dev1"}
+	good := Config{Broker: mustBroker(t, "mqtt://127.0.0.1:1883"), DeviceID: "dev1"}
 	tests := []struct {
 		name string
 		mut  func(*Config)
@@ -22,18 +23,18 @@ func TestConfigValidate(t *testing.T) {
 	}{
 		{"minimal", func(c *Config) {}, nil},
 		{"3.1.1 with password file", func(c *Config) { c.Protocol, c.PasswordFile = ProtocolV311, pw }, nil},
-		{"empty broker", func(c *Config) { c.Broker = "" }, []string{"mqtt.broker is empty"}},
-		{"bad scheme", func(c *Config) { c.Broker = "http://x:1883" }, []string{"scheme must be mqtt:// or mqtts://"}},
+		{"no broker", func(c *Config) { c.Broker = nil }, []string{"mqtt.broker: missing"}},
+		{"bad scheme", func(c *Config) { c.Broker = &url.URL{Scheme: "http", Host: "x:1883"} }, []string{"must be mqtt://host:port"}},
 		{"TLS files on plain TCP", func(c *Config) { c.CAFile = pw }, []string{"plain TCP but TLS files are set"}},
-		{"bad protocol", func(c *Config) { c.Protocol = "4" }, []string{`mqtt.protocol "4"`}},
+		{"bad protocol", func(c *Config) { c.Protocol = "4" }, []string{`mqtt.protocol: "4"`}},
 		{"device id with slash", func(c *Config) { c.DeviceID = "a/b" }, []string{"must not contain"}},
 		{"prefix with wildcard", func(c *Config) { c.TopicPrefix = "fovea/#/" }, []string{"wildcards"}},
 		{"prefix without slash", func(c *Config) { c.TopicPrefix = "fovea" }, []string{"must end with '/'"}},
 		{"password twice", func(c *Config) { c.Password, c.PasswordFile = "x", pw }, []string{"both set"}},
 		{"missing files", func(c *Config) {
-			c.Broker = "mqtts://h:8883"
+			c.Broker = mustBroker(t, "mqtts://h:8883")
 			c.CAFile, c.CertFile = "/nonexistent/ca.pem", "/nonexistent/c.pem"
-		}, []string{"cert_file and mqtt.key_file must be set together", "mqtt.ca_file", "mqtt.cert_file"}},
+		}, []string{"mqtt.cert_file, mqtt.key_file: set both or neither", "mqtt.ca_file", "mqtt.cert_file"}},
 		{"every number wrong at once", func(c *Config) {
 			c.BatchRecords, c.BatchBytes, c.KeepAlive, c.RetryMin, c.RetryMax, c.RateBytesPerSecond = -1, 10, time.Millisecond, time.Second, time.Millisecond, -5
 		}, []string{"batch_records", "batch_bytes", "keepalive", "retry_max", "rate_bytes_per_second"}},
@@ -62,7 +63,7 @@ func TestConfigValidate(t *testing.T) {
 }
 
 func TestConfigDefaults(t *testing.T) {
-	c := Config{Broker: "mqtt://h:1883", DeviceID: "cam-7"}.WithDefaults()
+	c := Config{Broker: mustBroker(t, "mqtt://h:1883"), DeviceID: "cam-7"}.WithDefaults()
 	if c.TopicPrefix != "fovea/cam-7/" || c.ClientID != "fovea-cam-7" || c.Protocol != ProtocolV5 || c.SessionExpiry != 24*time.Hour {
 		t.Errorf("WithDefaults() = %+v; want prefix fovea/cam-7/, client fovea-cam-7, protocol 5, session 24h", c)
 	}
@@ -79,5 +80,46 @@ func TestPasswordFile(t *testing.T) {
 	got, err := Config{PasswordFile: p}.password()
 	if err != nil || got != "s3cret" {
 		t.Errorf("password() = %q, %v; want s3cret", got, err)
+	}
+}
+
+// mustBroker parses a broker URL that the test knows to be valid.
+func mustBroker(t testing.TB, s string) *url.URL {
+	t.Helper()
+	u, err := ParseBroker(s)
+	if err != nil {
+		t.Fatalf("ParseBroker(%q) = %v", s, err)
+	}
+	return u
+}
+
+func TestParseBroker(t *testing.T) {
+	tests := []struct {
+		in, want, err string
+	}{
+		{"mqtt://127.0.0.1:1883", "mqtt://127.0.0.1:1883", ""},
+		{"mqtt://broker.local", "mqtt://broker.local:1883", ""},
+		{"mqtts://broker.example.net", "mqtts://broker.example.net:8883", ""},
+		{"mqtts://[::1]:8884/", "mqtts://[::1]:8884", ""},
+		{"mqtts://user:pw@h:8883", "mqtts://user:xxxxx@h:8883", ""},
+		{"", "", "empty"},
+		{"http://h:1883", "", "scheme must be mqtt:// or mqtts://"},
+		{"broker.local:1883", "", "scheme must be"},
+		{"mqtt://", "", "has no host"},
+		{"mqtt://h:1883/fovea", "", "no path or query"},
+		{"mqtt://h:1883?x=1", "", "no path or query"},
+		{"mqtt://h:port", "", "not a URL"},
+	}
+	for _, tt := range tests {
+		u, err := ParseBroker(tt.in)
+		if tt.err != "" {
+			if err == nil || !strings.Contains(err.Error(), tt.err) {
+				t.Errorf("ParseBroker(%q) = %v, %v; want an error containing %q", tt.in, u, err, tt.err)
+			}
+			continue
+		}
+		if err != nil || u.Redacted() != tt.want {
+			t.Errorf("ParseBroker(%q) = %v, %v; want %s", tt.in, u, err, tt.want)
+		}
 	}
 }

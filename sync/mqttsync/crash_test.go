@@ -84,7 +84,7 @@ func TestCrashChild(t *testing.T) {
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM)
 	defer stop()
 	cfg := Config{
-		Broker: broker, DeviceID: "dev1", BatchRecords: 100,
+		Broker: mustBroker(t, broker), DeviceID: "dev1", BatchRecords: 100,
 		RateBytesPerSecond: 1 << 20, // about 5 s for the whole backlog
 		RetryMin:           50 * time.Millisecond, RetryMax: 500 * time.Millisecond,
 	}

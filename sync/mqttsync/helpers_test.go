@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
+	"net/url"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -231,10 +232,19 @@ func waitFor(t testing.TB, timeout time.Duration, what string, cond func() bool)
 	}
 }
 
+// brokerURL is b's URL, parsed.
+func brokerURL(b *mosquittotest.Broker) *url.URL {
+	u, err := ParseBroker(b.URL())
+	if err != nil {
+		panic(fmt.Sprintf("mosquittotest URL %q: %v", b.URL(), err))
+	}
+	return u
+}
+
 // testConfig is a device config for broker b with fast retries.
 func testConfig(b *mosquittotest.Broker, protocol string) Config {
 	return Config{
-		Broker:          b.URL(),
+		Broker:          brokerURL(b),
 		Protocol:        protocol,
 		DeviceID:        "dev1",
 		BatchRecords:    200,

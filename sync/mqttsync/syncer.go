@@ -89,12 +89,19 @@ type topics struct {
 	results, status, metrics, cmdFilter string
 }
 
-// New checks opts and returns a Syncer; Run starts it.
+// New returns a Syncer; Run starts it. It applies the defaults but does
+// not validate opts.Config again: the agent validated it when it loaded
+// its configuration, and a caller that builds a Config itself calls
+// Config.Validate. New refuses only what would make the Syncer unusable
+// (no broker, device id or queue), which is a programming error.
 func New(opts Options) (*Syncer, error) {
 	cfg := opts.Config.WithDefaults()
 	var errs []error
-	if err := cfg.Validate(); err != nil {
-		errs = append(errs, err)
+	if cfg.Broker == nil {
+		errs = append(errs, errors.New("no broker URL"))
+	}
+	if cfg.DeviceID == "" {
+		errs = append(errs, errors.New("no device id"))
 	}
 	if opts.Queue == nil {
 		errs = append(errs, errors.New("no Queue (the outbox) given"))
@@ -263,7 +270,7 @@ func (s *Syncer) onConnect() {
 	s.health.Connected = true
 	s.everConnected = true
 	s.mu.Unlock()
-	s.log.Info("connected", "broker", s.cfg.Broker, "protocol", s.cfg.Protocol)
+	s.log.Info("connected", "broker", s.cfg.Broker.Redacted(), "protocol", s.cfg.Protocol)
 	s.StatusChanged()
 }
 
@@ -283,7 +290,7 @@ func (s *Syncer) onError(err error) {
 	if repeated {
 		level = slog.LevelDebug
 	}
-	s.log.Log(context.Background(), level, "broker connection", "broker", s.cfg.Broker, "err", err)
+	s.log.Log(context.Background(), level, "broker connection", "broker", s.cfg.Broker.Redacted(), "err", err)
 }
 
 func (s *Syncer) status(state string) Status {

@@ -30,7 +30,7 @@ func TestTLS(t *testing.T) {
 		}, "client certificate"},
 		{"server name mismatch", ProtocolV5, true, func(c *Config, _ *mosquittotest.Broker) { c.ServerName = "broker.example" }, "does not name this host"},
 		{"plain TCP to the TLS port", ProtocolV5, true, func(c *Config, b *mosquittotest.Broker) {
-			c.Broker = "mqtt://" + b.Addr()
+			c.Broker = mustBroker(t, "mqtt://"+b.Addr())
 			c.CAFile, c.CertFile, c.KeyFile = "", "", ""
 		}, "use mqtts://"},
 	}

@@ -77,7 +77,7 @@ func Watch(ctx context.Context, o WatchOptions) error {
 		Config:    cfg,
 		Subscribe: []string{o.Root + dev + "/#"},
 		OnMessage: w.onMessage,
-		OnConnect: func() { o.Logger.Info("watching", "broker", cfg.Broker, "topics", o.Root+dev+"/#") },
+		OnConnect: func() { o.Logger.Info("watching", "broker", cfg.Broker.Redacted(), "topics", o.Root+dev+"/#") },
 		OnError:   w.onError,
 		Logger:    o.Logger,
 	})

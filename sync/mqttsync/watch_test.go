@@ -47,7 +47,7 @@ func TestWatch(t *testing.T) {
 			ctx, cancel := context.WithCancel(context.Background())
 			done := make(chan error, 1)
 			go func() {
-				done <- Watch(ctx, WatchOptions{Config: Config{Broker: b.URL()}, Device: tc.device, JSON: tc.json, Out: &out})
+				done <- Watch(ctx, WatchOptions{Config: Config{Broker: mustBroker(t, b.URL())}, Device: tc.device, JSON: tc.json, Out: &out})
 			}()
 			defer func() {
 				cancel()
