@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/fovea-edge/fovea/internal/registry"
+	"github.com/fovea-edge/fovea/internal/base/registry"
 )
 
 // Checker validates the location part of a URI (after "scheme:") without

@@ -11,7 +11,7 @@ import (
 	"testing"
 
 	"github.com/fovea-edge/fovea/camera"
-	"github.com/fovea-edge/fovea/internal/sharedtest"
+	"github.com/fovea-edge/fovea/internal/testutil/sharedtest"
 )
 
 func TestParseTruth(t *testing.T) {

@@ -99,7 +99,7 @@ func TestSubscribeAndPublish(t *testing.T) {
 
 func TestPublishBeforeRun(t *testing.T) {
 	ob, _ := openOutbox(t, outbox.Options{})
-	s, err := New(Options{Config: Config{Broker: "mqtt://127.0.0.1:1", DeviceID: "dev1"}, Queue: ob})
+	s, err := New(Options{Config: Config{Broker: mustBroker(t, "mqtt://127.0.0.1:1"), DeviceID: "dev1"}, Queue: ob})
 	if err != nil {
 		t.Fatal(err)
 	}
