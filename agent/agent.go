@@ -77,6 +77,7 @@ type Agent struct {
 	metrics   *metrics
 	started   time.Time
 
+	limit      resultLimit   // Options.MaxResults
 	lat        latencies     // recent preprocess+invoke latencies
 	results    atomic.Uint64 // results made durable in this run
 	appendErrs atomic.Uint64 // appends that failed
@@ -120,6 +121,7 @@ func New(cfg *config.Config, opts Options) (*Agent, error) {
 		obs:      slices.Clone(opts.Observers),
 	}
 	a.appendOK.Store(true)
+	a.limit.max = opts.MaxResults
 	resize, err := imaging.ByName(cfg.Model.Resize)
 	if err != nil {
 		return nil, fmt.Errorf("agent.New: model.resize: %w", err)

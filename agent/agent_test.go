@@ -4,10 +4,12 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/fovea-edge/fovea/agent/config"
@@ -145,19 +147,33 @@ func TestHTTPEndpoints(t *testing.T) {
 	}
 }
 
-// TestMaxResults stops the agent after N results.
+// TestMaxResults stops the agent after exactly N results: N stored in the
+// outbox and N reported, however many workers had frames in hand.
 func TestMaxResults(t *testing.T) {
 	dir, _ := imageSubset(t, 2)
-	cfg := testConfig(t, `  - {id: loop, uri: "dir:`+dir+`", loop: true}`, "http: {listen: \"off\"}")
-	a, err := New(cfg, Options{MaxResults: 4})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := a.Run(context.Background()); err != nil {
-		t.Fatalf("Run = %v", err)
-	}
-	if n := len(readOutbox(t, cfg.DataDir)); n < 4 {
-		t.Errorf("outbox holds %d records; want at least 4", n)
+	tests := []struct {
+		workers int
+		n       uint64
+	}{{1, 4}, {2, 5}, {4, 7}, {3, 1}}
+	for _, tt := range tests {
+		t.Run(fmt.Sprintf("workers=%d,n=%d", tt.workers, tt.n), func(t *testing.T) {
+			cfg := testConfig(t, `  - {id: loop, uri: "dir:`+dir+`", loop: true}
+  - {id: loop2, uri: "dir:`+dir+`", loop: true}`, fmt.Sprintf("http: {listen: \"off\"}\npipeline: {workers: %d, queue_size: 8}", tt.workers))
+			var reported atomic.Uint64
+			a, err := New(cfg, Options{MaxResults: tt.n, OnResult: func(Result) { reported.Add(1) }})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := a.Run(context.Background()); err != nil {
+				t.Fatalf("Run = %v", err)
+			}
+			if got := reported.Load(); got != tt.n {
+				t.Errorf("OnResult called %d times; want exactly %d", got, tt.n)
+			}
+			if got := len(readOutbox(t, cfg.DataDir)); uint64(got) != tt.n {
+				t.Errorf("outbox holds %d records; want exactly %d", got, tt.n)
+			}
+		})
 	}
 }
 

@@ -50,15 +50,17 @@ func (a *Agent) work(ctx context.Context, stop context.CancelFunc, q *queue, wm 
 		wg.Wait()
 	}()
 	for {
-		if ctx.Err() != nil {
+		if ctx.Err() != nil || !a.limit.take() {
 			return
 		}
 		j, ok := q.pop(ctx)
 		if !ok {
+			a.limit.release()
 			return
 		}
 		r, pred, b, ok := a.classify(durable, j, wm)
 		if !ok {
+			a.limit.release()
 			continue
 		}
 		f := make(chan appended, 1)
@@ -81,6 +83,7 @@ func (a *Agent) finish(stop context.CancelFunc, ap appended) {
 		a.lastErr = ap.err.Error()
 		a.mu.Unlock()
 		c.log.Error("result lost: outbox append failed", "seq", r.Seq, "err", ap.err)
+		a.limit.release()
 		return
 	}
 	a.appendOK.Store(true)
