@@ -72,7 +72,7 @@ func lookup(uri string) (Opener, string, error) {
 	if backend, ok := guessed[scheme]; ok {
 		hint := fmt.Sprintf("write %s:%s", backend, uri)
 		if why, off := unavailable.Lookup(backend); off {
-			hint += ", and " + why
+			hint += "; " + backend + ": " + why
 		}
 		return nil, "", fmt.Errorf("%w %q: name the backend: %s (schemes in this build: %s)", ErrUnknownScheme, scheme, hint, known)
 	}

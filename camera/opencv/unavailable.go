@@ -8,5 +8,5 @@ import "github.com/fovea-edge/fovea/camera"
 // camera.Open and camera.Check fail with camera.ErrUnavailable and this
 // advice, and camera.Schemes does not list it.
 func init() {
-	camera.RegisterUnavailable("opencv", "camera support not included in this build; use the OpenCV build of fovea (make build: -tags opencv, needs libopencv-dev)")
+	camera.RegisterUnavailable("opencv", "use the OpenCV build of fovea (make build: -tags opencv, needs libopencv-dev)")
 }

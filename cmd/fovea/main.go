@@ -30,7 +30,7 @@ func main() {
 	err := rootCmd.ExecuteContext(ctx)
 	stop()
 	if err != nil && !errors.Is(err, context.Canceled) {
-		fmt.Fprintln(os.Stderr, "fovea:", err)
+		fmt.Fprintln(os.Stderr, "fovea:", userMessage(err))
 		os.Exit(1)
 	}
 }

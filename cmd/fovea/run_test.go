@@ -258,9 +258,26 @@ http: {listen: %q}
 	}
 }
 
+// TestConfigCheckCommand runs `fovea config check` on good and bad files:
+// it loads the model and checks camera URIs, says which camera backends
+// the binary has, and its errors name keys without Go call chains.
 func TestConfigCheckCommand(t *testing.T) {
-	good := writeConfig(t, "version: 1\ndevice_id: d\ncameras: [{id: a, uri: \"dir:x\"}]\nmodel: {path: m.tflite}\n")
+	model, err := filepath.Abs("../../testdata/models/shapes.tflite")
+	if err != nil {
+		t.Fatal(err)
+	}
+	good := writeConfig(t, "version: 1\ndevice_id: d\ncameras: [{id: a, uri: \"synthetic:seed=1\"}]\nmodel: {path: "+model+"}\n")
 	bad := writeConfig(t, "version: 1\ndevice_id: d\ncameras: [{id: a, uri: x, fsp: 2}]\nmodel: {top_k: 0, threads: -2}\n")
+	typo := writeConfig(t, "version: 1\ndevice_id: d\ncameras: [{id: a, uri: \"dir:.\", fps: twenty}]\nmodel: {path: m}\n")
+	deep := writeConfig(t, `version: 1
+device_id: d
+cameras:
+  - {id: a, uri: "foo:bar"}
+  - {id: b, uri: "rtsp://cam.local/stream"}
+  - {id: c, uri: "opencv:/dev/video0"}
+  - {id: d, uri: "synthetic:size=3"}
+model: {path: /nonexistent/m.tflite}
+`)
 	tests := []struct {
 		name    string
 		file    string
@@ -268,14 +285,25 @@ func TestConfigCheckCommand(t *testing.T) {
 		want    []string
 		wantErr []string
 	}{
-		{"good", good, true, []string{"OK " + good}, nil},
-		{"bad", bad, false, nil, []string{`unknown key "fsp"`, "cameras[0] (a).uri", "model.path: missing", "model.threads"}},
+		{"good", good, true, []string{"OK " + good, "model " + model + ": shapes, input [1 64 64 3] int8"}, nil},
+		{"bad", bad, false, nil, []string{`line 3: cameras[0].fsp: unknown key`, "cameras[0] (a).uri", "model.path: missing", "model.threads"}},
+		{"type error", typo, false, nil, []string{`cameras[0].fps: "twenty" is not a number`}},
+		{"deep", deep, false, nil, []string{
+			"model.path: stat /nonexistent/m.tflite: no such file",
+			`cameras[0] (a).uri "foo:bar": unknown camera scheme "foo" (schemes in this build: dir, mjpeg, synthetic)`,
+			"write opencv:rtsp://cam.local/stream; opencv: use the OpenCV build of fovea",
+			`cameras[2] (c).uri "opencv:/dev/video0": camera backend not included in this build: opencv: use the OpenCV build`,
+			`cameras[3] (d).uri "synthetic:size=3"`,
+		}},
 		{"missing", filepath.Join(t.TempDir(), "none.yaml"), false, nil, []string{"no such file"}},
 	}
 	for _, tt := range tests {
 		stdout, stderr, err := fovea(t, "config", "check", tt.file)
 		if (err == nil) != tt.ok {
 			t.Errorf("%s: fovea config check: err = %v; want ok=%v\n%s", tt.name, err, tt.ok, stderr)
+		}
+		if want := "camera backends in this build: dir, mjpeg, synthetic; not included: opencv"; !strings.Contains(stdout, want) {
+			t.Errorf("%s: stdout %q lacks %q", tt.name, stdout, want)
 		}
 		for _, w := range tt.want {
 			if !strings.Contains(stdout, w) {
@@ -287,15 +315,35 @@ func TestConfigCheckCommand(t *testing.T) {
 				t.Errorf("%s: stderr %q lacks %q", tt.name, stderr, w)
 			}
 		}
+		if m := goOp.FindString(stderr); m != "" && !tt.ok {
+			t.Errorf("%s: stderr shows the Go call chain %q:\n%s", tt.name, m, stderr)
+		}
 	}
 }
 
+// TestConfigShowCommand: show prints the defaults it fills in, not zeros.
+func TestConfigShowCommand(t *testing.T) {
+	f := writeConfig(t, "version: 1\ndevice_id: d\ncameras: [{id: a, uri: \"synthetic:seed=1\"}]\nmodel: {path: m.tflite}\nmqtt: {broker: \"mqtt://127.0.0.1\"}\n")
+	out, stderr, err := fovea(t, "config", "show", f)
+	if err != nil {
+		t.Fatalf("fovea config show: %v\n%s", err, stderr)
+	}
+	for _, w := range []string{"max_bytes: 128MiB", "max_records: 1000000", "commit_interval: 100ms", "commit_batch: 256",
+		"broker: mqtt://127.0.0.1:1883", "keepalive: 30s", "topic_prefix: fovea/d/", "batch_records: 1000", "stale_after: 10s"} {
+		if !strings.Contains(out, w) {
+			t.Errorf("fovea config show lacks %q:\n%s", w, out)
+		}
+	}
+}
+
+// TestVersionCommand: a build without the opencv tag lists only the
+// camera schemes it can open; opencv appears as not included.
 func TestVersionCommand(t *testing.T) {
 	out, _, err := fovea(t, "version")
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, w := range []string{"fovea ", "go1.", "engines:  go", "dir", "synthetic"} {
+	for _, w := range []string{"fovea ", "go1.", "engines:  go", "cameras:  dir, mjpeg, synthetic; not included: opencv"} {
 		if !strings.Contains(out, w) {
 			t.Errorf("fovea version = %q; lacks %q", out, w)
 		}

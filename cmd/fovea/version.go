@@ -8,7 +8,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/fovea-edge/fovea/agent"
-	"github.com/fovea-edge/fovea/camera"
 	"github.com/fovea-edge/fovea/infer"
 )
 
@@ -23,7 +22,7 @@ func init() {
 			fmt.Fprintf(w, "commit:   %s\n", agent.Commit())
 			fmt.Fprintf(w, "go:       %s %s/%s\n", runtime.Version(), runtime.GOOS, runtime.GOARCH)
 			fmt.Fprintf(w, "engines:  %s\n", strings.Join(infer.Engines(), ", "))
-			fmt.Fprintf(w, "cameras:  %s\n", strings.Join(camera.Schemes(), ", "))
+			fmt.Fprintf(w, "cameras:  %s\n", cameraBackends())
 			return nil
 		},
 	})
