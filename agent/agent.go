@@ -78,6 +78,7 @@ type Agent struct {
 	started   time.Time
 
 	limit      resultLimit   // Options.MaxResults
+	inferErrs  atomic.Uint64 // frames that yielded no result (classification or encoding failed)
 	lat        latencies     // recent preprocess+invoke latencies
 	results    atomic.Uint64 // results made durable in this run
 	appendErrs atomic.Uint64 // appends that failed

@@ -60,6 +60,7 @@ func (a *Agent) work(ctx context.Context, stop context.CancelFunc, q *queue, wm 
 		}
 		r, pred, b, ok := a.classify(durable, j, wm)
 		if !ok {
+			a.inferErrs.Add(1)
 			a.limit.release()
 			continue
 		}

@@ -1,7 +1,9 @@
 package main
 
 import (
+	"fmt"
 	"os"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -21,7 +23,9 @@ func init() {
 		Long: `Run starts the agent described by the configuration file and runs it until
 SIGINT or SIGTERM (then it shuts down cleanly: every result produced so far
 is committed to the outbox), until every camera has ended (a folder read
-once), or until --frames results are stored.`,
+once), or until --frames results are stored. At the end it prints a summary
+line: results, accuracy when the frames had truth labels, frames dropped
+and skipped, errors, duration and results per second.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			cfg, err := config.Load(cfgPath)
@@ -45,7 +49,17 @@ once), or until --frames results are stored.`,
 			if err != nil {
 				return err
 			}
-			return a.Run(cmd.Context())
+			start := time.Now()
+			err = a.Run(cmd.Context())
+			// The summary goes with the results on stdout for --print;
+			// otherwise to stderr, beside the logs, so that --json output
+			// stays one JSON object per line.
+			sum := cmd.ErrOrStderr()
+			if print && !asJSON {
+				sum = cmd.OutOrStdout()
+			}
+			fmt.Fprintln(sum, a.Summary(time.Since(start)))
+			return err
 		},
 	}
 	f := cmd.Flags()
