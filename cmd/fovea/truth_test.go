@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
@@ -98,6 +99,45 @@ http: {listen: "off"}
 	for _, want := range []string{"fovea: ", "none of the 2 images in " + dir + " could be read", "a.jpg (", "b.png (", "summary: 0 results"} {
 		if !strings.Contains(stderr, want) {
 			t.Errorf("stderr lacks %q:\n%s", want, stderr)
+		}
+	}
+}
+
+// TestOutboxStatsJSON: `fovea outbox stats --json` on a real outbox
+// written by `fovea run` prints snake_case keys with the right counts.
+func TestOutboxStatsJSON(t *testing.T) {
+	model, err := filepath.Abs("../../testdata/models/shapes.tflite")
+	if err != nil {
+		t.Fatal(err)
+	}
+	data := t.TempDir()
+	cfg := writeConfig(t, `version: 1
+device_id: d
+data_dir: `+data+`
+cameras: [{id: s, uri: "synthetic:seed=1&count=6", on_full: wait}]
+model: {path: `+model+`}
+http: {listen: "off"}
+`)
+	if _, stderr, err := fovea(t, "run", "--config", cfg); err != nil {
+		t.Fatalf("fovea run: %v\n%s", err, stderr)
+	}
+	out, stderr, err := fovea(t, "outbox", "stats", "--data", data, "--json")
+	if err != nil {
+		t.Fatalf("fovea outbox stats: %v\n%s", err, stderr)
+	}
+	var got map[string]any
+	if err := json.Unmarshal([]byte(out), &got); err != nil {
+		t.Fatalf("outbox stats --json = %q: %v", out, err)
+	}
+	want := map[string]float64{"count": 6, "appended": 6, "oldest_seq": 1, "newest_seq": 6, "acked": 0, "evicted": 0, "acked_up_to": 0}
+	for k, v := range want {
+		if got[k] != v {
+			t.Errorf("outbox stats --json: %s = %v; want %v (%s)", k, got[k], v, out)
+		}
+	}
+	for _, k := range []string{"path", "bytes", "file_bytes"} {
+		if _, ok := got[k]; !ok {
+			t.Errorf("outbox stats --json lacks %q: %s", k, out)
 		}
 	}
 }

@@ -34,7 +34,7 @@ func TestCommands(t *testing.T) {
 		{"status", "status", nil, true, `"state":"online"`},
 		{"registered by the agent", "echo/args", []byte(`{"args":{"n":7}}`), true, `"n":7`},
 		{"registered handler's error", "fail", nil, false, "nothing to fail"},
-		{"outbox/stats", "outbox/stats", []byte(`{"args":{}}`), true, `"Count":`},
+		{"outbox/stats", "outbox/stats", []byte(`{"args":{}}`), true, `"count":`},
 		{"unknown command lists the registered ones", "reboot", nil, false, "known commands are echo/args, fail, outbox/stats, ping, status"},
 		{"malformed JSON", "ping", []byte(`{"id":`), false, "malformed command"},
 		{"unknown field", "ping", []byte(`{"id":"x","force":true}`), false, "unknown field"},

@@ -53,15 +53,15 @@ type snapshot struct {
 
 // Stats describe the outbox at the last commit.
 type Stats struct {
-	Count     uint64 // records stored now
-	Bytes     uint64 // bytes of stored values now
-	OldestSeq uint64 // sequence of the oldest stored record; 0 when empty
-	NewestSeq uint64 // sequence of the newest stored record; 0 when empty
-	Appended  uint64 // records ever appended to this file
-	Acked     uint64 // records ever deleted by Ack
-	Evicted   uint64 // records ever evicted by MaxBytes, MaxRecords or MaxFileBytes
-	AckedUpTo uint64 // highest sequence ever acknowledged by the consumer
-	FileBytes int64  // size of the bbolt file on disk
+	Count     uint64 `json:"count"`       // records stored now
+	Bytes     uint64 `json:"bytes"`       // bytes of stored values now
+	OldestSeq uint64 `json:"oldest_seq"`  // sequence of the oldest stored record; 0 when empty
+	NewestSeq uint64 `json:"newest_seq"`  // sequence of the newest stored record; 0 when empty
+	Appended  uint64 `json:"appended"`    // records ever appended to this file
+	Acked     uint64 `json:"acked"`       // records ever deleted by Ack
+	Evicted   uint64 `json:"evicted"`     // records ever evicted by MaxBytes, MaxRecords or MaxFileBytes
+	AckedUpTo uint64 `json:"acked_up_to"` // highest sequence ever acknowledged by the consumer
+	FileBytes int64  `json:"file_bytes"`  // size of the bbolt file on disk
 }
 
 // Entry is one record returned by Read. Value is a copy owned by the caller.
