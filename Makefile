@@ -35,8 +35,28 @@ cross: ## pure-Go binaries for linux/arm64 (Pi 4/5, Jetson) and linux/arm GOARM=
 
 test: test-go test-opencv ## go test ./... (pure Go), then the opencv-tagged packages again when OpenCV is installed
 
+# Packages whose tests read the assets in ../shared run with -count=1: go
+# test's cache does not notice ../shared appearing or changing, and would
+# replay the skips of a run without it. The others may come from the cache.
+PKG_IMPORTS   = $(GO) list -f '{{.ImportPath}} {{join .TestImports " "}} {{join .XTestImports " "}}' $(1)
+ASSET_PKGS    = $(shell $(call PKG_IMPORTS,./...) | awk '/testutil\/sharedtest/ {print $$1}')
+CACHED_PKGS   = $(shell $(call PKG_IMPORTS,./...) | awk '!/testutil\/sharedtest/ {print $$1}')
+TESTLOG      := $(BIN)/test.log
+ASSET_RUN     = $(if $(strip $(ASSET_PKGS)),$(GO) test -v -count=1 $(ASSET_PKGS),true)
+CACHED_RUN    = $(if $(strip $(CACHED_PKGS)),$(GO) test -v $(CACHED_PKGS),true)
+
+# runtests LOG, COMMANDS: runs the shell COMMANDS (go test -v …) with all
+# output in LOG; prints the package lines as they come, one line counting
+# the skipped tests by reason, and the failures when there are any.
+define runtests
+	@mkdir -p $(BIN)
+	@( $(2); echo $$? > $(1).rc ) 2>&1 | tee $(1) | grep --line-buffered -E '^(ok|FAIL|panic:)'; \
+	awk -f .ci/skips.awk $(1); \
+	if [ "$$(cat $(1).rc)" != 0 ]; then { grep -B12 -E -- '^ *--- FAIL' $(1); grep -A30 '^panic:' $(1); } | head -200; echo "full output: $(1)"; exit 1; fi
+endef
+
 test-go:
-	$(GO) test ./...
+	$(call runtests,$(TESTLOG),$(CACHED_RUN); a=$$?; $(ASSET_RUN); b=$$?; [ $$a = 0 ] && [ $$b = 0 ])
 
 # Only these packages build differently with the tag (and cmd/fovea links
 # them); the rest would just run twice.
@@ -44,7 +64,7 @@ OPENCV_PKGS  := ./camera/... ./agent/... ./cmd/...
 
 test-opencv:
 ifeq ($(HAVE_OPENCV),yes)
-	$(GO) test -tags opencv $(OPENCV_PKGS)
+	$(call runtests,$(BIN)/test-opencv.log,$(GO) test -v -tags opencv -count=1 $(OPENCV_PKGS))
 else
 	@echo "test-opencv: skipped, pkg-config does not find opencv4 (apt-get install libopencv-dev)"
 endif
