@@ -145,8 +145,9 @@ http: {listen: "off"}
 	if err != nil {
 		t.Fatalf("fovea run: %v\nstderr:\n%s", err, stderr)
 	}
-	if n := strings.Count(stdout, "\n"); n != len(paths) {
-		t.Errorf("fovea run --print printed %d lines; want %d:\n%s", n, len(paths), stdout)
+	// A header, one line per result, the summary.
+	if n := strings.Count(stdout, "\n"); n != len(paths)+2 {
+		t.Errorf("fovea run --print printed %d lines; want %d:\n%s", n, len(paths)+2, stdout)
 	}
 	got := map[string]record.Class{}
 	for _, r := range outboxRecords(t, data) {
