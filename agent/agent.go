@@ -130,7 +130,11 @@ func New(cfg *config.Config, opts Options) (*Agent, error) {
 	a.models = newModelHolder(cfg.Pipeline.Workers, cfg.Model.Engine, infer.ClassifierOptions{Threads: cfg.Model.Threads, Resize: resize})
 	m, err := a.models.Load(cfg.Model.Path, cfg.Model.Labels, ModelRef{})
 	if err != nil {
-		return nil, fmt.Errorf("agent.New: model %s: %w", cfg.Model.Path, err)
+		// Name the key the user has to fix.
+		if errors.Is(err, ErrLabels) {
+			return nil, fmt.Errorf("agent.New: model.labels %s: %w", cfg.Model.Labels, err)
+		}
+		return nil, fmt.Errorf("agent.New: model.path %s: %w", cfg.Model.Path, err)
 	}
 	if _, err := a.models.Activate(m); err != nil {
 		return nil, fmt.Errorf("agent.New: model %s: %w", cfg.Model.Path, err)

@@ -70,6 +70,9 @@ type generation struct {
 // and the configuration were set up for.
 var ErrModelInput = errors.New("model input does not match the active model")
 
+// ErrLabels is returned by Load when the labels file cannot be read.
+var ErrLabels = errors.New("labels file unreadable")
+
 // newModelHolder loads nothing: Activate sets the first model.
 func newModelHolder(workers int, engine string, copts infer.ClassifierOptions) *ModelHolder {
 	return &ModelHolder{workers: workers, engine: engine, copts: copts}
@@ -87,7 +90,7 @@ func (h *ModelHolder) Load(path, labelsPath string, ref ModelRef) (*LoadedModel,
 	lm := &LoadedModel{Model: m, Info: m.Info(), Path: path, Ref: ref}
 	if labelsPath != "" {
 		if lm.Labels, err = infer.ReadLabels(labelsPath); err != nil {
-			return nil, fmt.Errorf("agent.Load: labels: %w", err)
+			return nil, fmt.Errorf("agent.Load: %w: %w", ErrLabels, err)
 		}
 	}
 	if lm.Ref.Name == "" {
