@@ -14,7 +14,7 @@ func TestDeps(t *testing.T) {
 		t.Skip("go command not found")
 	}
 	const m = "github.com/fovea-edge/fovea/"
-	args := []string{"list", "-deps", m + "camera", m + "camera/all", m + "camera/imagedir", m + "camera/mjpeg", m + "camera/opencv", m + "camera/preprocess", m + "internal/backoff"}
+	args := []string{"list", "-deps", m + "camera", m + "camera/all", m + "camera/imagedir", m + "camera/mjpeg", m + "camera/opencv", m + "camera/synthetic", m + "internal/base/imaging", m + "internal/base/backoff"}
 	out, err := exec.Command("go", args...).CombinedOutput()
 	if err != nil {
 		t.Fatalf("go list: %v\n%s", err, out)
