@@ -334,3 +334,31 @@ func TestSystemdUnit(t *testing.T) {
 		}
 	}
 }
+
+// TestAnchorsAndMerge: a camera's settings can be shared through an
+// anchor kept under an x- key and merged with "<<"; the camera's own keys
+// win.
+func TestAnchorsAndMerge(t *testing.T) {
+	c, err := Parse([]byte(`version: 1
+device_id: dev1
+x-cam: &cam {uri: "synthetic:seed=1", fps: 5, on_full: wait}
+x-roi: &roi {roi: {x: 1, y: 2, w: 3, h: 4}}
+cameras:
+  - {<<: *cam, id: a}
+  - {<<: [*cam, *roi], id: b, fps: 2}
+model: {path: m.tflite}
+`))
+	if err != nil {
+		t.Fatalf("Parse = %v", err)
+	}
+	a, b := c.Cameras[0], c.Cameras[1]
+	if a.ID != "a" || a.URI != "synthetic:seed=1" || a.FPS != 5 || a.OnFull != Wait || !a.ROI.Empty() {
+		t.Errorf("cameras[0] = %+v; want the anchor's uri, fps 5, on_full wait", a)
+	}
+	if b.ID != "b" || b.FPS != 2 || b.OnFull != Wait || b.ROI != (ROI{1, 2, 3, 4}) {
+		t.Errorf("cameras[1] = %+v; want fps 2 (its own), on_full wait and the roi merged in", b)
+	}
+	if _, err := Parse([]byte(minimal + "y-cam: 1\n")); err == nil || !strings.Contains(err.Error(), "y-cam: unknown key") {
+		t.Errorf("Parse with y-cam = %v; only x- keys are ignored", err)
+	}
+}

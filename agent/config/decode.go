@@ -13,6 +13,8 @@ import (
 // that every error names the key path it is about ("cameras[0].fps") and
 // its line, instead of yaml.v3's Go type names. Unknown and duplicate keys
 // are errors; decoding goes on past every error so that all are reported.
+// Merge keys ("<<: *anchor") work, and keys starting with "x-" are
+// ignored, so that a file can hold anchors for repeated settings.
 
 // maxNodes bounds the nodes visited, aliases included: a few aliases of
 // aliases would otherwise expand exponentially.
@@ -102,9 +104,18 @@ func (w *walker) decodeStruct(n *yaml.Node, path string, v reflect.Value) {
 		return
 	}
 	fields := yamlFields(v.Type())
+	// Merge keys ("<<: *defaults") first: the mapping's own keys win.
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		if k := n.Content[i]; k.Kind == yaml.ScalarNode && k.Tag == "!!merge" {
+			w.merge(n.Content[i+1], path, v)
+		}
+	}
 	seen := map[string]int{}
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		k, val := n.Content[i], n.Content[i+1]
+		if k.Kind == yaml.ScalarNode && k.Tag == "!!merge" {
+			continue
+		}
 		key := k.Value
 		where := key
 		if path != "" {
@@ -119,12 +130,33 @@ func (w *walker) decodeStruct(n *yaml.Node, path string, v reflect.Value) {
 			continue
 		}
 		seen[key] = k.Line
+		if strings.HasPrefix(key, "x-") {
+			continue // an extension key: holds YAML anchors, read by no one
+		}
 		idx, ok := fields[key]
 		if !ok {
 			w.fail(k, where, "unknown key; check its spelling against docs/config.md")
 			continue
 		}
 		w.decode(val, where, v.Field(idx))
+	}
+}
+
+// merge decodes the value of a "<<" key: a mapping, an alias of one, or
+// a list of them.
+func (w *walker) merge(n *yaml.Node, path string, v reflect.Value) {
+	if w.nodes++; w.nodes > maxNodes {
+		return
+	}
+	switch {
+	case n.Kind == yaml.AliasNode:
+		w.merge(n.Alias, path, v)
+	case n.Kind == yaml.SequenceNode:
+		for _, m := range n.Content {
+			w.merge(m, path, v)
+		}
+	default:
+		w.decodeStruct(n, path, v)
 	}
 }
 
