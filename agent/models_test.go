@@ -108,18 +108,16 @@ func TestShadow(t *testing.T) {
 		}
 		return m
 	}
-	onResult := func(r Result) {
-		if r.OutboxSeq == frames/2 {
-			a.Models().ClearShadow()
-		}
-	}
-	a = shapesAgent(t, frames, 1, Options{OnResult: onResult})
+	a = shapesAgent(t, frames, 1, Options{})
 	err := a.Models().SetShadow(cand(), func(r ShadowResult) {
 		mu.Lock()
 		defer mu.Unlock()
 		shadows++
 		if r.Err == nil && len(r.Shadow.Top) > 0 && r.Shadow.Top[0].Index == r.Active.Top[0].Index {
 			agree++
+		}
+		if shadows == frames/2 {
+			a.Models().ClearShadow() // takes effect before the worker's next frame
 		}
 	})
 	if err != nil {
@@ -131,10 +129,8 @@ func TestShadow(t *testing.T) {
 	if st := a.Status(); st.Results != frames {
 		t.Errorf("results %d; want %d: shadow results must not be stored", st.Results, frames)
 	}
-	// The worker runs ahead of the durable results, so the shadow saw at
-	// least the first half of the frames, and not all of them.
-	if shadows < frames/2 || shadows >= frames {
-		t.Errorf("shadow ran on %d frames; want from %d (cleared at result %d) to fewer than %d", shadows, frames/2, frames/2, frames)
+	if shadows != frames/2 {
+		t.Errorf("shadow ran on %d frames; want %d: ClearShadow must take effect before the next frame", shadows, frames/2)
 	}
 	if agree != shadows {
 		t.Errorf("the same model in shadow agreed on %d of %d frames; want all", agree, shadows)
