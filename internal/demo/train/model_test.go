@@ -11,7 +11,7 @@ import (
 )
 
 // committedModel is the generated demo model (fovea train-demo --seed 1).
-const committedModel = "../../testdata/models/shapes.tflite"
+const committedModel = "../../../testdata/models/shapes.tflite"
 
 // TestCommittedModelAccuracy runs the committed model in Fovea's
 // interpreter on held-out, undrifted frames (a stream training never saw)
