@@ -1,0 +1,219 @@
+package jpeg
+
+import (
+	"bytes"
+	"encoding/binary"
+	"fmt"
+	"image"
+	"image/color"
+	"io"
+)
+
+// quantTable is a DQT table in natural order.
+type quantTable struct {
+	vals    [64]uint16
+	defined bool
+}
+
+// decoder holds the state of one decode.
+type decoder struct {
+	data []byte
+	pos  int
+
+	width, height int
+	progressive   bool
+	comps         []component
+	maxH, maxV    int
+	mcusX, mcusY  int
+
+	quant              [4]quantTable
+	dcTables, acTables [4]huffTable
+	restartInterval    int
+
+	sawJFIF, sawAdobe bool
+	adobeTransform    byte
+
+	started  bool // first scan seen
+	coefMode bool // coefficients buffered for the whole image
+	scan     scan
+	st       scanState
+}
+
+// Decode reads a JPEG image from r. See the package documentation for
+// what it returns.
+func Decode(r io.Reader) (image.Image, error) {
+	data, err := io.ReadAll(r)
+	if err != nil {
+		return nil, fmt.Errorf("jpeg.Decode: %w", err)
+	}
+	img, err := decodeBytes(data)
+	if err != nil {
+		return nil, fmt.Errorf("jpeg.Decode: %w", err)
+	}
+	return img, nil
+}
+
+// DecodeBytes decodes a JPEG image held in memory.
+func DecodeBytes(data []byte) (image.Image, error) {
+	img, err := decodeBytes(data)
+	if err != nil {
+		return nil, fmt.Errorf("jpeg.DecodeBytes: %w", err)
+	}
+	return img, nil
+}
+
+// DecodeConfig returns the size and colour model of a JPEG image
+// (color.RGBAModel or color.GrayModel, the types Decode returns) without
+// decoding its pixels. It reads only as far as the frame header.
+func DecodeConfig(r io.Reader) (image.Config, error) {
+	// Headers before the frame are rarely large, but APP segments (EXIF
+	// thumbnails, ICC profiles) can be; read in growing chunks until the
+	// SOF is found.
+	var buf bytes.Buffer
+	chunk := 4096
+	for {
+		_, err := io.CopyN(&buf, r, int64(chunk))
+		eof := err == io.EOF
+		if err != nil && !eof {
+			return image.Config{}, fmt.Errorf("jpeg.DecodeConfig: %w", err)
+		}
+		d := &decoder{data: buf.Bytes()}
+		cerr := d.readHeaders(true)
+		if cerr == nil {
+			return d.config(), nil
+		}
+		if eof || !isTruncation(cerr) {
+			return image.Config{}, fmt.Errorf("jpeg.DecodeConfig: %w", cerr)
+		}
+		chunk = min(chunk*2, 1<<20)
+	}
+}
+
+func (d *decoder) config() image.Config {
+	m := color.RGBAModel
+	if len(d.comps) == 1 {
+		m = color.GrayModel
+	}
+	return image.Config{ColorModel: m, Width: d.width, Height: d.height}
+}
+
+func isTruncation(err error) bool {
+	for e := err; e != nil; {
+		if e == ErrTruncated {
+			return true
+		}
+		u, ok := e.(interface{ Unwrap() error })
+		if !ok {
+			return false
+		}
+		e = u.Unwrap()
+	}
+	return false
+}
+
+func decodeBytes(data []byte) (image.Image, error) {
+	d := &decoder{data: data}
+	if err := d.readHeaders(false); err != nil {
+		return nil, err
+	}
+	return d.output()
+}
+
+// readHeaders walks the markers. With frameOnly it stops after the frame
+// header; otherwise it decodes every scan up to EOI (or, for a
+// single-scan sequential file, up to the end of that scan).
+func (d *decoder) readHeaders(frameOnly bool) error {
+	if len(d.data) < 2 || d.data[0] != 0xFF || d.data[1] != mSOI {
+		return ErrFormat
+	}
+	d.pos = 2
+	for {
+		m, err := d.readMarker()
+		if err != nil {
+			if d.started && !d.coefMode {
+				// Single-scan file complete but without EOI: every row was
+				// decoded, as Pillow would have.
+				return nil
+			}
+			return err
+		}
+		switch {
+		case m == mSOI:
+			return fmt.Errorf("%w: second SOI marker", ErrCorrupt)
+		case m == mSOF0 || m == mSOF1 || m == mSOF2:
+			p, err := d.segment("SOF")
+			if err != nil {
+				return err
+			}
+			if err := d.readSOF(p, m); err != nil {
+				return err
+			}
+			if frameOnly {
+				return nil
+			}
+		case m == 0xC3 || m == 0xC7 || m == 0xCB || m == 0xCF:
+			return fmt.Errorf("%w: lossless JPEG (SOF%d)", ErrUnsupported, m-mSOF0)
+		case m == 0xC9 || m == 0xCA || m == 0xCD || m == 0xCE:
+			return fmt.Errorf("%w: arithmetic-coded JPEG (SOF%d)", ErrUnsupported, m-mSOF0)
+		case m == 0xC5 || m == 0xC6 || m == 0xC8:
+			return fmt.Errorf("%w: hierarchical JPEG (marker %#02x)", ErrUnsupported, m)
+		case m == mDHT:
+			p, err := d.segment("DHT")
+			if err != nil {
+				return err
+			}
+			if err := d.readDHT(p); err != nil {
+				return err
+			}
+		case m == mDQT:
+			p, err := d.segment("DQT")
+			if err != nil {
+				return err
+			}
+			if err := d.readDQT(p); err != nil {
+				return err
+			}
+		case m == mDRI:
+			p, err := d.segment("DRI")
+			if err != nil {
+				return err
+			}
+			if len(p) != 2 {
+				return fmt.Errorf("%w: DRI segment of %d bytes", ErrCorrupt, len(p))
+			}
+			d.restartInterval = int(binary.BigEndian.Uint16(p))
+		case m >= mAPP0 && m <= mAPPF || m == mCOM || m == mDNL || m == 0xCC:
+			p, err := d.segment("APP/COM")
+			if err != nil {
+				return err
+			}
+			d.readApp(p, m)
+		case m >= mRST0 && m <= mRST7 || m == mTEM:
+			// Stray parameterless markers are ignored, as libjpeg does.
+		case m == mSOS:
+			if frameOnly {
+				return fmt.Errorf("%w: SOS before SOF", ErrCorrupt)
+			}
+			p, err := d.segment("SOS")
+			if err != nil {
+				return err
+			}
+			if err := d.readSOS(p); err != nil {
+				return err
+			}
+			if err := d.decodeScan(); err != nil {
+				return err
+			}
+			if !d.coefMode {
+				return nil
+			}
+		case m == mEOI:
+			if frameOnly || !d.started {
+				return fmt.Errorf("%w: EOI before any image data", ErrCorrupt)
+			}
+			return nil
+		default:
+			return fmt.Errorf("%w: unknown marker %#02x", ErrCorrupt, m)
+		}
+	}
+}

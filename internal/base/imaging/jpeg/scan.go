@@ -1,0 +1,288 @@
+package jpeg
+
+import "fmt"
+
+// scan is the header of the scan being decoded.
+type scan struct {
+	comps          []*component
+	td, ta         []int // Huffman slots per component
+	ss, se, ah, al int
+}
+
+// scanState is the per-scan entropy decoding state.
+type scanState struct {
+	br           bitReader
+	restartsToGo int
+	nextRestart  int  // expected RSTn number
+	insufficient bool // libjpeg's insufficient_data: skip MCUs once data ran out
+	eobrun       int
+}
+
+var errBadCode = fmt.Errorf("%w: invalid Huffman code", ErrCorrupt)
+
+// startScan prepares the decoder for the scan in d.scan: on the first scan
+// it picks single-pass or coefficient-buffer decoding and allocates memory,
+// and it latches quantisation tables and checks Huffman tables.
+func (d *decoder) startScan() error {
+	s := &d.scan
+	if !d.started {
+		d.started = true
+		// libjpeg decodes straight to samples only when the first scan
+		// holds every component of a sequential file (has_multiple_scans).
+		d.coefMode = d.progressive || len(s.comps) < len(d.comps)
+		d.setStandardTables()
+		for i := range d.comps {
+			c := &d.comps[i]
+			c.plane = make([]byte, c.bw*8*c.bh*8)
+			if d.coefMode {
+				c.coefs = make([]int16, c.bw*c.bh*64)
+			}
+		}
+	}
+	for i, c := range s.comps {
+		if !c.latched {
+			q := &d.quant[c.tq]
+			if !q.defined {
+				return fmt.Errorf("%w: quantisation table %d is not defined", ErrCorrupt, c.tq)
+			}
+			for k, v := range q.vals {
+				// ISLOW_MULT_TYPE is a 16-bit short in libjpeg-turbo.
+				c.quant[k] = int32(int16(v))
+			}
+			c.qraw = q.vals
+			c.latched = true
+		}
+		c.dcTbl, c.acTbl = nil, nil
+		needDC := !d.progressive || (s.ss == 0 && s.ah == 0)
+		needAC := !d.progressive || s.ss > 0
+		if needDC {
+			if c.dcTbl = &d.dcTables[s.td[i]]; !c.dcTbl.defined {
+				return fmt.Errorf("%w: DC Huffman table %d is not defined", ErrCorrupt, s.td[i])
+			}
+		}
+		if needAC {
+			if c.acTbl = &d.acTables[s.ta[i]]; !c.acTbl.defined {
+				return fmt.Errorf("%w: AC Huffman table %d is not defined", ErrCorrupt, s.ta[i])
+			}
+		}
+		c.dcPred = 0
+		if d.progressive {
+			for k := s.ss; k <= s.se; k++ {
+				c.coefBits[k] = s.al
+			}
+		}
+	}
+	return nil
+}
+
+// decodeScan decodes the entropy-coded data of d.scan, starting at d.pos,
+// and leaves d.pos where the next marker search should start.
+func (d *decoder) decodeScan() error {
+	if err := d.startScan(); err != nil {
+		return err
+	}
+	s := &d.scan
+	st := &d.st
+	*st = scanState{restartsToGo: d.restartInterval}
+	st.br = bitReader{data: d.data, pos: d.pos}
+
+	var decodeMCU func(blocks []*[64]int16, comps []*component) error
+	switch {
+	case !d.progressive:
+		decodeMCU = d.decodeMCUSequential
+	case s.ss == 0 && s.ah == 0:
+		decodeMCU = d.decodeMCUDCFirst
+	case s.ss == 0:
+		decodeMCU = d.decodeMCUDCRefine
+	case s.ah == 0:
+		decodeMCU = d.decodeMCUACFirst
+	default:
+		decodeMCU = d.decodeMCUACRefine
+	}
+
+	var scratch [10][64]int16
+	var blocks [10]*[64]int16
+	var owners [10]*component
+	direct := !d.coefMode
+
+	mcu := func(c *component, n, bx, by int) *[64]int16 {
+		if direct {
+			scratch[n] = [64]int16{}
+			return &scratch[n]
+		}
+		off := (by*c.bw + bx) * 64
+		return (*[64]int16)(c.coefs[off : off+64])
+	}
+	emit := func(nblocks int) error {
+		if err := d.restartIfDue(); err != nil {
+			return err
+		}
+		if err := decodeMCU(blocks[:nblocks], owners[:nblocks]); err != nil {
+			return err
+		}
+		if st.br.overrun() {
+			st.insufficient = true
+		}
+		return nil
+	}
+
+	if len(s.comps) == 1 {
+		c := s.comps[0]
+		for by := 0; by < c.hBlk; by++ {
+			for bx := 0; bx < c.wBlk; bx++ {
+				blocks[0], owners[0] = mcu(c, 0, bx, by), c
+				if err := emit(1); err != nil {
+					return err
+				}
+				if direct {
+					idctIslow(blocks[0], &c.quant, c.plane[by*8*c.stride+bx*8:], c.stride)
+				}
+			}
+		}
+	} else {
+		for my := 0; my < d.mcusY; my++ {
+			for mx := 0; mx < d.mcusX; mx++ {
+				n := 0
+				for _, c := range s.comps {
+					for y := 0; y < c.v; y++ {
+						for x := 0; x < c.h; x++ {
+							blocks[n], owners[n] = mcu(c, n, mx*c.h+x, my*c.v+y), c
+							n++
+						}
+					}
+				}
+				if err := emit(n); err != nil {
+					return err
+				}
+				if direct {
+					n = 0
+					for _, c := range s.comps {
+						for y := 0; y < c.v; y++ {
+							row := (my*c.v + y) * 8 * c.stride
+							for x := 0; x < c.h; x++ {
+								idctIslow(blocks[n], &c.quant, c.plane[row+(mx*c.h+x)*8:], c.stride)
+								n++
+							}
+						}
+					}
+				}
+			}
+		}
+	}
+	if st.br.atEOF && (st.br.overrun() || d.coefMode) {
+		return fmt.Errorf("%w: data ends inside a scan", ErrTruncated)
+	}
+	d.pos = st.br.pos
+	return nil
+}
+
+// restartIfDue handles a restart interval boundary before an MCU
+// (jdhuff.c process_restart and jdmarker.c read_restart_marker with the
+// default resync_to_restart).
+func (d *decoder) restartIfDue() error {
+	st := &d.st
+	if d.restartInterval == 0 {
+		return nil
+	}
+	if st.restartsToGo == 0 {
+		// Throw away buffered bits and find the next marker.
+		d.pos = st.br.pos
+		unread := true
+		m, err := d.readMarker()
+		if err != nil {
+			// Out of data: what follows decodes from zero bits.
+			m = 0
+			unread = false
+			d.pos = len(d.data)
+			st.br.reset(d.pos)
+			st.br.atEOF = true
+		}
+		for m != 0 {
+			want := byte(mRST0 + st.nextRestart)
+			if m == want {
+				unread = false
+				break
+			}
+			action := 1
+			switch {
+			case m < mSOF0:
+				action = 2
+			case m < mRST0 || m > mRST7:
+				action = 3
+			case m == byte(mRST0+(st.nextRestart+1)&7) || m == byte(mRST0+(st.nextRestart+2)&7):
+				action = 3
+			case m == byte(mRST0+(st.nextRestart+7)&7) || m == byte(mRST0+(st.nextRestart+6)&7):
+				action = 2
+			}
+			if action == 1 {
+				unread = false
+				break
+			}
+			if action == 3 {
+				// Leave the marker for later: back up to its FF.
+				d.pos -= 2
+				break
+			}
+			if m, err = d.readMarker(); err != nil {
+				m = 0
+				unread = false
+				d.pos = len(d.data)
+			}
+		}
+		if m != 0 {
+			st.br.reset(d.pos)
+			if unread {
+				st.br.atMarker = true
+			} else {
+				st.insufficient = false
+			}
+		}
+		for _, c := range d.scan.comps {
+			c.dcPred = 0
+		}
+		st.eobrun = 0
+		st.nextRestart = (st.nextRestart + 1) & 7
+		st.restartsToGo = d.restartInterval
+	}
+	st.restartsToGo--
+	return nil
+}
+
+// decodeMCUSequential decodes the blocks of one MCU of a sequential scan
+// (jdhuff.c decode_mcu).
+func (d *decoder) decodeMCUSequential(blocks []*[64]int16, comps []*component) error {
+	st := &d.st
+	if st.insufficient {
+		return nil
+	}
+	br := &st.br
+	for i, blk := range blocks {
+		c := comps[i]
+		s, ok := br.decode(c.dcTbl)
+		if !ok {
+			return errBadCode
+		}
+		if s != 0 {
+			c.dcPred += br.receiveExtend(uint(s))
+		}
+		blk[0] = int16(c.dcPred)
+		ac := c.acTbl
+		for k := 1; k < 64; k++ {
+			rs, ok := br.decode(ac)
+			if !ok {
+				return errBadCode
+			}
+			r, s := int(rs>>4), uint(rs&15)
+			if s != 0 {
+				k += r
+				blk[natural[k]] = int16(br.receiveExtend(s))
+			} else {
+				if r != 15 {
+					break
+				}
+				k += 15
+			}
+		}
+	}
+	return nil
+}
