@@ -87,26 +87,28 @@ func (d *decoder) idctSmoothed(c *component) {
 				blockRows = c.v
 			}
 		}
-		imageBlockRows := blockRows * total
 		for br := 0; br < blockRows; br++ {
 			row := iy*c.v + br
 			if row >= c.hBlk {
 				break
 			}
-			ibr := iy*blockRows + br
-			prev, next := row, row
-			if ibr > 0 {
+			// Neighbouring block rows, with libjpeg-turbo 2.1's tests: they
+			// look at the block row within the iMCU row and at the iMCU row
+			// separately, so near iMCU rows 1 and last-1 the window repeats
+			// a nearer row instead of reaching two rows away.
+			prev, pprev, next, nnext := row, row, row, row
+			if br > 0 || iy > 0 {
 				prev = row - 1
 			}
-			pprev := prev
-			if ibr > 1 {
+			pprev = prev
+			if br > 1 || iy > 1 {
 				pprev = row - 2
 			}
-			if ibr < imageBlockRows-1 {
+			if br < blockRows-1 || iy < total-1 {
 				next = row + 1
 			}
-			nnext := next
-			if ibr < imageBlockRows-2 {
+			nnext = next
+			if br < blockRows-2 || iy+1 < total-1 {
 				nnext = row + 2
 			}
 			rows := [5]int{pprev, prev, row, next, nnext}

@@ -70,8 +70,10 @@ func (u *upsampler) row(y int) []byte {
 		fy = min(max(fy, 0), c.dsH-1)
 		far := c.plane[fy*c.stride : fy*c.stride+c.dsW]
 		if u.kind == upH1V2 {
+			// Rounds down for the upper row of a pair, up for the lower.
+			bias := 1 + y&1
 			for i, v := range in {
-				out[i] = byte((3*int(v) + int(far[i]) + 1) >> 2)
+				out[i] = byte((3*int(v) + int(far[i]) + bias) >> 2)
 			}
 		} else {
 			h2v2(out, in, far)
