@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/fovea-edge/fovea/internal/sharedtest"
+	"github.com/fovea-edge/fovea/internal/testutil/sharedtest"
 )
 
 // sharedJPEGs lists the JPEG photos in ../shared/images (imagenet and misc).
