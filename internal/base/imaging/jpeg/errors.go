@@ -6,6 +6,9 @@ import "errors"
 // megapixels. Larger images are refused before pixel memory is allocated.
 const MaxPixels = 64 << 20
 
+// pixelLimit is MaxPixels; the fuzz test lowers it to keep runs fast.
+var pixelLimit = MaxPixels
+
 var (
 	// ErrFormat is returned when the bytes do not start with a JPEG SOI
 	// marker.

@@ -150,8 +150,8 @@ func (d *decoder) readSOF(p []byte, marker byte) error {
 			c.coefBits[k] = -1
 		}
 	}
-	if int64(d.width)*int64(d.height) > MaxPixels {
-		return fmt.Errorf("%w: %dx%d pixels is over the %d-pixel limit", ErrTooLarge, d.width, d.height, MaxPixels)
+	if int64(d.width)*int64(d.height) > int64(pixelLimit) {
+		return fmt.Errorf("%w: %dx%d pixels is over the %d-pixel limit", ErrTooLarge, d.width, d.height, pixelLimit)
 	}
 	d.frameGeometry()
 	return nil

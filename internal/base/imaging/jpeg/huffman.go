@@ -37,6 +37,11 @@ func (t *huffTable) build(counts *[16]uint8, symbols []uint8, isDC bool) error {
 	k := int32(0)
 	for l := 1; l <= 16; l++ {
 		n := int32(counts[l-1])
+		if code+n >= 1<<uint(l) {
+			// The codes would not fit in l bits (an all-ones code is
+			// not allowed either).
+			return fmt.Errorf("%w: Huffman table codes overflow %d bits", ErrCorrupt, l)
+		}
 		if n == 0 {
 			t.maxCode[l] = -1
 		} else {
@@ -55,9 +60,6 @@ func (t *huffTable) build(counts *[16]uint8, symbols []uint8, isDC bool) error {
 				k++
 			}
 			t.maxCode[l] = code - 1
-		}
-		if code >= 1<<uint(l) {
-			return fmt.Errorf("%w: Huffman table codes overflow %d bits", ErrCorrupt, l)
 		}
 		code <<= 1
 	}

@@ -123,6 +123,22 @@ def main():
     open("nodht-422-61x45.jpg", "wb").write(bytes(kept))
     out.append("nodht-422-61x45")
 
+    # Scans cut short by a marker: libjpeg pads with zero bits and goes on,
+    # and so does Pillow.
+    def cut(name, src, scan, frac):
+        data = open(src + ".jpg", "rb").read()
+        sos = [i for i in range(len(data) - 1) if data[i] == 0xFF and data[i + 1] == 0xDA]
+        start = sos[scan]
+        end = sos[scan + 1] if scan + 1 < len(sos) else len(data) - 2
+        open(name + ".jpg", "wb").write(data[:start + int((end - start) * frac)] + b"\xff\xd9")
+        out.append(name)
+
+    cut("cut-baseline-420-61x45", "baseline-420-61x45", 0, 0.5)
+    cut("cut-restart-420-61x45", "baseline-420-restart1row-61x45", 0, 0.6)
+    cut("cut-progressive-420-midscan-61x45", "progressive-420-61x45", 3, 0.5)
+    cut("cut-progressive-420-scanend-61x45", "progressive-420-61x45", 5, 0.0)
+    cut("cut-progressive-444-dc-61x45", "progressive-444-61x45", 0, 0.7)
+
     # Refused: CMYK and arithmetic coding.
     big.convert("CMYK").save("refuse-cmyk.jpg", quality=80)
     run("cjpeg", "-arithmetic", "-outfile", "refuse-arithmetic.jpg", ppm)
