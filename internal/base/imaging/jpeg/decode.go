@@ -34,6 +34,10 @@ type decoder struct {
 	adobeTransform    byte
 
 	started  bool // first scan seen
+	scans    int  // scans seen so far (libjpeg's input_scan_number)
+	// lastGoodRow is the last iMCU row that entropy data reached in the
+	// latest scan (libjpeg-turbo's last_good_iMCU_row).
+	lastGoodRow int
 	coefMode bool // coefficients buffered for the whole image
 	scan     scan
 	st       scanState

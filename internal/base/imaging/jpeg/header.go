@@ -50,6 +50,10 @@ type component struct {
 	// coefBits[k] is the successive-approximation bit position of zig-zag
 	// coefficient k known so far, -1 before any scan (jdphuff.c).
 	coefBits [64]int
+	// prevBits[k] (k ≤ 9) is coefBits[k] as it was before the latest scan
+	// of this component (0 after the first scan of the file), which
+	// libjpeg-turbo 2.1 uses for rows a cut-short scan did not reach.
+	prevBits [10]int
 }
 
 // readMarker returns the next marker at or after d.pos, skipping garbage

@@ -25,6 +25,7 @@ var errBadCode = fmt.Errorf("%w: invalid Huffman code", ErrCorrupt)
 // and it latches quantisation tables and checks Huffman tables.
 func (d *decoder) startScan() error {
 	s := &d.scan
+	d.scans++
 	if !d.started {
 		d.started = true
 		// libjpeg decodes straight to samples only when the first scan
@@ -67,6 +68,13 @@ func (d *decoder) startScan() error {
 		}
 		c.dcPred = 0
 		if d.progressive {
+			for k := min(s.ss, 1); k <= min(max(s.se, 9), 9); k++ {
+				if d.scans > 1 {
+					c.prevBits[k] = c.coefBits[k]
+				} else {
+					c.prevBits[k] = 0
+				}
+			}
 			for k := s.ss; k <= s.se; k++ {
 				c.coefBits[k] = s.al
 			}
@@ -113,9 +121,12 @@ func (d *decoder) decodeScan() error {
 		off := (by*c.bw + bx) * 64
 		return (*[64]int16)(c.coefs[off : off+64])
 	}
-	emit := func(nblocks int) error {
+	emit := func(nblocks int, iMCURow int) error {
 		if err := d.restartIfDue(); err != nil {
 			return err
+		}
+		if !st.insufficient {
+			d.lastGoodRow = iMCURow
 		}
 		if err := decodeMCU(blocks[:nblocks], owners[:nblocks]); err != nil {
 			return err
@@ -131,7 +142,7 @@ func (d *decoder) decodeScan() error {
 		for by := 0; by < c.hBlk; by++ {
 			for bx := 0; bx < c.wBlk; bx++ {
 				blocks[0], owners[0] = mcu(c, 0, bx, by), c
-				if err := emit(1); err != nil {
+				if err := emit(1, by/c.v); err != nil {
 					return err
 				}
 				if direct {
@@ -151,7 +162,7 @@ func (d *decoder) decodeScan() error {
 						}
 					}
 				}
-				if err := emit(n); err != nil {
+				if err := emit(n, my); err != nil {
 					return err
 				}
 				if direct {

@@ -58,29 +58,41 @@ func predict(num, q int64, al int) int16 {
 	return int16(p)
 }
 
-// idctSmoothed runs the smoothed IDCT over every block of component c.
+// idctSmoothed runs the smoothed IDCT over every block of component c,
+// following decompress_smooth_data of libjpeg-turbo 2.1 including its
+// quirks (see smoothRows and the DC window below).
 func (d *decoder) idctSmoothed(c *component) {
-	cb := &c.coefBits
-	changeDC := true
+	cur := c.coefBits[:10]
+	// The bits libjpeg latches for rows past the last one the final scan
+	// reached.
+	var prev [10]int
 	for k := 1; k <= 9; k++ {
-		if cb[k] != -1 {
-			changeDC = false
+		prev[k] = -1
+		if d.scans > 1 {
+			prev[k] = c.prevBits[k]
 		}
 	}
 	var q [10]int64
 	for i, p := range smoothPos {
 		q[i] = int64(c.qraw[p])
 	}
-	q00 := q[0]
 	total := d.mcusY
-	lastCol := c.wBlk - 1
 	dcAt := func(row, col int) int64 {
 		row = min(max(row, 0), c.bh-1)
-		col = min(max(col, 0), lastCol)
 		return int64(c.coefs[(row*c.bw+col)*64])
 	}
 	var ws [64]int16
 	for iy := 0; iy < total; iy++ {
+		bits := cur
+		if iy > d.lastGoodRow {
+			bits = prev[:]
+		}
+		changeDC := true
+		for k := 1; k <= 9; k++ {
+			if bits[k] != -1 {
+				changeDC = false
+			}
+		}
 		blockRows := c.v
 		if iy == total-1 {
 			if blockRows = c.hBlk % c.v; blockRows == 0 {
@@ -92,46 +104,67 @@ func (d *decoder) idctSmoothed(c *component) {
 			if row >= c.hBlk {
 				break
 			}
-			// Neighbouring block rows, with libjpeg-turbo 2.1's tests: they
-			// look at the block row within the iMCU row and at the iMCU row
-			// separately, so near iMCU rows 1 and last-1 the window repeats
-			// a nearer row instead of reaching two rows away.
-			prev, pprev, next, nnext := row, row, row, row
-			if br > 0 || iy > 0 {
-				prev = row - 1
+			rows := smoothRows(row, br, blockRows, iy, total)
+			// The DC window slides along the row as libjpeg's 25 registers
+			// do: all start at column 0; at the first block column 1 (if
+			// any) enters position 4 only, then each step shifts left and
+			// brings in column block+2 while one exists. On a 2-block-wide
+			// component position 5 thus keeps column 0's value.
+			var dc [5][5]int64
+			for r := 0; r < 5; r++ {
+				v := dcAt(rows[r], 0)
+				dc[r] = [5]int64{v, v, v, v, v}
 			}
-			pprev = prev
-			if br > 1 || iy > 1 {
-				pprev = row - 2
-			}
-			if br < blockRows-1 || iy < total-1 {
-				next = row + 1
-			}
-			nnext = next
-			if br < blockRows-2 || iy+1 < total-1 {
-				nnext = row + 2
-			}
-			rows := [5]int{pprev, prev, row, next, nnext}
-			for bx := 0; bx < c.wBlk; bx++ {
-				// dc[r][k] is the DC of the block in window row r, column
-				// bx-2+k; DC01..DC25 of libjpeg are dc[0][0]..dc[4][4].
-				var dc [5][5]int64
-				for r := 0; r < 5; r++ {
-					for k := 0; k < 5; k++ {
-						dc[r][k] = dcAt(rows[r], bx-2+k)
+			last := c.wBlk - 1
+			for bx := 0; bx <= last; bx++ {
+				if bx == 0 && bx < last {
+					for r := 0; r < 5; r++ {
+						dc[r][3] = dcAt(rows[r], 1)
+					}
+				}
+				if bx+1 < last {
+					for r := 0; r < 5; r++ {
+						dc[r][4] = dcAt(rows[r], bx+2)
 					}
 				}
 				off := (row*c.bw + bx) * 64
 				copy(ws[:], c.coefs[off:off+64])
-				smoothBlock(&ws, &dc, cb, &q, q00, changeDC)
+				smoothBlock(&ws, &dc, bits, &q, q[0], changeDC)
 				idctIslow(&ws, &c.quant, c.plane[row*8*c.stride+bx*8:], c.stride)
+				for r := 0; r < 5; r++ {
+					dc[r][0], dc[r][1], dc[r][2], dc[r][3] = dc[r][1], dc[r][2], dc[r][3], dc[r][4]
+				}
 			}
 		}
 	}
 }
 
+// smoothRows returns the block rows of the 5-row DC window around block
+// row row (block row br of the block rows in iMCU row iy of total).
+// libjpeg-turbo 2.1 tests the position within the iMCU row and the iMCU
+// row separately, so near iMCU rows 1 and total-2 the window repeats a
+// nearer row instead of reaching two rows away.
+func smoothRows(row, br, blockRows, iy, total int) [5]int {
+	prev, next := row, row
+	if br > 0 || iy > 0 {
+		prev = row - 1
+	}
+	pprev := prev
+	if br > 1 || iy > 1 {
+		pprev = row - 2
+	}
+	if br < blockRows-1 || iy < total-1 {
+		next = row + 1
+	}
+	nnext := next
+	if br < blockRows-2 || iy+1 < total-1 {
+		nnext = row + 2
+	}
+	return [5]int{pprev, prev, row, next, nnext}
+}
+
 // smoothBlock applies the estimates to one block.
-func smoothBlock(ws *[64]int16, dc *[5][5]int64, cb *[64]int, q *[10]int64, q00 int64, changeDC bool) {
+func smoothBlock(ws *[64]int16, dc *[5][5]int64, cb []int, q *[10]int64, q00 int64, changeDC bool) {
 	D := func(n int) int64 { n--; return dc[n/5][n%5] } // libjpeg's DC01..DC25
 	est := func(k int, num int64) {
 		pos := smoothPos[k]

@@ -103,6 +103,14 @@ def main():
         if name.startswith("smooth"):
             args.insert(0, "-progressive")
         cj(name + "-420-61x45", *args)
+    # Narrow: luma 2 blocks wide, chroma 1, where libjpeg-turbo 2.1's DC
+    # window keeps a stale column.
+    narrow = os.path.join(tmp, "narrow.ppm")
+    picture(13, 40, seed=11).save(narrow)
+    cj("smooth-dconly-420-13x40", "-progressive", "-sample", "2x2", "-scans",
+       os.path.join(tmp, "smooth-dconly.txt"), src=narrow)
+    cj("smooth-al1-422-13x40", "-progressive", "-sample", "2x1", "-scans",
+       os.path.join(tmp, "smooth-al1.txt"), src=narrow)
     path = os.path.join(tmp, "dc.txt")
     with open(path, "w") as f:
         f.write("0: 0 0 0 0;\n")
@@ -138,6 +146,10 @@ def main():
     cut("cut-progressive-420-midscan-61x45", "progressive-420-61x45", 3, 0.5)
     cut("cut-progressive-420-scanend-61x45", "progressive-420-61x45", 5, 0.0)
     cut("cut-progressive-444-dc-61x45", "progressive-444-61x45", 0, 0.7)
+    # Cut in an AC scan that follows others: rows the scan did not reach
+    # are smoothed with the coefficient bits from before it.
+    cut("cut-smooth-al1-420-61x45", "smooth-al1-420-61x45", 4, 0.5)
+    cut("cut-smooth-lumaac-420-61x45", "smooth-lumaac-420-61x45", 1, 0.4)
 
     # Refused: CMYK and arithmetic coding.
     big.convert("CMYK").save("refuse-cmyk.jpg", quality=80)
