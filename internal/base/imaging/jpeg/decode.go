@@ -33,14 +33,14 @@ type decoder struct {
 	sawJFIF, sawAdobe bool
 	adobeTransform    byte
 
-	started  bool // first scan seen
-	scans    int  // scans seen so far (libjpeg's input_scan_number)
+	started bool // first scan seen
+	scans   int  // scans seen so far (libjpeg's input_scan_number)
 	// lastGoodRow is the last iMCU row that entropy data reached in the
 	// latest scan (libjpeg-turbo's last_good_iMCU_row).
 	lastGoodRow int
-	coefMode bool // coefficients buffered for the whole image
-	scan     scan
-	st       scanState
+	coefMode    bool // coefficients buffered for the whole image
+	scan        scan
+	st          scanState
 }
 
 // Decode reads a JPEG image from r. See the package documentation for
