@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/fovea-edge/fovea/internal/testutil/sharedtest"
 )
@@ -61,4 +62,29 @@ func BenchmarkDecode(b *testing.B) {
 			}
 		}
 	})
+}
+
+// BenchmarkDecodeRatio decodes each photo with both decoders in turn and
+// reports the ratio of their times (fovea/stdlib), so that load on a shared
+// machine weighs on both alike.
+func BenchmarkDecodeRatio(b *testing.B) {
+	photos := loadBenchPhotos(b)
+	var ours, std time.Duration
+	for b.Loop() {
+		for _, p := range photos {
+			t0 := time.Now()
+			if _, err := DecodeBytes(p); err != nil {
+				b.Fatal(err)
+			}
+			t1 := time.Now()
+			if _, err := stdjpeg.Decode(bytes.NewReader(p)); err != nil {
+				b.Fatal(err)
+			}
+			ours += t1.Sub(t0)
+			std += time.Since(t1)
+		}
+	}
+	b.ReportMetric(float64(ours)/float64(std), "fovea/stdlib")
+	b.ReportMetric(float64(ours.Nanoseconds())/float64(b.N), "fovea-ns/op")
+	b.ReportMetric(float64(std.Nanoseconds())/float64(b.N), "stdlib-ns/op")
 }

@@ -34,15 +34,17 @@ func init() {
 // yccRow converts one row of full-size Y, Cb and Cr samples to RGBA.
 func yccRow(dst, y, cb, cr []byte) {
 	n := len(dst) / 4
+	dst = dst[:4*n]
 	y, cb, cr = y[:n], cb[:n], cr[:n]
 	for i := range n {
 		yy := int32(y[i]) + clampOff
 		b, r := cb[i], cr[i]
-		d := dst[i*4 : i*4+4 : i*4+4]
-		d[0] = clampTab[yy+crR[r]]
-		d[1] = clampTab[yy+(cbG[b]+crG[r])>>16]
-		d[2] = clampTab[yy+cbB[b]]
-		d[3] = 0xFF
+		// The sums stay within 0..1023 for every input, so the masks only
+		// spare the bounds checks.
+		dst[4*i] = clampTab[(yy+crR[r])&1023]
+		dst[4*i+1] = clampTab[(yy+(cbG[b]+crG[r])>>16)&1023]
+		dst[4*i+2] = clampTab[(yy+cbB[b])&1023]
+		dst[4*i+3] = 0xFF
 	}
 }
 
