@@ -120,8 +120,3 @@ func (b *bitReader) decode(t *huffTable) (sym uint8, ok bool) {
 func (b *bitReader) reset(pos int) {
 	*b = bitReader{data: b.data, pos: pos}
 }
-
-// bytePos is where the reader will read next, with buffered bits given
-// back: whole bytes still in acc are not yet consumed. Only meaningful
-// when no padding was added.
-func (b *bitReader) bytePos() int { return b.pos }
