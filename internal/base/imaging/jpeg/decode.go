@@ -46,9 +46,12 @@ type decoder struct {
 // Decode reads a JPEG image from r. See the package documentation for
 // what it returns.
 func Decode(r io.Reader) (image.Image, error) {
-	data, err := io.ReadAll(r)
+	data, err := io.ReadAll(io.LimitReader(r, MaxFileBytes+1))
 	if err != nil {
 		return nil, fmt.Errorf("jpeg.Decode: %w", err)
+	}
+	if len(data) > MaxFileBytes {
+		return nil, fmt.Errorf("jpeg.Decode: input over %d bytes: %w", MaxFileBytes, ErrTooLarge)
 	}
 	img, err := decodeBytes(data)
 	if err != nil {

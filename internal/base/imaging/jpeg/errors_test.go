@@ -75,6 +75,7 @@ func TestDecodeErrors(t *testing.T) {
 			return b
 		}), ErrCorrupt},
 		{"undefined quantisation table", patched(base, func(b []byte) []byte { b[sof+12] = 3; return b }), ErrCorrupt},
+		{"too many scans", manyScans(t), ErrTooLarge},
 		{"scan names unknown component", patched(base, func(b []byte) []byte { b[sos+5] = 9; return b }), ErrCorrupt},
 	}
 	for _, tt := range tests {
@@ -142,4 +143,19 @@ func TestDecodeConfig(t *testing.T) {
 	if _, err := DecodeConfig(bytes.NewReader([]byte("GIF89a"))); !errors.Is(err, ErrFormat) {
 		t.Errorf("DecodeConfig(GIF) = %v; want ErrFormat", err)
 	}
+}
+
+// manyScans repeats the first DC scan of a progressive file past MaxScans.
+func manyScans(t testing.TB) []byte {
+	prog := fixture(t, "progressive-420-61x45.jpg")
+	sos := markerAt(t, prog, mSOS)
+	next := sos + 2 + bytes.Index(prog[sos+2:], []byte{0xFF, mDHT})
+	if next < sos+2 {
+		next = sos + 2 + bytes.Index(prog[sos+2:], []byte{0xFF, mSOS})
+	}
+	out := append([]byte{}, prog[:sos]...)
+	for range MaxScans + 1 {
+		out = append(out, prog[sos:next]...)
+	}
+	return append(out, 0xFF, mEOI)
 }

@@ -26,6 +26,9 @@ var errBadCode = fmt.Errorf("%w: invalid Huffman code", ErrCorrupt)
 func (d *decoder) startScan() error {
 	s := &d.scan
 	d.scans++
+	if d.scans > MaxScans {
+		return fmt.Errorf("%w: more than %d scans", ErrTooLarge, MaxScans)
+	}
 	if !d.started {
 		d.started = true
 		// libjpeg decodes straight to samples only when the first scan
