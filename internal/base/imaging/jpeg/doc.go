@@ -2,7 +2,10 @@
 // pixels that Pillow 9.4 gets from libjpeg-turbo 2.1.5 with its default
 // decompression settings (Debian bookworm's python3-pil):
 //
-//   - the accurate integer inverse DCT (jidctint.c, JDCT_ISLOW);
+//   - the accurate integer inverse DCT (jidctint.c, JDCT_ISLOW) as
+//     libjpeg-turbo's x86-64 SIMD code computes it, which differs from the C
+//     code only where 16-bit lanes overflow (16-bit quantisation tables,
+//     or DC values run away in a scan cut short);
 //   - "fancy" triangle-filter chroma upsampling for 2:1 horizontal (4:2:2),
 //     2:1 vertical (4:4:0) and 2:1 both ways (4:2:0), and replication for
 //     other integral ratios, as jdsample.c does;
