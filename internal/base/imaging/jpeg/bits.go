@@ -92,27 +92,30 @@ func (b *bitReader) receiveExtend(s uint) int32 {
 	return v
 }
 
-// decode reads one Huffman-coded symbol. ok is false for a bit pattern that
-// is no code of the table.
-func (b *bitReader) decode(t *huffTable) (sym uint8, ok bool) {
-	if b.n < 16 {
+// decode reads one Huffman-coded symbol. A bit pattern that is no code of
+// the table decodes as libjpeg's does (jpeg_huff_decode): 17 bits are
+// consumed and the symbol is 0, so decoding carries on as Pillow's does.
+func (b *bitReader) decode(t *huffTable) uint8 {
+	if b.n < 17 {
 		b.fill()
 	}
 	if e := t.fast[b.acc>>(64-lookBits)]; e != 0 {
 		l := uint(e >> 8)
 		b.acc <<= l
 		b.n -= l
-		return uint8(e), true
+		return uint8(e)
 	}
 	for l := uint(lookBits + 1); l <= 16; l++ {
 		code := int32(b.acc >> (64 - l))
 		if code <= t.maxCode[l] {
 			b.acc <<= l
 			b.n -= l
-			return t.vals[(code+t.valOff[l])&0xFF], true
+			return t.vals[(code+t.valOff[l])&0xFF]
 		}
 	}
-	return 0, false
+	b.acc <<= 17
+	b.n -= 17
+	return 0
 }
 
 // reset discards buffered bits (at a restart marker, or a new scan) and

@@ -3,6 +3,7 @@ package jpeg
 import (
 	"bytes"
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"image"
 	"image/color"
@@ -39,8 +40,10 @@ type decoder struct {
 	// latest scan (libjpeg-turbo's last_good_iMCU_row).
 	lastGoodRow int
 	coefMode    bool // coefficients buffered for the whole image
-	scan        scan
-	st          scanState
+	// singleDone is set once the scan of a single-scan file is decoded.
+	singleDone bool
+	scan       scan
+	st         scanState
 }
 
 // Decode reads a JPEG image from r. See the package documentation for
@@ -135,13 +138,34 @@ func (d *decoder) readHeaders(frameOnly bool) error {
 	}
 	d.pos = 2
 	for {
+		err := d.nextSegment(frameOnly)
+		if err == errEOI {
+			return nil
+		}
+		if err != nil && d.singleDone && isTruncation(err) {
+			// The single scan is decoded; after it libjpeg reads on to
+			// the EOI, and Pillow ignores it running out of data there
+			// (but not a marker it refuses).
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		if frameOnly && d.comps != nil {
+			return nil
+		}
+	}
+}
+
+// errEOI ends the marker walk.
+var errEOI = errors.New("EOI")
+
+// nextSegment reads and processes the next marker and its segment (or,
+// for SOS, its scan).
+func (d *decoder) nextSegment(frameOnly bool) error {
+	{
 		m, err := d.readMarker()
 		if err != nil {
-			if d.started && !d.coefMode {
-				// Single-scan file complete but without EOI: every row was
-				// decoded, as Pillow would have.
-				return nil
-			}
 			return err
 		}
 		switch {
@@ -154,9 +178,6 @@ func (d *decoder) readHeaders(frameOnly bool) error {
 			}
 			if err := d.readSOF(p, m); err != nil {
 				return err
-			}
-			if frameOnly {
-				return nil
 			}
 		case m == 0xC3 || m == 0xC7 || m == 0xCB || m == 0xCF:
 			return fmt.Errorf("%w: lossless JPEG (SOF%d)", ErrUnsupported, m-mSOF0)
@@ -201,6 +222,9 @@ func (d *decoder) readHeaders(frameOnly bool) error {
 			if frameOnly {
 				return fmt.Errorf("%w: SOS before SOF", ErrCorrupt)
 			}
+			if d.started && !d.coefMode {
+				return fmt.Errorf("%w: second scan in a single-scan file (EOI expected)", ErrCorrupt)
+			}
 			p, err := d.segment("SOS")
 			if err != nil {
 				return err
@@ -211,16 +235,15 @@ func (d *decoder) readHeaders(frameOnly bool) error {
 			if err := d.decodeScan(); err != nil {
 				return err
 			}
-			if !d.coefMode {
-				return nil
-			}
+			d.singleDone = !d.coefMode
 		case m == mEOI:
 			if frameOnly || !d.started {
 				return fmt.Errorf("%w: EOI before any image data", ErrCorrupt)
 			}
-			return nil
+			return errEOI
 		default:
 			return fmt.Errorf("%w: unknown marker %#02x", ErrCorrupt, m)
 		}
 	}
+	return nil
 }

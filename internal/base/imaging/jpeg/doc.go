@@ -32,8 +32,17 @@
 // Four-component (CMYK, YCCK), two-component, 12-bit, lossless,
 // arithmetic-coded and hierarchical files, DNL markers, and images over
 // MaxPixels are refused with an error wrapping ErrUnsupported or
-// ErrTooLarge before any pixel memory is allocated. Corrupt entropy data
-// (an invalid Huffman code) is an error, where libjpeg would warn and carry
-// on; a scan cut short by a marker is padded with zero bits, as libjpeg
-// does, so the pixels still match.
+// ErrTooLarge before any pixel memory is allocated.
+//
+// # Damaged files
+//
+// Where libjpeg warns and carries on, so does this decoder, with the same
+// pixels: a scan cut short by a marker is padded with zero bits, an
+// invalid Huffman code decodes as symbol 0 after 17 bits, restart markers
+// out of sequence are resynchronised as jpeg_resync_to_restart does. Where
+// libjpeg stops with an error, or needs more data than the file has (which
+// Pillow reports as a truncated file), this decoder returns an error:
+// data ending inside a scan or, for progressive and multi-scan files,
+// before the EOI marker; an unknown marker or a second scan in a
+// single-scan file.
 package jpeg

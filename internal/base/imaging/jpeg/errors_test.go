@@ -53,6 +53,10 @@ func TestDecodeErrors(t *testing.T) {
 		{"cut in baseline scan", base[:sos+(len(base)-sos)/2], ErrTruncated},
 		{"cut in progressive file", prog[:len(prog)/2], ErrTruncated},
 		{"progressive without EOI", prog[:len(prog)-2], ErrTruncated},
+		// Pillow refuses these too: libjpeg reads on to the EOI.
+		{"baseline without EOI", base[:len(base)-2], ErrTruncated},
+		{"second scan in a baseline file", append(append([]byte{}, base[:len(base)-2]...), base[sos:]...), ErrCorrupt},
+		{"unknown marker after the scan", append(append([]byte{}, base[:len(base)-2]...), 0xFF, 0xB4, 0xFF, 0xD9), ErrCorrupt},
 		{"cmyk", fixture(t, "refuse-cmyk.jpg"), ErrUnsupported},
 		{"arithmetic", fixture(t, "refuse-arithmetic.jpg"), ErrUnsupported},
 		{"12-bit", patched(base, func(b []byte) []byte { b[sof+4] = 12; return b }), ErrUnsupported},

@@ -305,9 +305,6 @@ func (d *decoder) readSOS(p []byte) error {
 			}
 		}
 		td, ta := int(p[2+2*i]>>4), int(p[2+2*i]&15)
-		if td > 3 || ta > 3 {
-			return fmt.Errorf("%w: SOS Huffman table %d/%d", ErrCorrupt, td, ta)
-		}
 		s.comps = append(s.comps, c)
 		s.td = append(s.td, td)
 		s.ta = append(s.ta, ta)

@@ -3,30 +3,26 @@ package jpeg
 // The four kinds of progressive scan (jdphuff.c).
 
 // decodeMCUDCFirst decodes the first DC scan of the components of an MCU.
-func (d *decoder) decodeMCUDCFirst(blocks []*[64]int16, comps []*component) error {
+func (d *decoder) decodeMCUDCFirst(blocks []*[64]int16, comps []*component) {
 	st := &d.st
 	if st.insufficient {
-		return nil
+		return
 	}
 	br := &st.br
 	al := uint(d.scan.al)
 	for i, blk := range blocks {
 		c := comps[i]
-		s, ok := br.decode(c.dcTbl)
-		if !ok {
-			return errBadCode
-		}
+		s := br.decode(c.dcTbl)
 		if s != 0 {
 			c.dcPred += br.receiveExtend(uint(s))
 		}
 		blk[0] = int16(c.dcPred << al)
 	}
-	return nil
 }
 
 // decodeMCUDCRefine adds one bit of precision to the DC coefficients. Like
 // libjpeg it does not check for exhausted data: zero bits change nothing.
-func (d *decoder) decodeMCUDCRefine(blocks []*[64]int16, _ []*component) error {
+func (d *decoder) decodeMCUDCRefine(blocks []*[64]int16, _ []*component) {
 	br := &d.st.br
 	p1 := int16(1) << uint(d.scan.al)
 	for _, blk := range blocks {
@@ -34,29 +30,25 @@ func (d *decoder) decodeMCUDCRefine(blocks []*[64]int16, _ []*component) error {
 			blk[0] |= p1
 		}
 	}
-	return nil
 }
 
 // decodeMCUACFirst decodes the first scan of a band of AC coefficients of
 // one block.
-func (d *decoder) decodeMCUACFirst(blocks []*[64]int16, comps []*component) error {
+func (d *decoder) decodeMCUACFirst(blocks []*[64]int16, comps []*component) {
 	st := &d.st
 	if st.insufficient {
-		return nil
+		return
 	}
 	if st.eobrun > 0 {
 		st.eobrun--
-		return nil
+		return
 	}
 	br := &st.br
 	blk := blocks[0]
 	tbl := comps[0].acTbl
 	se, al := d.scan.se, uint(d.scan.al)
 	for k := d.scan.ss; k <= se; k++ {
-		rs, ok := br.decode(tbl)
-		if !ok {
-			return errBadCode
-		}
+		rs := br.decode(tbl)
 		r, s := int(rs>>4), uint(rs&15)
 		if s != 0 {
 			k += r
@@ -74,15 +66,14 @@ func (d *decoder) decodeMCUACFirst(blocks []*[64]int16, comps []*component) erro
 		st.eobrun = eob - 1
 		break
 	}
-	return nil
 }
 
 // decodeMCUACRefine adds one bit of precision to a band of AC coefficients
 // of one block, and places newly non-zero ones.
-func (d *decoder) decodeMCUACRefine(blocks []*[64]int16, comps []*component) error {
+func (d *decoder) decodeMCUACRefine(blocks []*[64]int16, comps []*component) {
 	st := &d.st
 	if st.insufficient {
-		return nil
+		return
 	}
 	br := &st.br
 	blk := blocks[0]
@@ -102,10 +93,7 @@ func (d *decoder) decodeMCUACRefine(blocks []*[64]int16, comps []*component) err
 	k := d.scan.ss
 	if st.eobrun == 0 {
 		for ; k <= se; k++ {
-			rs, ok := br.decode(tbl)
-			if !ok {
-				return errBadCode
-			}
+			rs := br.decode(tbl)
 			r, s := int(rs>>4), int(rs&15)
 			var val int16
 			if s != 0 {
@@ -148,5 +136,4 @@ func (d *decoder) decodeMCUACRefine(blocks []*[64]int16, comps []*component) err
 		}
 		st.eobrun--
 	}
-	return nil
 }

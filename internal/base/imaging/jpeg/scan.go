@@ -18,8 +18,6 @@ type scanState struct {
 	eobrun       int
 }
 
-var errBadCode = fmt.Errorf("%w: invalid Huffman code", ErrCorrupt)
-
 // startScan prepares the decoder for the scan in d.scan: on the first scan
 // it picks single-pass or coefficient-buffer decoding and allocates memory,
 // and it latches quantisation tables and checks Huffman tables.
@@ -34,7 +32,10 @@ func (d *decoder) startScan() error {
 		// libjpeg decodes straight to samples only when the first scan
 		// holds every component of a sequential file (has_multiple_scans).
 		d.coefMode = d.progressive || len(s.comps) < len(d.comps)
-		d.setStandardTables()
+		if !d.progressive {
+			// Only libjpeg-turbo's sequential decoder installs them.
+			d.setStandardTables()
+		}
 		for i := range d.comps {
 			c := &d.comps[i]
 			c.plane = make([]byte, c.bw*8*c.bh*8)
@@ -59,12 +60,20 @@ func (d *decoder) startScan() error {
 		c.dcTbl, c.acTbl = nil, nil
 		needDC := !d.progressive || (s.ss == 0 && s.ah == 0)
 		needAC := !d.progressive || s.ss > 0
+		// Table numbers are checked only where a table is used, as
+		// libjpeg does.
 		if needDC {
+			if s.td[i] > 3 {
+				return fmt.Errorf("%w: DC Huffman table %d", ErrCorrupt, s.td[i])
+			}
 			if c.dcTbl = &d.dcTables[s.td[i]]; !c.dcTbl.defined {
 				return fmt.Errorf("%w: DC Huffman table %d is not defined", ErrCorrupt, s.td[i])
 			}
 		}
 		if needAC {
+			if s.ta[i] > 3 {
+				return fmt.Errorf("%w: AC Huffman table %d", ErrCorrupt, s.ta[i])
+			}
 			if c.acTbl = &d.acTables[s.ta[i]]; !c.acTbl.defined {
 				return fmt.Errorf("%w: AC Huffman table %d is not defined", ErrCorrupt, s.ta[i])
 			}
@@ -97,7 +106,7 @@ func (d *decoder) decodeScan() error {
 	*st = scanState{restartsToGo: d.restartInterval}
 	st.br = bitReader{data: d.data, pos: d.pos}
 
-	var decodeMCU func(blocks []*[64]int16, comps []*component) error
+	var decodeMCU func(blocks []*[64]int16, comps []*component)
 	switch {
 	case !d.progressive:
 		decodeMCU = d.decodeMCUSequential
@@ -131,9 +140,7 @@ func (d *decoder) decodeScan() error {
 		if !st.insufficient {
 			d.lastGoodRow = iMCURow
 		}
-		if err := decodeMCU(blocks[:nblocks], owners[:nblocks]); err != nil {
-			return err
-		}
+		decodeMCU(blocks[:nblocks], owners[:nblocks])
 		if st.br.overrun() {
 			st.insufficient = true
 		}
@@ -183,7 +190,9 @@ func (d *decoder) decodeScan() error {
 			}
 		}
 	}
-	if st.br.atEOF && (st.br.overrun() || d.coefMode) {
+	if st.br.atEOF {
+		// libjpeg suspends for more data here, and Pillow then reports
+		// the file truncated.
 		return fmt.Errorf("%w: data ends inside a scan", ErrTruncated)
 	}
 	d.pos = st.br.pos
@@ -264,28 +273,22 @@ func (d *decoder) restartIfDue() error {
 
 // decodeMCUSequential decodes the blocks of one MCU of a sequential scan
 // (jdhuff.c decode_mcu).
-func (d *decoder) decodeMCUSequential(blocks []*[64]int16, comps []*component) error {
+func (d *decoder) decodeMCUSequential(blocks []*[64]int16, comps []*component) {
 	st := &d.st
 	if st.insufficient {
-		return nil
+		return
 	}
 	br := &st.br
 	for i, blk := range blocks {
 		c := comps[i]
-		s, ok := br.decode(c.dcTbl)
-		if !ok {
-			return errBadCode
-		}
+		s := br.decode(c.dcTbl)
 		if s != 0 {
 			c.dcPred += br.receiveExtend(uint(s))
 		}
 		blk[0] = int16(c.dcPred)
 		ac := c.acTbl
 		for k := 1; k < 64; k++ {
-			rs, ok := br.decode(ac)
-			if !ok {
-				return errBadCode
-			}
+			rs := br.decode(ac)
 			r, s := int(rs>>4), uint(rs&15)
 			if s != 0 {
 				k += r
@@ -298,5 +301,4 @@ func (d *decoder) decodeMCUSequential(blocks []*[64]int16, comps []*component) e
 			}
 		}
 	}
-	return nil
 }

@@ -7,7 +7,8 @@ Files come from Pillow (random size, quality, subsampling, progressive,
 optimised Huffman tables, greyscale) and, when libjpeg-turbo's cjpeg is on
 $PATH, from cjpeg (every sampling it accepts, restart intervals, Adobe RGB,
 random progressive scan scripts that leave coefficients unrefined, and
-files cut short inside a scan). For each NAME.jpg Pillow could decode,
+files cut short inside a scan); some get a few bytes of entropy-coded data
+corrupted. For each NAME.jpg Pillow could decode,
 NAME.rgb holds Image.open(p).convert("RGB").tobytes(); files Pillow refused
 get no .rgb. Used by TestRandomAgainstPillow.
 """
@@ -116,6 +117,20 @@ def main():
                 sos = data.index(b"\xff\xda")
                 cut = rnd.randrange(sos + 12, len(data))
                 open(name + ".jpg", "wb").write(data[:cut] + b"\xff\xd9")
+        if rnd.random() < 0.15:
+            # Corrupt a few bytes of entropy-coded data (or whatever
+            # follows the first scan header).
+            data = bytearray(open(name + ".jpg", "rb").read())
+            sos = data.index(b"\xff\xda")
+            start = sos + 2 + int.from_bytes(data[sos + 2:sos + 4], "big")
+            if start < len(data) - 2:
+                for _ in range(rnd.choice([1, 1, 2, 5])):
+                    p = rnd.randrange(start, len(data) - 2)
+                    if rnd.random() < 0.5:
+                        data[p] ^= 1 << rnd.randrange(8)
+                    else:
+                        data[p] = rnd.randrange(256)
+                open(name + ".jpg", "wb").write(bytes(data))
         try:
             rgb = Image.open(name + ".jpg").convert("RGB").tobytes()
         except Exception:
