@@ -133,7 +133,8 @@ func decodeBytes(data []byte) (image.Image, error) {
 // header; otherwise it decodes every scan up to EOI (or, for a
 // single-scan sequential file, up to the end of that scan).
 func (d *decoder) readHeaders(frameOnly bool) error {
-	if len(d.data) < 2 || d.data[0] != 0xFF || d.data[1] != mSOI {
+	// Pillow identifies JPEG files by FF D8 FF.
+	if len(d.data) < 3 || d.data[0] != 0xFF || d.data[1] != mSOI || d.data[2] != 0xFF {
 		return ErrFormat
 	}
 	d.pos = 2
@@ -172,6 +173,9 @@ func (d *decoder) nextSegment(frameOnly bool) error {
 		case m == mSOI:
 			return fmt.Errorf("%w: second SOI marker", ErrCorrupt)
 		case m == mSOF0 || m == mSOF1 || m == mSOF2:
+			if d.comps != nil {
+				return fmt.Errorf("%w: second SOF marker", ErrCorrupt)
+			}
 			p, err := d.segment("SOF")
 			if err != nil {
 				return err
@@ -210,12 +214,24 @@ func (d *decoder) nextSegment(frameOnly bool) error {
 				return fmt.Errorf("%w: DRI segment of %d bytes", ErrCorrupt, len(p))
 			}
 			d.restartInterval = int(binary.BigEndian.Uint16(p))
-		case m >= mAPP0 && m <= mAPPF || m == mCOM || m == mDNL || m == 0xCC:
+		case m >= mAPP0 && m <= mAPPF || m == mCOM || m == mDNL:
 			p, err := d.segment("APP/COM")
 			if err != nil {
 				return err
 			}
 			d.readApp(p, m)
+		case m == mDAC:
+			p, err := d.segment("DAC")
+			if err != nil {
+				return err
+			}
+			if err := checkDAC(p); err != nil {
+				return err
+			}
+		case m == mTEM && !d.started:
+			// libjpeg ignores it, but Pillow's own header parser refuses
+			// markers below 0xC0.
+			return fmt.Errorf("%w: TEM marker in the header", ErrCorrupt)
 		case m >= mRST0 && m <= mRST7 || m == mTEM:
 			// Stray parameterless markers are ignored, as libjpeg does.
 		case m == mSOS:
@@ -243,6 +259,24 @@ func (d *decoder) nextSegment(frameOnly bool) error {
 			return errEOI
 		default:
 			return fmt.Errorf("%w: unknown marker %#02x", ErrCorrupt, m)
+		}
+	}
+	return nil
+}
+
+// checkDAC validates arithmetic-coding conditioning values as libjpeg's
+// get_dac does, even in a Huffman-coded file where they are unused.
+func checkDAC(p []byte) error {
+	if len(p)%2 != 0 {
+		return fmt.Errorf("%w: DAC segment of %d bytes", ErrCorrupt, len(p))
+	}
+	for ; len(p) > 0; p = p[2:] {
+		index, val := p[0], p[1]
+		switch {
+		case index >= 32:
+			return fmt.Errorf("%w: DAC table %d", ErrCorrupt, index)
+		case index < 16 && val&15 > val>>4:
+			return fmt.Errorf("%w: DAC value %#02x", ErrCorrupt, val)
 		}
 	}
 	return nil

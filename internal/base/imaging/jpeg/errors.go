@@ -19,8 +19,8 @@ var pixelLimit = MaxPixels
 
 var (
 	// ErrFormat is returned when the bytes do not start with a JPEG SOI
-	// marker.
-	ErrFormat = errors.New("not a JPEG file (no SOI marker)")
+	// marker and another marker (FF D8 FF), Pillow's test for a JPEG file.
+	ErrFormat = errors.New("not a JPEG file (it does not start with FF D8 FF)")
 	// ErrTruncated is returned when the data ends before the image does.
 	ErrTruncated = errors.New("JPEG data is truncated")
 	// ErrCorrupt is returned for malformed markers, tables or entropy data.

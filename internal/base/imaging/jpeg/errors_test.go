@@ -47,7 +47,12 @@ func TestDecodeErrors(t *testing.T) {
 	}{
 		{"empty", nil, ErrFormat},
 		{"png", []byte("\x89PNG\r\n\x1a\n0000"), ErrFormat},
-		{"soi only", []byte{0xFF, 0xD8}, ErrTruncated},
+		{"soi only", []byte{0xFF, 0xD8}, ErrFormat},
+		{"soi then junk", append([]byte{0xFF, 0xD8, 0x00}, base[2:]...), ErrFormat},
+		{"soi then EOF", []byte{0xFF, 0xD8, 0xFF}, ErrTruncated},
+		{"TEM in header", append([]byte{0xFF, 0xD8, 0xFF, 0x01}, base[2:]...), ErrCorrupt},
+		{"bad DAC", append([]byte{0xFF, 0xD8, 0xFF, 0xCC, 0, 4, 1, 0x12}, base[2:]...), ErrCorrupt},
+		{"SOF after the scan", append(append([]byte{}, base[:len(base)-2]...), base[sof:sof+4]...), ErrCorrupt},
 		{"cut in header", base[:sof+5], ErrTruncated},
 		{"cut before scan", base[:sos], ErrTruncated},
 		{"cut in baseline scan", base[:sos+(len(base)-sos)/2], ErrTruncated},
