@@ -24,7 +24,7 @@ func FuzzDecode(f *testing.F) {
 		}
 	}
 	saved := pixelLimit
-	pixelLimit = 1 << 20
+	pixelLimit = 1 << 18
 	f.Cleanup(func() { pixelLimit = saved })
 	f.Fuzz(func(t *testing.T, data []byte) {
 		img, err := DecodeBytes(data)
