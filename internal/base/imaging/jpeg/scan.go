@@ -133,10 +133,8 @@ func (d *decoder) decodeScan() error {
 		off := (by*c.bw + bx) * 64
 		return (*[64]int16)(c.coefs[off : off+64])
 	}
-	emit := func(nblocks int, iMCURow int) error {
-		if err := d.restartIfDue(); err != nil {
-			return err
-		}
+	emit := func(nblocks int, iMCURow int) {
+		d.restartIfDue()
 		if !st.insufficient {
 			d.lastGoodRow = iMCURow
 		}
@@ -144,7 +142,6 @@ func (d *decoder) decodeScan() error {
 		if st.br.overrun() {
 			st.insufficient = true
 		}
-		return nil
 	}
 
 	if len(s.comps) == 1 {
@@ -152,9 +149,7 @@ func (d *decoder) decodeScan() error {
 		for by := 0; by < c.hBlk; by++ {
 			for bx := 0; bx < c.wBlk; bx++ {
 				blocks[0], owners[0] = mcu(c, 0, bx, by), c
-				if err := emit(1, by/c.v); err != nil {
-					return err
-				}
+				emit(1, by/c.v)
 				if direct {
 					idctIslow(blocks[0], &c.quant, c.plane[by*8*c.stride+bx*8:], c.stride)
 				}
@@ -172,9 +167,7 @@ func (d *decoder) decodeScan() error {
 						}
 					}
 				}
-				if err := emit(n, my); err != nil {
-					return err
-				}
+				emit(n, my)
 				if direct {
 					n = 0
 					for _, c := range s.comps {
@@ -196,78 +189,6 @@ func (d *decoder) decodeScan() error {
 		return fmt.Errorf("%w: data ends inside a scan", ErrTruncated)
 	}
 	d.pos = st.br.pos
-	return nil
-}
-
-// restartIfDue handles a restart interval boundary before an MCU
-// (jdhuff.c process_restart and jdmarker.c read_restart_marker with the
-// default resync_to_restart).
-func (d *decoder) restartIfDue() error {
-	st := &d.st
-	if d.restartInterval == 0 {
-		return nil
-	}
-	if st.restartsToGo == 0 {
-		// Throw away buffered bits and find the next marker.
-		d.pos = st.br.pos
-		unread := true
-		m, err := d.readMarker()
-		if err != nil {
-			// Out of data: what follows decodes from zero bits.
-			m = 0
-			unread = false
-			d.pos = len(d.data)
-			st.br.reset(d.pos)
-			st.br.atEOF = true
-		}
-		for m != 0 {
-			want := byte(mRST0 + st.nextRestart)
-			if m == want {
-				unread = false
-				break
-			}
-			action := 1
-			switch {
-			case m < mSOF0:
-				action = 2
-			case m < mRST0 || m > mRST7:
-				action = 3
-			case m == byte(mRST0+(st.nextRestart+1)&7) || m == byte(mRST0+(st.nextRestart+2)&7):
-				action = 3
-			case m == byte(mRST0+(st.nextRestart+7)&7) || m == byte(mRST0+(st.nextRestart+6)&7):
-				action = 2
-			}
-			if action == 1 {
-				unread = false
-				break
-			}
-			if action == 3 {
-				// Leave the marker for later: back up to its FF.
-				d.pos -= 2
-				break
-			}
-			if m, err = d.readMarker(); err != nil {
-				m = 0
-				unread = false
-				d.pos = len(d.data)
-			}
-		}
-		if m != 0 {
-			st.br.reset(d.pos)
-			if unread {
-				st.br.atMarker = true
-			} else {
-				st.insufficient = false
-			}
-		}
-		for _, c := range d.scan.comps {
-			c.dcPred = 0
-		}
-		st.eobrun = 0
-		st.nextRestart = (st.nextRestart + 1) & 7
-		st.restartsToGo = d.restartInterval
-	}
-	st.restartsToGo--
 	return nil
 }
 

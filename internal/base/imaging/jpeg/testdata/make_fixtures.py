@@ -162,6 +162,27 @@ def main():
     cut("cut-smooth-al1-420-61x45", "smooth-al1-420-61x45", 4, 0.5)
     cut("cut-smooth-lumaac-420-61x45", "smooth-lumaac-420-61x45", 1, 0.4)
 
+    # Restart markers out of sequence or missing: libjpeg resynchronises
+    # (jpeg_resync_to_restart) and Pillow decodes the file.
+    def rst(name, src, fn):
+        data = bytearray(open(src + ".jpg", "rb").read())
+        sos = data.index(b"\xff\xda")
+        at = [i for i in range(sos, len(data) - 1) if data[i] == 0xFF and 0xD0 <= data[i + 1] <= 0xD7]
+        open(name + ".jpg", "wb").write(bytes(fn(data, at)))
+        out.append(name)
+
+    def renumber(data, at):
+        data[at[2] + 1] = 0xD0 + (data[at[2] + 1] - 0xD0 + 3) % 8
+        data[at[9] + 1] = 0xD0 + (data[at[9] + 1] - 0xD0 + 7) % 8
+        return data
+
+    def drop(data, at):
+        return data[:at[4]] + data[at[4] + 2:]
+
+    rst("badrst-444-restart3blk-61x45", "baseline-444-restart3blk-61x45", renumber)
+    rst("droprst-444-restart3blk-61x45", "baseline-444-restart3blk-61x45", drop)
+    rst("badrst-420-progressive-61x45", "progressive-420-restart2blk-61x45", renumber)
+
     # Refused: CMYK and arithmetic coding.
     big.convert("CMYK").save("refuse-cmyk.jpg", quality=80)
     run("cjpeg", "-arithmetic", "-outfile", "refuse-arithmetic.jpg", ppm)
