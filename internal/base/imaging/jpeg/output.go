@@ -12,15 +12,15 @@ func (d *decoder) output() (image.Image, error) {
 			c := &d.comps[i]
 			if smooth {
 				d.idctSmoothed(c)
-				continue
-			}
-			for by := 0; by < c.hBlk; by++ {
-				for bx := 0; bx < c.wBlk; bx++ {
-					off := (by*c.bw + bx) * 64
-					idctIslow((*[64]int16)(c.coefs[off:off+64]), &c.quant, c.plane[by*8*c.stride+bx*8:], c.stride)
+			} else {
+				for by := 0; by < c.hBlk; by++ {
+					for bx := 0; bx < c.wBlk; bx++ {
+						off := (by*c.bw + bx) * 64
+						idctIslow((*[64]int16)(c.coefs[off:off+64]), &c.quant, c.plane[by*8*c.stride+bx*8:], c.stride)
+					}
 				}
 			}
-			c.coefs = nil
+			c.coefs = nil // let the collector have them before the RGBA image is allocated
 		}
 	}
 	r := image.Rect(0, 0, d.width, d.height)
