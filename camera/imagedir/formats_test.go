@@ -9,7 +9,8 @@ import (
 )
 
 // TestSharedFormats decodes real photos of every kind the shared set has:
-// progressive and greyscale JPEGs, PNG, BMP.
+// progressive and greyscale JPEGs (RGBA and Gray, as Pillow decodes them),
+// PNG, BMP.
 func TestSharedFormats(t *testing.T) {
 	images := sharedtest.Dir(t, "images")
 	tests := []struct {
@@ -17,10 +18,10 @@ func TestSharedFormats(t *testing.T) {
 		kind string // typeName of the decoded image
 		w, h int
 	}{
-		{"misc/tflite-support/cats_and_dogs.jpg", "ycbcr", 0, 0}, // progressive
-		{"misc/tflite-support/multi_objects.jpg", "ycbcr", 0, 0}, // progressive
-		{"imagenet/n03764736_milk_can.JPEG", "gray", 333, 500},   // greyscale
-		{"imagenet/n01534433_junco.JPEG", "ycbcr", 500, 375},
+		{"misc/tflite-support/cats_and_dogs.jpg", "rgba", 0, 0}, // progressive
+		{"misc/tflite-support/multi_objects.jpg", "rgba", 0, 0}, // progressive
+		{"imagenet/n03764736_milk_can.JPEG", "gray", 333, 500},  // greyscale
+		{"imagenet/n01534433_junco.JPEG", "rgba", 500, 375},
 		{"misc/go-tflite/peacock.png", "", 133, 200},
 		{"misc/coral/bird.bmp", "rgba", 512, 343},
 		{"misc/coral/mnist_nine.bmp", "", 0, 0},

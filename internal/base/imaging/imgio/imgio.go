@@ -1,6 +1,8 @@
 // Package imgio decodes still images (JPEG, PNG, BMP) from untrusted bytes
 // with a cap on their pixel count, so a tiny file that claims to be
-// 100000×100000 pixels cannot make us allocate gigabytes.
+// 100000×100000 pixels cannot make us allocate gigabytes. JPEGs go through
+// internal/base/imaging/jpeg, whose pixels are byte-identical to Pillow's
+// (libjpeg-turbo), the decoder most classifiers were evaluated with.
 package imgio
 
 import (
@@ -8,11 +10,12 @@ import (
 	"errors"
 	"fmt"
 	"image"
-	_ "image/jpeg" // register JPEG
-	_ "image/png"  // register PNG
+	_ "image/png" // register PNG
 	"os"
 
 	_ "golang.org/x/image/bmp" // register BMP
+
+	"github.com/fovea-edge/fovea/internal/base/imaging/jpeg"
 )
 
 // MaxPixels is the largest image Decode accepts (64 megapixels).
@@ -29,8 +32,19 @@ var (
 	ErrFormat = errors.New("not a JPEG, PNG or BMP image")
 )
 
-// Decode decodes a JPEG, PNG or BMP image.
+// Decode decodes a JPEG, PNG or BMP image. A colour JPEG comes back as
+// *image.RGBA and a greyscale one as *image.Gray, with Pillow's pixels.
 func Decode(data []byte) (image.Image, error) {
+	if bytes.HasPrefix(data, []byte{0xff, 0xd8, 0xff}) {
+		img, err := jpeg.DecodeBytes(data)
+		switch {
+		case errors.Is(err, jpeg.ErrTooLarge):
+			return nil, fmt.Errorf("imgio.Decode: %w: %w", ErrTooLarge, err)
+		case err != nil:
+			return nil, fmt.Errorf("imgio.Decode: %w", err)
+		}
+		return img, nil
+	}
 	cfg, _, err := image.DecodeConfig(bytes.NewReader(data))
 	if err != nil {
 		if errors.Is(err, image.ErrFormat) {

@@ -6,8 +6,9 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
-	"strings"
 	"testing"
+
+	"github.com/fovea-edge/fovea/internal/testutil/pillowtest"
 )
 
 // pillowScript decodes each JPEG named on the command line with Pillow and
@@ -25,36 +26,11 @@ for i, p in enumerate(sys.argv[2:]):
     open("%s/%d.rgb" % (out, i), "wb").write(data)
 `
 
-// findPillow returns a Python interpreter that can import Pillow, or "".
-// $FOVEA_PYTHON wins; otherwise python3 on $PATH, then the system one
-// (Debian's python3-pil lives there even when pyenv shadows it).
-func findPillow(t testing.TB) string {
-	t.Helper()
-	cands := []string{"python3", "/usr/bin/python3"}
-	if p := os.Getenv("FOVEA_PYTHON"); p != "" {
-		cands = []string{p}
-	}
-	for _, c := range cands {
-		out, err := exec.Command(c, "-c", "import PIL; print(PIL.__version__)").Output()
-		if err == nil {
-			v := strings.TrimSpace(string(out))
-			if !strings.HasPrefix(v, "9.4") {
-				t.Logf("note: reference is Pillow %s via %s; the goldens were made with Pillow 9.4 / libjpeg-turbo 2.1.5", v, c)
-			}
-			return c
-		}
-	}
-	return ""
-}
-
 // pillowRGB decodes the files with Pillow in one Python run. A nil entry
 // means Pillow refused the file.
 func pillowRGB(t testing.TB, paths []string) [][]byte {
 	t.Helper()
-	py := findPillow(t)
-	if py == "" {
-		t.Skip("skipping: no python3 with Pillow (apt-get install python3-pil, or set FOVEA_PYTHON)")
-	}
+	py := pillowtest.Python(t)
 	dir := t.TempDir()
 	script := filepath.Join(dir, "decode.py")
 	if err := os.WriteFile(script, []byte(pillowScript), 0o600); err != nil {

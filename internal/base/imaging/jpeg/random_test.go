@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/fovea-edge/fovea/internal/testutil/pillowtest"
 )
 
 var (
@@ -24,10 +26,7 @@ func TestRandomAgainstPillow(t *testing.T) {
 	if testing.Short() {
 		t.Skip("skipping in -short mode: generates and decodes random files with Pillow")
 	}
-	py := findPillow(t)
-	if py == "" {
-		t.Skip("skipping: no python3 with Pillow (apt-get install python3-pil, or set FOVEA_PYTHON)")
-	}
+	py := pillowtest.Python(t)
 	if _, err := exec.LookPath("cjpeg"); err != nil {
 		t.Log("note: cjpeg not found (apt-get install libjpeg-turbo-progs); only Pillow-made files are tested")
 	}
