@@ -83,6 +83,7 @@ type Agent struct {
 	results    atomic.Uint64 // results made durable in this run
 	appendErrs atomic.Uint64 // appends that failed
 	appendOK   atomic.Bool   // the last append succeeded (or none failed yet)
+	lostLog    lostLog       // rate-limits the error about lost results
 
 	mu       sync.Mutex
 	box      *outbox.Outbox      // guarded by mu; nil until Run opens it and after Run closes it
