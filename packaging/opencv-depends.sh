@@ -1,13 +1,17 @@
 #!/bin/sh
 # opencv-depends.sh BINARY NFPM_YAML: print NFPM_YAML with a depends list
-# naming the Debian packages that hold the shared libraries BINARY links
-# (the OpenCV build's libopencv-*, found with ldd and dpkg -S on the board
-# that built it), so that the .deb installs them. Used by make deb-opencv.
+# naming the Debian packages that hold the shared libraries BINARY needs
+# directly (libopencv-*, libstdc++, libc: readelf's NEEDED entries, their
+# paths from ldd, their packages from dpkg -S on the board that built it),
+# so that the .deb installs them; those packages bring their own
+# dependencies. Used by make deb-opencv.
 set -eu
 bin=$1
 conf=$2
-libs=$(ldd "$bin" | awk '$2 == "=>" && $3 ~ /^\// { print $3 }')
-[ -n "$libs" ] || { echo "opencv-depends.sh: $bin links no shared libraries: was it built with cgo and -tags opencv?" >&2; exit 1; }
+command -v readelf >/dev/null || { echo "opencv-depends.sh: readelf is missing: apt-get install binutils" >&2; exit 1; }
+needed=$(readelf -d "$bin" | sed -n 's/.*Shared library: \[\(.*\)\]/\1/p')
+[ -n "$needed" ] || { echo "opencv-depends.sh: $bin links no shared libraries: was it built with cgo and -tags opencv?" >&2; exit 1; }
+libs=$(ldd "$bin" | awk -v needed=" $(echo $needed) " '$2 == "=>" && $3 ~ /^\// && index(needed, " " $1 " ") { print $3 }')
 cat "$conf"
 echo
 echo "depends:"
