@@ -135,18 +135,50 @@ func (h *httpAuth) wrap(next http.Handler) http.Handler {
 	})
 }
 
+// checkHTTP reads the files that http.auth and http.tls name, for
+// `fovea config check`. Secrets in environment variables are not checked:
+// the service's environment is not the shell's.
+func checkHTTP(h config.HTTP) []error {
+	var errs []error
+	if f := h.Auth.PasswordFile; f != "" {
+		if _, err := readSecret("http.auth.password", f, "", minPasswordLen, nil); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	if f := h.Auth.TokenFile; f != "" {
+		if _, err := readSecret("http.auth.token", f, "", minTokenLen, nil); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	if h.TLS.Cert != "" && h.TLS.Key != "" {
+		if _, err := loadCert(h.TLS); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	return errs
+}
+
+// loadCert reads the certificate and key of http.tls.
+func loadCert(t config.HTTPTLS) (tls.Certificate, error) {
+	cert, err := tls.LoadX509KeyPair(t.Cert, t.Key)
+	if err != nil {
+		var pathErr *os.PathError
+		if errors.As(err, &pathErr) {
+			return cert, fmt.Errorf("http.tls: %w", err)
+		}
+		return cert, fmt.Errorf("http.tls: cert %s and key %s: %w (both PEM, the key matching the certificate)", t.Cert, t.Key, err)
+	}
+	return cert, nil
+}
+
 // serveTLS wraps ln in TLS with the certificate of http.tls, when set.
 func serveTLS(ln net.Listener, t config.HTTPTLS) (net.Listener, error) {
 	if !t.Enabled() {
 		return ln, nil
 	}
-	cert, err := tls.LoadX509KeyPair(t.Cert, t.Key)
+	cert, err := loadCert(t)
 	if err != nil {
-		var pathErr *os.PathError
-		if errors.As(err, &pathErr) {
-			return nil, fmt.Errorf("http.tls: %w", err)
-		}
-		return nil, fmt.Errorf("http.tls: cert %s and key %s: %w (both PEM, the key matching the certificate)", t.Cert, t.Key, err)
+		return nil, err
 	}
 	return tls.NewListener(ln, &tls.Config{
 		Certificates: []tls.Certificate{cert},

@@ -250,3 +250,51 @@ func TestLoadHTTPAuthErrors(t *testing.T) {
 		})
 	}
 }
+
+// TestCheckHTTPFiles: `fovea config check` reads the secret and TLS files
+// the configuration names.
+func TestCheckHTTPFiles(t *testing.T) {
+	model, err := filepath.Abs("../testdata/models/shapes.tflite")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cert, key, _ := selfSigned(t)
+	tests := []struct {
+		name string
+		http string
+		want []string // substrings of the error; none = valid
+	}{
+		{"good files", fmt.Sprintf("listen: \"0.0.0.0:8443\"\n  auth: {user: v, password_file: %q, token_file: %q}\n  tls: {cert: %q, key: %q}",
+			writeSecret(t, testPassword), writeSecret(t, testToken), cert, key), nil},
+		{"env secrets are not checked here", "listen: \"0.0.0.0:8443\"\n  auth: {user: v, password_env: FOVEA_UNSET_IN_TEST}", nil},
+		{"missing password file", "listen: \"0.0.0.0:8443\"\n  auth: {user: v, password_file: /nonexistent/pw}", []string{"http.auth.password_file: open /nonexistent/pw"}},
+		{"short token", fmt.Sprintf("auth: {token_file: %q}", writeSecret(t, "short")), []string{"http.auth.token_file", "at least 16 characters"}},
+		{"key that is not a key", fmt.Sprintf("tls: {cert: %q, key: %q}", cert, cert), []string{"http.tls: cert " + cert}},
+		{"missing cert", fmt.Sprintf("tls: {cert: /nonexistent/c.pem, key: %q}", key), []string{"http.tls: open /nonexistent/c.pem"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			y := fmt.Sprintf("version: 1\ndevice_id: d\ndata_dir: %q\ncameras:\n  - {id: c, uri: \"synthetic:seed=1\"}\nmodel:\n  path: %q\nhttp:\n  %s\n",
+				t.TempDir(), model, tt.http)
+			cfg, err := config.Parse([]byte(y))
+			if err != nil {
+				t.Fatalf("config.Parse = %v\n%s", err, y)
+			}
+			_, err = Check(cfg)
+			if len(tt.want) == 0 {
+				if err != nil {
+					t.Fatalf("Check = %v; want nil", err)
+				}
+				return
+			}
+			if err == nil {
+				t.Fatalf("Check = nil; want an error with %q", tt.want)
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("Check = %v; want it to contain %q", err, w)
+				}
+			}
+		})
+	}
+}
