@@ -298,3 +298,27 @@ func TestCheckHTTPFiles(t *testing.T) {
 		})
 	}
 }
+
+// TestLiveViewChromiumAuth loads the live view in real headless Chromium
+// from an agent with basic auth, the credentials in the URL as a user
+// would type them: the page must render the camera and its frame, which
+// means its script's requests to /api/status and the frame endpoint were
+// authenticated too. Without credentials Chromium gets a 401 with a
+// Basic challenge and, headless, renders nothing of the page.
+func TestLiveViewChromiumAuth(t *testing.T) {
+	bin := chromium(t)
+	addr := lanAgent(t, fmt.Sprintf(`http:
+  listen: "127.0.0.1:0"
+  auth: {user: viewer, password_file: %q}`, writeSecret(t, testPassword)))
+	const budget = "--virtual-time-budget=5000"
+	dom := headless(t, bin, "http://viewer:"+strings.ReplaceAll(testPassword, " ", "%20")+"@"+addr+"/", budget, "--dump-dom")
+	for _, want := range []string{"<h2>shapes</h2>", `src="/api/cameras/shapes/frame.jpg?seq=`} {
+		if !strings.Contains(dom, want) {
+			t.Errorf("rendered page with credentials lacks %q:\n%s", want, dom)
+		}
+	}
+	dom = headless(t, bin, "http://"+addr+"/", budget, "--dump-dom")
+	if strings.Contains(dom, `id="cameras"`) || strings.Contains(dom, "<h2>shapes</h2>") {
+		t.Errorf("rendered page without credentials shows the live view:\n%s", dom)
+	}
+}
