@@ -74,7 +74,8 @@ func (o *Outbox) initReserve(tx *bolt.Tx) {
 // extend makes the file allocated up to at least need bytes: rounded up to
 // the next allocSize first, so that the file grows in steps, and exactly
 // need when the disk has no room for the step. On failure allocEnd stays
-// and the error is kept for the message of the appends it refuses.
+// and the error is kept for the message of the appends it refuses. The
+// first failure after a success is logged, and so is the recovery.
 func (o *Outbox) extend(need int64) {
 	page := int64(o.db.Info().PageSize)
 	need = (need + page - 1) / page * page
@@ -85,8 +86,15 @@ func (o *Outbox) extend(need int64) {
 		err = allocate(o.file, o.allocEnd, target-o.allocEnd)
 	}
 	if err != nil {
+		if o.extendErr == nil {
+			o.log.Warn("outbox cannot grow its file: the disk is full; appends that need new pages fail, acks still free space",
+				"reserve_bytes", o.opt.ReserveBytes, "err", err)
+		}
 		o.extendErr = err
 		return
+	}
+	if o.extendErr != nil {
+		o.log.Info("outbox can grow its file again")
 	}
 	o.extendErr = nil
 	o.allocEnd = target
