@@ -148,7 +148,7 @@ deb-arch:
 		$(NFPM) package --config packaging/nfpm.yaml --packager deb \
 		--target $(DIST)/fovea_$(VERSION)_$(subst armv7,armhf,$(ARCH)).deb
 
-deb: ## the amd64 .deb only, in dist/ (VERSION=x.y.z, default 0.0.0~test)
+deb: ## the amd64 .deb only, in dist/ (default version 0.0.0~test, or VERSION=x.y.z)
 	$(MAKE) --no-print-directory deb-arch ARCH=amd64 VERSION=$(if $(filter command line,$(origin VERSION)),$(REL_VERSION),$(DEB_TEST_VERSION))
 
 deb-opencv: ## on an arm64 (or any) board with libopencv-dev: .deb with the OpenCV camera backend (cgo, built natively)
@@ -163,6 +163,6 @@ deb-opencv: ## on an arm64 (or any) board with libopencv-dev: .deb with the Open
 		$(NFPM) package --config $(DIST)/nfpm-opencv.yaml --packager deb \
 		--target $(DIST)/fovea_$(REL_VERSION)_$$(dpkg --print-architecture)_opencv.deb
 
-deb-test: ## as root on a throwaway machine: build the amd64 .deb, install it, run its service command for 50 frames, purge it
+deb-test: ## as root (throwaway overlays unless DEB_TEST_IN_PLACE=1): build the amd64 .deb, install it, run its service command for 50 frames, purge it
 	$(MAKE) --no-print-directory deb VERSION=$(DEB_TEST_VERSION)
 	packaging/deb-test.sh $(DIST)/fovea_$(DEB_TEST_VERSION)_amd64.deb
