@@ -16,7 +16,8 @@ BIN          := bin
 # The opencv tag is used wherever pkg-config finds OpenCV 4.
 HAVE_OPENCV  := $(shell pkg-config --exists opencv4 2>/dev/null && echo yes)
 
-.PHONY: help all build build-static cross test test-go test-opencv race bench lint vet fmt demo fuzz models clean
+.PHONY: help all build build-static cross test test-go test-opencv race bench lint vet fmt demo fuzz models clean \
+	release release-check deb-arch deb deb-opencv deb-test
 
 all: lint test build-static ## lint, test and build (the default)
 
@@ -109,5 +110,59 @@ fuzz: ## run every fuzz target for FUZZTIME (default 20s) each
 models: ## regenerate the demo model testdata/models/shapes.tflite
 	$(GO) run ./cmd/fovea train-demo --out testdata/models/shapes.tflite
 
-clean: ## remove bin/
-	rm -rf $(BIN)
+clean: ## remove bin/ and dist/
+	rm -rf $(BIN) $(DIST)
+
+# Releases (docs/install.md). nfpm builds the .deb packages; `go run` with
+# a pinned version fetches it through the module proxy, no binary download.
+NFPM         := $(GO) run github.com/goreleaser/nfpm/v2/cmd/nfpm@v2.48.0
+DIST         := dist
+# Release architectures: Go GOARCH[/GOARM] and the name used in dist/.
+RELEASE_ARCHES := amd64 arm64 armv7
+# A release version is x.y.z (an optional leading v is dropped).
+REL_VERSION   = $(patsubst v%,%,$(VERSION))
+DEB_TEST_VERSION := 0.0.0~test
+
+release: release-check ## VERSION=x.y.z: static binaries, .debs and SHA256SUMS for linux/amd64, arm64, armv7 in dist/
+	rm -rf $(DIST) && mkdir -p $(DIST)
+	@set -e; for a in $(RELEASE_ARCHES); do \
+		$(MAKE) --no-print-directory deb-arch ARCH=$$a VERSION=$(REL_VERSION); \
+	done
+	rm -rf $(DIST)/pkg
+	cd $(DIST) && sha256sum fovea_* > SHA256SUMS
+	@echo "release $(REL_VERSION):" && cat $(DIST)/SHA256SUMS
+
+release-check:
+	@echo '$(REL_VERSION)' | grep -Eq '^[0-9]+\.[0-9]+\.[0-9]+$$' || \
+		{ echo "make release: VERSION=$(VERSION) is not x.y.z; run make release VERSION=1.2.3" >&2; exit 2; }
+
+# deb-arch builds dist/fovea_VERSION_linux_ARCH (static, pure Go) and its
+# .deb; ARCH is amd64, arm64 or armv7 (Debian's armhf).
+deb-arch:
+	@mkdir -p $(DIST)
+	CGO_ENABLED=0 GOOS=linux GOARCH=$(subst armv7,arm,$(ARCH)) GOARM=7 $(GO) build -trimpath \
+		-ldflags '-s -w -X $(PKG)/agent.Version=$(VERSION) -X $(PKG)/agent.commit=$(COMMIT)' \
+		-o $(DIST)/fovea_$(VERSION)_linux_$(ARCH) ./cmd/fovea
+	install -D -m 0755 $(DIST)/fovea_$(VERSION)_linux_$(ARCH) $(DIST)/pkg/fovea
+	FOVEA_VERSION=$(VERSION) FOVEA_ARCH=$(subst armv7,arm7,$(ARCH)) \
+		$(NFPM) package --config packaging/nfpm.yaml --packager deb \
+		--target $(DIST)/fovea_$(VERSION)_$(subst armv7,armhf,$(ARCH)).deb
+
+deb: ## the amd64 .deb only, in dist/ (default version 0.0.0~test, or VERSION=x.y.z)
+	$(MAKE) --no-print-directory deb-arch ARCH=amd64 VERSION=$(if $(filter command line,$(origin VERSION)),$(REL_VERSION),$(DEB_TEST_VERSION))
+
+deb-opencv: ## on an arm64 (or any) board with libopencv-dev: .deb with the OpenCV camera backend (cgo, built natively)
+	@pkg-config --exists opencv4 || { echo "deb-opencv: pkg-config finds no opencv4: apt-get install libopencv-dev (natively on the board: cgo does not cross-compile here)" >&2; exit 2; }
+	@mkdir -p $(DIST)
+	CGO_ENABLED=1 $(GO) build -tags opencv -trimpath \
+		-ldflags '-s -w -X $(PKG)/agent.Version=$(REL_VERSION) -X $(PKG)/agent.commit=$(COMMIT)' \
+		-o $(DIST)/fovea_$(REL_VERSION)_linux_opencv ./cmd/fovea
+	packaging/opencv-depends.sh $(DIST)/fovea_$(REL_VERSION)_linux_opencv packaging/nfpm.yaml > $(DIST)/nfpm-opencv.yaml
+	install -D -m 0755 $(DIST)/fovea_$(REL_VERSION)_linux_opencv $(DIST)/pkg/fovea
+	FOVEA_VERSION=$(REL_VERSION) FOVEA_ARCH=$$($(GO) env GOARCH | sed 's/^arm$$/arm7/') \
+		$(NFPM) package --config $(DIST)/nfpm-opencv.yaml --packager deb \
+		--target $(DIST)/fovea_$(REL_VERSION)_$$(dpkg --print-architecture)_opencv.deb
+
+deb-test: ## as root (throwaway overlays unless DEB_TEST_IN_PLACE=1): build the amd64 .deb, install it, run its service command for 50 frames, purge it
+	$(MAKE) --no-print-directory deb VERSION=$(DEB_TEST_VERSION)
+	packaging/deb-test.sh $(DIST)/fovea_$(DEB_TEST_VERSION)_amd64.deb

@@ -83,6 +83,8 @@ type Agent struct {
 	results    atomic.Uint64 // results made durable in this run
 	appendErrs atomic.Uint64 // appends that failed
 	appendOK   atomic.Bool   // the last append succeeded (or none failed yet)
+	lostLog    lostLog       // rate-limits the error about lost results
+	auth       *httpAuth     // http.auth; nil when not configured
 
 	mu       sync.Mutex
 	box      *outbox.Outbox      // guarded by mu; nil until Run opens it and after Run closes it
@@ -123,6 +125,11 @@ func New(cfg *config.Config, opts Options) (*Agent, error) {
 	}
 	a.appendOK.Store(true)
 	a.limit.max = opts.MaxResults
+	auth, err := loadHTTPAuth(cfg.HTTP.Auth, os.Getenv)
+	if err != nil {
+		return nil, fmt.Errorf("agent.New: %w", err)
+	}
+	a.auth = auth
 	resize, err := imaging.ByName(cfg.Model.Resize)
 	if err != nil {
 		return nil, fmt.Errorf("agent.New: model.resize: %w", err)

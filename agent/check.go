@@ -57,6 +57,7 @@ func Check(cfg *config.Config) (infer.ModelInfo, error) {
 			errs = append(errs, fmt.Errorf("cameras[%d] (%s).uri %q: %s", i, c.ID, c.URI, msg))
 		}
 	}
+	errs = append(errs, checkHTTP(cfg.HTTP)...)
 	if st, err := os.Stat(cfg.DataDir); err == nil && !st.IsDir() {
 		errs = append(errs, fmt.Errorf("data_dir %s is a file, not a folder", cfg.DataDir))
 	}

@@ -25,6 +25,12 @@ func (a *Agent) listen() (*httpServer, error) {
 	if err != nil {
 		return nil, fmt.Errorf("agent.Run: http.listen %s: %w (is another agent running? choose another port, or \"off\")", a.cfg.HTTP.Listen, err)
 	}
+	tln, err := serveTLS(ln, a.cfg.HTTP.TLS)
+	if err != nil {
+		_ = ln.Close()
+		return nil, fmt.Errorf("agent.Run: %w", err)
+	}
+	ln = tln
 	a.mu.Lock()
 	a.httpAddr = ln.Addr()
 	a.mu.Unlock()
@@ -67,6 +73,9 @@ func (a *Agent) Handler() http.Handler {
 		fmt.Fprintf(w, "fovea %s on %s\n\n/            live view: frames and results (this device only)\n/healthz     liveness\n/readyz      readiness (model, cameras, outbox)\n/metrics     Prometheus metrics\n/api/status  JSON status, latest results, accuracy\n/api/cameras/{id}/frame.jpg  latest classified frame (this device only)\n", Version, a.cfg.DeviceID)
 	})
 	a.registerWeb(mux) // GET /, /web/…, /api/cameras/{id}/frame.jpg (web.go)
+	if a.auth != nil {
+		return a.auth.wrap(mux)
+	}
 	return mux
 }
 

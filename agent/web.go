@@ -104,11 +104,17 @@ func scaledSize(w, h, limit int) (int, int) {
 	return max(1, (w*limit+h/2)/h), limit
 }
 
-// registerWeb adds the live view's routes to mux.
+// registerWeb adds the live view's routes to mux. Without http.auth they
+// are served to this device only; with it, to every client that
+// authenticates (the whole handler checks, httpauth.go).
 func (a *Agent) registerWeb(mux *http.ServeMux) {
-	mux.HandleFunc("GET /{$}", localOnly(a.servePage))
-	mux.HandleFunc("GET /web/{name}", localOnly(serveAsset))
-	mux.HandleFunc("GET /api/cameras/{id}/frame.jpg", localOnly(a.serveFrame))
+	only := localOnly
+	if a.auth != nil {
+		only = func(h http.HandlerFunc) http.HandlerFunc { return h }
+	}
+	mux.HandleFunc("GET /{$}", only(a.servePage))
+	mux.HandleFunc("GET /web/{name}", only(serveAsset))
+	mux.HandleFunc("GET /api/cameras/{id}/frame.jpg", only(a.serveFrame))
 }
 
 // localOnly serves h only to clients on this device: the peer must be a
@@ -116,7 +122,7 @@ func (a *Agent) registerWeb(mux *http.ServeMux) {
 // so neither a listener opened beyond loopback (http.listen 0.0.0.0:…)
 // nor a web page that rebinds its own domain name to 127.0.0.1 can see
 // the cameras. It needs no configuration; remote viewing goes through an
-// SSH tunnel.
+// SSH tunnel, or http.auth.
 func localOnly(h http.HandlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		if why := notLocal(r); why != "" {

@@ -83,7 +83,7 @@ func (a *Agent) finish(stop context.CancelFunc, ap appended) {
 		a.mu.Lock()
 		a.lastErr = ap.err.Error()
 		a.mu.Unlock()
-		c.log.Error("result lost: outbox append failed", "seq", r.Seq, "err", ap.err)
+		a.lostLog.lost(a.log, r.Seq, ap.err)
 		a.limit.release()
 		return
 	}

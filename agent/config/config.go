@@ -127,11 +127,15 @@ type Outbox struct {
 	CommitBatch int `yaml:"commit_batch" json:"commit_batch"`
 }
 
-// HTTP configures the status server.
+// HTTP configures the status server and the live view.
 type HTTP struct {
 	// Listen is host:port; default 127.0.0.1:8080, "off" disables the
-	// server. Listening beyond loopback exposes the status and metrics.
+	// server. Listening beyond loopback needs Auth (docs/web.md).
 	Listen string `yaml:"listen" json:"listen"`
+	// Auth protects every endpoint but /healthz; required beyond loopback.
+	Auth HTTPAuth `yaml:"auth,omitempty" json:"auth,omitzero"`
+	// TLS serves HTTPS with this certificate; empty = plain HTTP.
+	TLS HTTPTLS `yaml:"tls,omitempty" json:"tls,omitzero"`
 }
 
 // Enabled reports whether the status server should run.

@@ -327,7 +327,7 @@ func TestSystemdUnit(t *testing.T) {
 	unit := string(b)
 	for _, want := range []string{
 		"Restart=on-failure", "User=fovea", "StateDirectory=fovea", "NoNewPrivileges=yes", "ProtectSystem=strict",
-		"ExecStart=/usr/local/bin/fovea run --config /etc/fovea/fovea.yaml", "KillSignal=SIGTERM",
+		"ExecStart=/usr/bin/fovea run --config /etc/fovea/fovea.yaml", "KillSignal=SIGTERM",
 	} {
 		if !strings.Contains(unit, "\n"+want+"\n") {
 			t.Errorf("configs/fovea.service lacks the line %q", want)

@@ -124,6 +124,9 @@ func (c *Config) problems() []error {
 			add("http.listen: %v", err)
 		}
 	}
+	for _, p := range c.HTTP.httpProblems() {
+		add("%s", p)
+	}
 	switch c.Log.Level {
 	case "debug", "info", "warn", "error":
 	default:

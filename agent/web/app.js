@@ -246,7 +246,11 @@
 
   async function poll() {
     try {
-      const resp = await fetch("/api/status", { cache: "no-store" });
+      // From the origin, not the page's URL: a page opened as
+      // http://user:pass@device/ (http.auth) has credentials in its URL,
+      // and fetch refuses URLs with credentials. The browser still sends
+      // the credentials it cached for the origin.
+      const resp = await fetch(new URL("/api/status", location.origin), { cache: "no-store" });
       if (!resp.ok) throw new Error("HTTP " + resp.status);
       const st = await resp.json();
       render(st);

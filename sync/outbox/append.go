@@ -3,11 +3,13 @@ package outbox
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
+	berrors "go.etcd.io/bbolt/errors"
 )
 
 // fillPercent packs the records bucket's pages: keys only ever grow, so
@@ -117,10 +119,16 @@ func (o *Outbox) commitLoop() {
 func (o *Outbox) commit(batch []*request) {
 	var snap snapshot
 	var evicted uint64
-	var backstop bool
+	var backstop, held bool
+	var batchBytes int64
+	for _, r := range batch {
+		batchBytes += int64(len(r.value))
+	}
 	err := boltUpdate(o.db, func(tx *bolt.Tx) error {
+		o.limitAppends(tx, batchBytes)
+		held = o.held
 		// tx.Size is the high-water mark of pages in use: the file minus
-		// bbolt's preallocated tail.
+		// the reserve past it.
 		backstop = o.opt.MaxFileBytes > 0 && tx.Size() >= o.opt.MaxFileBytes
 		rec := tx.Bucket(recordsBucket)
 		rec.FillPercent = fillPercent
@@ -157,10 +165,15 @@ func (o *Outbox) commit(batch []*request) {
 		return err
 	})
 	if err != nil {
-		err = classify("commit", o.path, err)
-		o.log.Error("outbox commit failed", "records", len(batch), "err", err)
+		if held && errors.Is(err, berrors.ErrMaxSizeReached) {
+			err = o.heldError(err)
+		} else {
+			err = classify("commit", o.path, err)
+		}
+		o.logLost(len(batch), err)
 	} else {
 		o.setStats(snap)
+		o.logRecovered()
 		o.logEvictions(evicted, backstop)
 		select {
 		case o.notify <- struct{}{}:
@@ -170,6 +183,24 @@ func (o *Outbox) commit(batch []*request) {
 	o.pending.Add(-int64(len(batch)))
 	for _, r := range batch {
 		r.done <- err
+	}
+}
+
+// logLost logs a failed commit, whose records are lost, at most once per
+// lostLogInterval, with the number of records lost since the last line.
+func (o *Outbox) logLost(n int, err error) {
+	if lost, ok := o.lostLog.add(uint64(n)); ok {
+		o.log.Error("outbox commit failed: results lost", "lost", lost, "every", o.lostLog.every, "err", err)
+	}
+}
+
+// logRecovered runs after a successful commit: records lost since the
+// last line about failed commits are logged once the interval has passed,
+// so that alternating failures and successes still make one line per
+// interval.
+func (o *Outbox) logRecovered() {
+	if lost, ok := o.lostLog.add(0); ok {
+		o.log.Warn("outbox commits succeed again; results were lost before", "lost", lost)
 	}
 }
 
@@ -203,14 +234,10 @@ func (o *Outbox) logEvictions(n uint64, backstop bool) {
 		o.log.Error("outbox file reached MaxFileBytes: from now on every commit evicts as much as it adds",
 			"max_file_bytes", o.opt.MaxFileBytes, "file_bytes", o.fileSize())
 	}
-	o.evictSinceLog += n
-	if o.evictSinceLog == 0 || time.Since(o.lastEvictLog) < evictLogInterval {
-		return
+	if evicted, ok := o.evictLog.add(n); ok {
+		o.log.Warn("outbox full: evicted oldest records that were never sent",
+			"evicted", evicted, "max_bytes", o.opt.MaxBytes, "max_records", o.opt.MaxRecords)
 	}
-	o.log.Warn("outbox full: evicted oldest records that were never sent",
-		"evicted", o.evictSinceLog, "max_bytes", o.opt.MaxBytes, "max_records", o.opt.MaxRecords)
-	o.lastEvictLog = time.Now()
-	o.evictSinceLog = 0
 }
 
 // fileSize returns the size of the outbox file, or 0 if it cannot be read.

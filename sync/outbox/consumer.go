@@ -62,6 +62,7 @@ func (o *Outbox) Ack(upTo uint64) error {
 	}
 	var snap snapshot
 	err := boltUpdate(o.db, func(tx *bolt.Tx) error {
+		o.limitAcks()
 		rec := tx.Bucket(recordsBucket)
 		meta := tx.Bucket(metaBucket)
 		st, err := decodeState(meta.Get(stateKey))

@@ -42,4 +42,12 @@
 // plateaus; Options.MaxFileBytes is a backstop: once the file reaches it,
 // each commit evicts at least as many bytes as it adds, and bbolt's own
 // Options.MaxSize, set a quarter above it, is the last line.
+//
+// # Full disk
+//
+// The file is kept allocated Options.ReserveBytes past the pages in use,
+// and only Ack may use that reserve, so an outbox that filled its disk can
+// still drain: appends that would need it fail with ErrDiskFull without
+// writing anything. Failed commits are logged once per interval with the
+// number of records lost.
 package outbox

@@ -52,11 +52,16 @@ const (
 	// defaultFileSlack is added to 2×MaxBytes for the default MaxFileBytes:
 	// bbolt's pages, freelist and pending pages on top of the values.
 	defaultFileSlack = 32 << 20
-	// allocSize is how much bbolt grows the file by once it is past
-	// allocSize; bbolt's default is 16 MiB.
+	// DefaultReserveBytes is kept allocated past the pages in use, for
+	// Ack on a full disk (reserve.go).
+	DefaultReserveBytes = 1 << 20
+	// allocSize is the step in which the file grows.
 	allocSize = 4 << 20
 	// evictLogInterval rate-limits the warning about evictions.
 	evictLogInterval = 30 * time.Second
+	// lostLogInterval rate-limits the error about failed commits (on a
+	// full disk, every batch fails).
+	lostLogInterval = 30 * time.Second
 )
 
 // Options configure an Outbox. The zero value is valid: every zero field
@@ -85,6 +90,11 @@ type Options struct {
 	// it, every commit evicts at least as many bytes as it adds. Default
 	// 2×MaxBytes + 32 MiB.
 	MaxFileBytes int64
+	// ReserveBytes is kept allocated on disk past the pages in use and
+	// is used only by Ack, so that an outbox that filled its disk can
+	// still drain and free space; appends that would need it fail with
+	// ErrDiskFull. Default DefaultReserveBytes; negative disables it.
+	ReserveBytes int64
 	// LockTimeout is how long Open waits for the file lock held by another
 	// process before failing with ErrInUse. Default DefaultLockTimeout;
 	// it is never infinite.
@@ -122,6 +132,9 @@ func (o Options) withDefaults() Options {
 	}
 	if o.LockTimeout == 0 {
 		o.LockTimeout = DefaultLockTimeout
+	}
+	if o.ReserveBytes == 0 {
+		o.ReserveBytes = DefaultReserveBytes
 	}
 	return o
 }

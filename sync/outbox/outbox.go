@@ -9,7 +9,6 @@ import (
 	"strconv"
 	"sync"
 	"sync/atomic"
-	"time"
 
 	bolt "go.etcd.io/bbolt"
 )
@@ -22,9 +21,17 @@ const FileName = "outbox.db"
 type Outbox struct {
 	path     string
 	db       *bolt.DB
+	file     *os.File // bbolt's file, for growing the reserve; nil when read-only
 	opt      Options
 	log      *slog.Logger
 	readOnly bool
+	maxSize  int // bbolt's MaxSize for acks; appends may get less (reserve.go)
+
+	// Guarded by bbolt's writer lock: read and written only inside
+	// update transactions (and by Open before the committer starts).
+	allocEnd  int64 // the file's bytes known to be allocated on disk
+	held      bool  // appends are limited to allocEnd-ReserveBytes
+	extendErr error // why the last extension of the reserve failed
 
 	reqs   chan *request // appends for the committer; closed by Close
 	done   chan struct{} // closed when the committer has returned
@@ -38,9 +45,9 @@ type Outbox struct {
 	statsMu sync.Mutex
 	stats   snapshot // guarded by statsMu
 
-	lastEvictLog   time.Time // owned by the committer
-	evictSinceLog  uint64    // owned by the committer
-	backstopLogged bool      // owned by the committer
+	evictLog       limiter // owned by the committer
+	lostLog        limiter // owned by the committer
+	backstopLogged bool    // owned by the committer
 }
 
 // snapshot is the state after one committed transaction.
@@ -89,12 +96,15 @@ func Open(path string, opt Options) (*Outbox, error) {
 	if err := lockAndVerify(path, true, opt.LockTimeout); err != nil {
 		return nil, classify(op, path, err)
 	}
-	db, err := openBolt(path, opt, false)
+	db, file, err := openBolt(path, opt, false)
 	if err != nil {
 		return nil, classify(op, path, err)
 	}
-	db.AllocSize = allocSize
+	// bbolt grows the file only where the reserve does not reach
+	// (reserve.go), and then exactly, so that MaxSize is checked exactly.
+	db.AllocSize = 0
 	o := newOutbox(path, db, opt, false)
+	o.file = file
 	if err := o.init(); err != nil {
 		_ = db.Close()
 		return nil, classify(op, path, err)
@@ -121,7 +131,7 @@ func OpenReadOnly(path string, opt Options) (*Outbox, error) {
 	if err := lockAndVerify(path, false, opt.LockTimeout); err != nil {
 		return nil, classify(op, path, err)
 	}
-	db, err := openBolt(path, opt, true)
+	db, _, err := openBolt(path, opt, true)
 	if err != nil {
 		return nil, classify(op, path, err)
 	}
@@ -140,8 +150,9 @@ func OpenReadOnly(path string, opt Options) (*Outbox, error) {
 	return o, nil
 }
 
-func openBolt(path string, opt Options, readOnly bool) (db *bolt.DB, err error) {
-	var file *os.File // bbolt's file, to close if bbolt panics while opening
+// openBolt opens the bbolt file and returns bbolt's own *os.File with it.
+func openBolt(path string, opt Options, readOnly bool) (db *bolt.DB, file *os.File, err error) {
+	// file is closed here if bbolt panics while opening.
 	defer func() {
 		if err != nil && db == nil && file != nil {
 			_ = file.Close() // releases the lock; bbolt did not
@@ -150,9 +161,13 @@ func openBolt(path string, opt Options, readOnly bool) (db *bolt.DB, err error) 
 	err = guard(func() error {
 		var err error
 		db, err = bolt.Open(path, 0o600, &bolt.Options{
-			Timeout:        opt.LockTimeout,
-			FreelistType:   bolt.FreelistMapType,
-			NoFreelistSync: false,
+			Timeout:      opt.LockTimeout,
+			FreelistType: bolt.FreelistMapType,
+			// No freelist page is written: a commit, an ack above all,
+			// needs no pages beyond the tree's own, and on a full disk
+			// fewer pages is the difference. Open rebuilds the freelist
+			// by walking the tree, as it reads every page anyway.
+			NoFreelistSync: true,
 			ReadOnly:       readOnly,
 			MaxSize:        boltMaxSize(opt.MaxFileBytes),
 			OpenFile: func(name string, flag int, perm os.FileMode) (*os.File, error) {
@@ -163,7 +178,7 @@ func openBolt(path string, opt Options, readOnly bool) (db *bolt.DB, err error) 
 		})
 		return err
 	})
-	return db, err
+	return db, file, err
 }
 
 // boltMaxSize is bbolt's own hard limit on the file, the last backstop:
@@ -187,7 +202,10 @@ func newOutbox(path string, db *bolt.DB, opt Options, readOnly bool) *Outbox {
 		opt:      opt,
 		log:      opt.Logger.With("outbox", path),
 		readOnly: readOnly,
+		maxSize:  boltMaxSize(opt.MaxFileBytes),
 		notify:   make(chan struct{}, 1),
+		evictLog: limiter{every: evictLogInterval},
+		lostLog:  limiter{every: lostLogInterval},
 	}
 }
 
@@ -235,6 +253,7 @@ func (o *Outbox) init() error {
 			return err
 		}
 		o.stats = snap
+		o.initReserve(tx)
 		return nil
 	})
 }
