@@ -8,10 +8,8 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net"
 	"os"
 	"strings"
-	"sync/atomic"
 	"syscall"
 )
 
@@ -168,22 +166,4 @@ func explainConnectError(c Config, err error) error {
 		return err
 	}
 	return fmt.Errorf("%w (%s)", err, hint)
-}
-
-// countingConn counts the bytes that cross a connection.
-type countingConn struct {
-	net.Conn
-	sent, recv *atomic.Int64
-}
-
-func (c *countingConn) Read(p []byte) (int, error) {
-	n, err := c.Conn.Read(p)
-	c.recv.Add(int64(n))
-	return n, err
-}
-
-func (c *countingConn) Write(p []byte) (int, error) {
-	n, err := c.Conn.Write(p)
-	c.sent.Add(int64(n))
-	return n, err
 }

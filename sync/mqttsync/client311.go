@@ -11,6 +11,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/fovea-edge/fovea/internal/base/mqttutil"
+
 	mqtt "github.com/eclipse/paho.mqtt.golang"
 )
 
@@ -110,7 +112,7 @@ func (cl *client311) dial(uri *url.URL, tlsCfg *tls.Config, timeout time.Duratio
 	if err != nil {
 		return nil, err
 	}
-	return &countingConn{Conn: conn, sent: &cl.sent, recv: &cl.recv}, nil
+	return &mqttutil.CountingConn{Conn: conn, Sent: &cl.sent, Recv: &cl.recv}, nil
 }
 
 func (cl *client311) subscribe(mc mqtt.Client) {

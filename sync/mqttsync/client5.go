@@ -11,6 +11,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/fovea-edge/fovea/internal/base/mqttutil"
+
 	"github.com/eclipse/paho.golang/autopaho"
 	"github.com/eclipse/paho.golang/packets"
 	"github.com/eclipse/paho.golang/paho"
@@ -145,7 +147,7 @@ func (cl *client5) dial(ctx context.Context, cfg autopaho.ClientConfig, u *url.U
 	if err != nil {
 		return nil, err
 	}
-	return packets.NewThreadSafeConn(&countingConn{Conn: conn, sent: &cl.sent, recv: &cl.recv}), nil
+	return packets.NewThreadSafeConn(&mqttutil.CountingConn{Conn: conn, Sent: &cl.sent, Recv: &cl.recv}), nil
 }
 
 func (cl *client5) Start(ctx context.Context) error {

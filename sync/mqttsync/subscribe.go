@@ -3,7 +3,8 @@ package mqttsync
 import (
 	"context"
 	"fmt"
-	"strings"
+
+	"github.com/fovea-edge/fovea/internal/base/mqttutil"
 )
 
 // subscription is one extra topic filter and the function its messages go
@@ -23,7 +24,7 @@ type subscription struct {
 // re-requests). Subscribe must be called before Run; it panics on an
 // invalid filter or when Run has started, which are programming errors.
 func (s *Syncer) Subscribe(filter string, fn func(Message)) {
-	if err := validFilter(filter); err != nil {
+	if err := mqttutil.ValidFilter(filter); err != nil {
 		panic("mqttsync.Subscribe: " + err.Error())
 	}
 	s.hmu.Lock()
@@ -58,7 +59,7 @@ func (s *Syncer) Topic(suffix string) string { return s.cfg.TopicPrefix + suffix
 func (s *Syncer) subscribed(m Message) bool {
 	matched := false
 	for _, sub := range s.subs { // read-only after Run started
-		if matchTopic(sub.filter, m.Topic) {
+		if mqttutil.MatchTopic(sub.filter, m.Topic) {
 			matched = true
 			break
 		}
@@ -84,47 +85,10 @@ func (s *Syncer) subscriptionLoop(ctx context.Context) {
 			return
 		case m := <-s.subIn:
 			for _, sub := range s.subs {
-				if matchTopic(sub.filter, m.Topic) {
+				if mqttutil.MatchTopic(sub.filter, m.Topic) {
 					sub.fn(m)
 				}
 			}
 		}
-	}
-}
-
-// validFilter checks an MQTT topic filter: non-empty, '#' only as the whole
-// last level, '+' only as a whole level.
-func validFilter(f string) error {
-	if f == "" || len(f) > 1024 {
-		return fmt.Errorf("topic filter must have 1 to 1024 bytes")
-	}
-	levels := strings.Split(f, "/")
-	for i, l := range levels {
-		switch {
-		case l == "#" && i != len(levels)-1:
-			return fmt.Errorf("topic filter %q: '#' must be the last level", f)
-		case l != "#" && l != "+" && strings.ContainsAny(l, "#+"):
-			return fmt.Errorf("topic filter %q: wildcards must be whole levels", f)
-		}
-	}
-	return nil
-}
-
-// matchTopic reports whether topic matches the MQTT filter.
-func matchTopic(filter, topic string) bool {
-	for {
-		fl, frest, fmore := strings.Cut(filter, "/")
-		if fl == "#" {
-			return true
-		}
-		tl, trest, tmore := strings.Cut(topic, "/")
-		if fl != "+" && fl != tl {
-			return false
-		}
-		if !fmore || !tmore {
-			// "a/#" also matches "a" (the parent level).
-			return fmore == tmore || (fmore && frest == "#")
-		}
-		filter, topic = frest, trest
 	}
 }

@@ -14,10 +14,11 @@ import (
 	"net"
 	"net/url"
 	"os"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/fovea-edge/fovea/internal/base/mqttutil"
 
 	"github.com/eclipse/paho.golang/autopaho"
 	"github.com/eclipse/paho.golang/packets"
@@ -170,7 +171,7 @@ func (c *Conn) dial(ctx context.Context, cfg autopaho.ClientConfig, u *url.URL) 
 	if err != nil {
 		return nil, err
 	}
-	return packets.NewThreadSafeConn(&countingConn{Conn: conn, sent: &c.sent, recv: &c.recv}), nil
+	return packets.NewThreadSafeConn(&mqttutil.CountingConn{Conn: conn, Sent: &c.sent, Recv: &c.recv}), nil
 }
 
 // Subscribe adds a subscription with QoS 1: now, when connected, and again
@@ -262,33 +263,4 @@ func (c *Conn) Close(ctx context.Context) error {
 }
 
 // Match reports whether topic matches the MQTT topic filter (with + and #).
-func Match(filter, topic string) bool {
-	fs, ts := strings.Split(filter, "/"), strings.Split(topic, "/")
-	for i, f := range fs {
-		if f == "#" {
-			return true
-		}
-		if i >= len(ts) || (f != "+" && f != ts[i]) {
-			return false
-		}
-	}
-	return len(fs) == len(ts)
-}
-
-// countingConn counts the bytes that cross a connection.
-type countingConn struct {
-	net.Conn
-	sent, recv *atomic.Int64
-}
-
-func (c *countingConn) Read(p []byte) (int, error) {
-	n, err := c.Conn.Read(p)
-	c.recv.Add(int64(n))
-	return n, err
-}
-
-func (c *countingConn) Write(p []byte) (int, error) {
-	n, err := c.Conn.Write(p)
-	c.sent.Add(int64(n))
-	return n, err
-}
+func Match(filter, topic string) bool { return mqttutil.MatchTopic(filter, topic) }
