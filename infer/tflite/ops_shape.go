@@ -22,7 +22,7 @@ func (p *prep) prepReshape() (kernel, int64, error) {
 		return nil, 0, err
 	}
 	switch {
-	case st != nil && len(st.shape) == 1:
+	case st != nil && len(st.shape) == 1 && st.isConst():
 		if want, err = p.constInts(st, "shape"); err != nil {
 			return nil, 0, err
 		}
@@ -220,7 +220,7 @@ func (p *prep) prepPad() (kernel, int64, error) {
 		return nil, 0, err
 	}
 	if len(p.op.Inputs) > 2 && p.op.Inputs[2] >= 0 {
-		return nil, 0, p.unsupported("PAD with a constant_values input")
+		return p.prepPadV2()
 	}
 	pads, err := p.constInts(pt, "paddings")
 	if err != nil {

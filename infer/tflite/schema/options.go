@@ -50,7 +50,7 @@ func optionsUnion(op BuiltinOperator) uint8 {
 	case OpSqueeze:
 		return unionSqueezeOptions
 	}
-	return unionNone
+	return extUnion(op)
 }
 
 // unionOf is the union value of an Options value, and false for a type
@@ -82,7 +82,7 @@ func unionOf(o any) (uint8, bool) {
 	case *SqueezeOptions:
 		return unionSqueezeOptions, true
 	}
-	return 0, false
+	return extUnionOf(o)
 }
 
 // decodeOptions reads the options of an operator of kind op. Like TFLite
@@ -196,6 +196,10 @@ func decodeOptions(op BuiltinOperator, utype uint8, t table, present bool) (any,
 		o = &ReducerOptions{KeepDims: boolean(0, false)}
 	case unionSqueezeOptions:
 		o = &SqueezeOptions{SqueezeDims: ints(0)}
+	default:
+		r := &optReader{t: t, present: present}
+		o = decodeExt(want, r)
+		err = r.err
 	}
 	if err != nil {
 		return nil, err
@@ -273,6 +277,8 @@ func encodeOptions(b *flatbuffers.Builder, o any) (uint8, flatbuffers.UOffsetT, 
 		if dims != 0 {
 			b.PrependUOffsetTSlot(0, dims, 0)
 		}
+	default:
+		encodeExt(b, o)
 	}
 	return u, b.EndObject(), nil
 }

@@ -325,6 +325,12 @@ func checkOperator(m *Model, si, oi int) error {
 		act = o.Activation
 	case *ConcatenationOptions:
 		act = o.Activation
+	case *SubOptions:
+		act = o.Activation
+	case *DivOptions:
+		act = o.Activation
+	case *L2NormOptions:
+		act = o.Activation
 	}
 	var bad []string
 	if pad != PaddingSame && pad != PaddingValid {
