@@ -121,7 +121,7 @@ type unaryK struct {
 func (k *unaryK) run(x *execCtx) {
 	in, out := x.bufs[k.in], x.bufs[k.out]
 	switch k.op {
-	case schema.OpRelu, schema.OpRelu6:
+	case schema.OpRelu, schema.OpRelu6, schema.OpReluN1To1:
 		switch k.dtype {
 		case infer.Float32:
 			kernels.ReluXFloat32(asF32(in), asF32(out), k.lo, k.hi)
@@ -219,16 +219,19 @@ func (p *prep) prepUnary(op schema.BuiltinOperator) (kernel, int64, error) {
 	}
 	lo, hi := limits8(odt)
 	switch op {
-	case schema.OpRelu, schema.OpRelu6:
-		amax := float32(math.Inf(1))
-		if op == schema.OpRelu6 {
+	case schema.OpRelu, schema.OpRelu6, schema.OpReluN1To1:
+		amin, amax := float32(0), float32(math.Inf(1))
+		switch op {
+		case schema.OpRelu6:
 			amax = 6
+		case schema.OpReluN1To1:
+			amin, amax = -1, 1
 		}
-		k.lo, k.hi = 0, amax
+		k.lo, k.hi = amin, amax
 		if q8 {
 			m, s := kernels.QuantizeMultiplier(float64(in.scale) / float64(out.scale))
 			k.relu = kernels.ReluXParams{InputZP: in.zp, OutputZP: out.zp, Multiplier: m, Shift: s}
-			k.relu.Lo, k.relu.Hi = kernels.QuantReluXRange(0, amax, out.scale, out.zp, lo, hi)
+			k.relu.Lo, k.relu.Hi = kernels.QuantReluXRange(amin, amax, out.scale, out.zp, lo, hi)
 		}
 	case schema.OpLogistic:
 		if q8 {

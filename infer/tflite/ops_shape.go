@@ -387,6 +387,7 @@ type meanK struct {
 	outZP   int32
 	mult    int32
 	shift   int
+	trunc   bool // equal quantization: TFLite's truncating integer mean
 }
 
 func (k *meanK) run(x *execCtx) {
@@ -397,12 +398,16 @@ func (k *meanK) run(x *execCtx) {
 	case infer.UInt8:
 		if k.hw {
 			kernels.MeanHWQuant(&k.hwp, in, out, x.acc)
+		} else if k.trunc {
+			kernels.MeanTruncQuant(&k.red, in, out, x.acc)
 		} else {
 			kernels.MeanQuantGeneral(&k.red, k.inZP, k.outZP, k.mult, k.shift, in, out, x.acc)
 		}
 	case infer.Int8:
 		if k.hw {
 			kernels.MeanHWQuant(&k.hwp, as8[int8](in), as8[int8](out), x.acc)
+		} else if k.trunc {
+			kernels.MeanTruncQuant(&k.red, as8[int8](in), as8[int8](out), x.acc)
 		} else {
 			kernels.MeanQuantGeneral(&k.red, k.inZP, k.outZP, k.mult, k.shift, as8[int8](in), as8[int8](out), x.acc)
 		}
@@ -475,6 +480,9 @@ func (p *prep) prepMean() (kernel, int64, error) {
 		p.needAcc(in.shape[3])
 		return k, int64(n), nil
 	}
+	// reduce.cc: with equal quantization the reference kernel averages
+	// codes with a truncating integer division.
+	k.trunc = in.scale == out.scale && in.zp == out.zp
 	k.inZP, k.outZP = in.zp, out.zp
 	k.mult, k.shift = kernels.QuantizeMultiplier(float64(in.scale) / float64(out.scale))
 	return k, int64(n), nil

@@ -1,0 +1,143 @@
+package kernels
+
+import "math"
+
+// MapFloat32 applies f to every element.
+func MapFloat32(in, out []float32, f func(float32) float32) {
+	in = in[:len(out)]
+	for i, v := range in {
+		out[i] = f(v)
+	}
+}
+
+// Float32 elementwise functions as TFLite computes them (std:: functions
+// on float).
+var (
+	AbsF    = func(x float32) float32 { return float32(math.Abs(float64(x))) }
+	NegF    = func(x float32) float32 { return -x }
+	ExpF    = func(x float32) float32 { return float32(math.Exp(float64(x))) }
+	LogF    = func(x float32) float32 { return float32(math.Log(float64(x))) }
+	SqrtF   = func(x float32) float32 { return float32(math.Sqrt(float64(x))) }
+	RsqrtF  = func(x float32) float32 { return 1 / float32(math.Sqrt(float64(x))) }
+	SquareF = func(x float32) float32 { return x * x }
+	TanhF   = func(x float32) float32 { return float32(math.Tanh(float64(x))) }
+	EluF    = func(x float32) float32 {
+		if x < 0 {
+			return float32(math.Expm1(float64(x)))
+		}
+		return x
+	}
+)
+
+// GeluFunc returns TFLite's GELU in float32: the tanh approximation or the
+// exact erf form.
+func GeluFunc(approximate bool) func(float32) float32 {
+	if approximate {
+		const k = float32(0.7978845608028654) // sqrt(2/π)
+		return func(x float32) float32 {
+			inner := k * (x + float32(0.044715)*x*x*x)
+			return float32(0.5) * x * (1 + float32(math.Tanh(float64(inner))))
+		}
+	}
+	return func(x float32) float32 {
+		return float32(0.5) * x * (1 + float32(math.Erf(float64(x*float32(math.Sqrt2/2)))))
+	}
+}
+
+// LeakyReluParams are the parameters of 8-bit LEAKY_RELU (TFLite
+// activations.cc): identity multiplier s_in/s_out and alpha multiplier
+// s_in·α/s_out, both computed in float32.
+type LeakyReluParams struct {
+	InputZP, OutputZP   int32
+	MultId, MultAlpha   int32
+	ShiftId, ShiftAlpha int
+}
+
+// PrepareLeakyRelu computes the LEAKY_RELU multipliers.
+func PrepareLeakyRelu(sin float32, zpin int32, alpha, so float32, zpo int32) LeakyReluParams {
+	p := LeakyReluParams{InputZP: zpin, OutputZP: zpo}
+	p.MultAlpha, p.ShiftAlpha = QuantizeMultiplier(float64(sin * alpha / so))
+	p.MultId, p.ShiftId = QuantizeMultiplier(float64(sin / so))
+	return p
+}
+
+// LeakyReluQuant computes 8-bit LEAKY_RELU.
+func LeakyReluQuant[T int8like](p *LeakyReluParams, in, out []T) {
+	lo, hi := Limits[T]()
+	for i, v := range in {
+		x := int32(v) - p.InputZP
+		var r int32
+		if x >= 0 {
+			r = MultiplyByQuantizedMultiplier(x, p.MultId, p.ShiftId)
+		} else {
+			r = MultiplyByQuantizedMultiplier(x, p.MultAlpha, p.ShiftAlpha)
+		}
+		out[i] = T(min(max(r+p.OutputZP, lo), hi))
+	}
+}
+
+// AbsParams are the parameters of int8 ABS (TFLite elementwise.cc).
+type AbsParams struct {
+	InputZP, OutputZP int32
+	Rescale           bool
+	Mult              int32
+	Shift             int
+}
+
+// PrepareAbs computes int8 ABS's rescaling (s_in/s_out in float32).
+func PrepareAbs(sin float32, zpin int32, so float32, zpo int32) AbsParams {
+	p := AbsParams{InputZP: zpin, OutputZP: zpo, Rescale: sin != so}
+	p.Mult, p.Shift = QuantizeMultiplier(float64(sin / so))
+	return p
+}
+
+// AbsQuant computes 8-bit ABS.
+func AbsQuant[T int8like](p *AbsParams, in, out []T) {
+	lo, hi := Limits[T]()
+	for i, v := range in {
+		x := int32(v) - p.InputZP
+		if x < 0 {
+			x = -x
+		}
+		if p.Rescale {
+			x = MultiplyByQuantizedMultiplier(x, p.Mult, p.Shift)
+		}
+		out[i] = T(min(max(x+p.OutputZP, lo), hi))
+	}
+}
+
+// LogSoftmaxFloat32 computes x − max − log Σ exp(x − max) over rows of
+// depth elements.
+func LogSoftmaxFloat32(depth int, in, out []float32) {
+	for o := 0; o+depth <= len(out); o += depth {
+		row := in[o : o+depth]
+		mx := row[0]
+		for _, v := range row {
+			mx = max(mx, v)
+		}
+		var sum float32
+		for _, v := range row {
+			sum += float32(math.Exp(float64(v - mx)))
+		}
+		l := float32(math.Log(float64(sum)))
+		for i, v := range row {
+			out[o+i] = v - mx - l
+		}
+	}
+}
+
+// L2NormFloat32 divides each row of depth elements by its L2 norm
+// (at least 1e-6), as TFLite's L2Normalization does.
+func L2NormFloat32(depth int, in, out []float32) {
+	for o := 0; o+depth <= len(out); o += depth {
+		row := in[o : o+depth]
+		var sq float32
+		for _, v := range row {
+			sq += v * v
+		}
+		n := max(float32(math.Sqrt(float64(sq))), 1e-6)
+		for i, v := range row {
+			out[o+i] = v / n
+		}
+	}
+}
