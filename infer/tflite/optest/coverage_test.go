@@ -40,6 +40,20 @@ var required = []struct {
 	{op: "RELU6", dtypes: []string{"float32", "uint8", "int8"}},
 	{op: "QUANTIZE", dtypes: []string{"float32→uint8", "float32→int8", "uint8→uint8", "uint8→int8", "int8→uint8", "int8→int8"}},
 	{op: "DEQUANTIZE", dtypes: []string{"uint8→float32", "int8→float32"}},
+	{op: "SLICE", dtypes: []string{"float32", "uint8", "int8"}},
+	{op: "STRIDED_SLICE", dtypes: []string{"float32", "uint8", "int8"}},
+	{op: "SPLIT", dtypes: []string{"float32", "uint8", "int8"}},
+	{op: "SPLIT_V", dtypes: []string{"float32", "uint8", "int8"}},
+	{op: "UNPACK", dtypes: []string{"float32", "uint8", "int8"}},
+	{op: "PACK", dtypes: []string{"float32", "uint8", "int8"}},
+	{op: "GATHER", dtypes: []string{"float32", "uint8", "int8"}},
+	{op: "EXPAND_DIMS", dtypes: []string{"float32", "uint8", "int8"}},
+	{op: "BROADCAST_TO", dtypes: []string{"float32", "uint8", "int8"}},
+	{op: "DEPTH_TO_SPACE", dtypes: []string{"float32", "uint8", "int8"}},
+	{op: "SPACE_TO_DEPTH", dtypes: []string{"float32", "uint8", "int8"}},
+	{op: "MIRROR_PAD", dtypes: []string{"float32", "uint8", "int8"}},
+	{op: "PADV2", dtypes: []string{"float32", "uint8", "int8"}},
+	{op: "RESIZE_NEAREST_NEIGHBOR", dtypes: []string{"float32", "uint8", "int8"}},
 }
 
 const minCases = 5

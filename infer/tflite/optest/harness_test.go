@@ -521,6 +521,9 @@ func allCases() []opCase {
 		convCases, depthwiseCases, fcCases, poolCases, meanCases, binaryCases,
 		padCases, reshapeCases, squeezeCases, transposeCases, concatCases,
 		unaryCases, quantizeCases, dequantizeCases,
+		sliceCases, stridedSliceCases, splitCases, unpackCases, packCases, gatherCases,
+		expandDimsCases, broadcastToCases, depthSpaceCases, mirrorPadCases, padV2Cases,
+		resizeNearestCases,
 	} {
 		cs = append(cs, f()...)
 	}
