@@ -108,6 +108,8 @@ type unaryOp struct {
 	lo, hi float64
 	out    func(d dtype) (float64, int32)
 	act    schema.Activation // clamp applied after f
+	opts   any               // the operator's options, if any
+	types  []dtype           // dtypes under test; nil = float32, uint8, int8
 }
 
 // sigmoidOut is the fixed output quantization TFLite requires of 8-bit
@@ -139,12 +141,16 @@ var unaryShapes = []struct {
 
 func unaryCases() []opCase {
 	var cs []opCase
-	for _, u := range unaryOps {
-		for _, d := range []dtype{f32, u8, i8} {
+	for _, u := range append(unaryOps, moreUnaryOps...) {
+		types := u.types
+		if types == nil {
+			types = []dtype{f32, u8, i8}
+		}
+		for _, d := range types {
 			for _, p := range unaryShapes {
 				cs = append(cs, opCase{op: u.name, dtype: d.name, act: "none", params: fmt.Sprintf("in%v_range%g", p.shape, p.widen),
 					build: func(r *rand.Rand) (*Graph, []*tensor, []want) { return buildUnary(r, d, u, p.shape, p.widen, false) }})
-				if (u.op == schema.OpRelu || u.op == schema.OpRelu6) && !d.float() {
+				if (u.op == schema.OpRelu || u.op == schema.OpRelu6 || u.op == schema.OpReluN1To1) && !d.float() {
 					// With equal input and output quantization the
 					// integer result is exactly the clamped code.
 					cs = append(cs, opCase{op: u.name, dtype: d.name, act: "none", params: fmt.Sprintf("in%v_range%g_samequant", p.shape, p.widen),
@@ -191,11 +197,24 @@ func buildUnary(r *rand.Rand, d dtype, u unaryOp, shape []int, widen float64, sa
 	}
 	gr := NewGraph()
 	gi := gr.in(in)
-	gr.Op(u.op, []int32{gi}, []int32{gr.out(out)}, nil)
+	gr.Op(u.op, []int32{gi}, []int32{gr.out(out)}, u.opts)
 	w := want{out: out, real: real, act: u.act, exact: sameQuant}
 	if u.act != schema.ActNone && !d.float() {
 		// RELU and RELU6 rescale the code like QUANTIZE does.
 		w.alt = twoStepAll(in, out)
+	}
+	if o, ok := u.opts.(*schema.LeakyReluOptions); ok && !d.float() {
+		// LEAKY_RELU rescales like QUANTIZE too, with s_in·α/s_out (in
+		// float32) on the negative side.
+		w.alt = make([]int32, len(in.q))
+		sin, so := float32(in.scales[0]), float32(out.scales[0])
+		for i, q := range in.q {
+			m := float64(sin / so)
+			if q < in.zp {
+				m = float64(sin * o.Alpha / so)
+			}
+			w.alt[i] = out.zp + twoStep(q-in.zp, m)
+		}
 	}
 	return gr, []*tensor{in}, []want{w}
 }

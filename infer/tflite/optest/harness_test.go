@@ -28,6 +28,7 @@ var (
 	u8  = dtype{"uint8", schema.UInt8, 0, 255}
 	i8  = dtype{"int8", schema.Int8, -128, 127}
 	i32 = dtype{"int32", schema.Int32, math.MinInt32, math.MaxInt32}
+	i64 = dtype{"int64", schema.Int64, math.MinInt32, math.MaxInt32}
 )
 
 func (d dtype) float() bool { return d.typ == schema.Float32 }
@@ -61,6 +62,12 @@ func (t *tensor) real() []float64 {
 		}
 		return out
 	}
+	if t.scales == nil { // plain integers
+		for i, v := range t.q {
+			out[i] = float64(v)
+		}
+		return out
+	}
 	inner := 1
 	if len(t.scales) > 1 {
 		inner = numel(t.shape[t.axis+1:])
@@ -81,6 +88,12 @@ func (t *tensor) bytes() []byte {
 		return Float32Bytes(t.f)
 	case schema.Int32:
 		return Int32Bytes(t.q)
+	case schema.Int64:
+		b := make([]byte, 8*len(t.q))
+		for i, x := range t.q {
+			binary.LittleEndian.PutUint64(b[8*i:], uint64(int64(x)))
+		}
+		return b
 	}
 	return Int8Bytes(t.q)
 }
@@ -360,6 +373,10 @@ func decode(t *infer.Tensor) []float64 {
 			out[i] = float64(int8(t.Data[i]))
 		case infer.UInt8:
 			out[i] = float64(t.Data[i])
+		case infer.Int32:
+			out[i] = float64(int32(binary.LittleEndian.Uint32(t.Data[4*i:])))
+		case infer.Int64:
+			out[i] = float64(int64(binary.LittleEndian.Uint64(t.Data[8*i:])))
 		}
 	}
 	return out
@@ -436,7 +453,14 @@ func compare(idx int, got *infer.Tensor, w want, st *stats) []string {
 			problems = append(problems, fmt.Sprintf("output %d element %d (index %v): "+format, append([]any{idx, i, unflatten(i, w.out.shape)}, args...)...))
 		}
 	}
-	if w.out.d.float() {
+	if !w.out.d.float() && w.out.scales == nil {
+		// Integer results (indices, shapes, casts) must match exactly.
+		for i, g := range vals {
+			if g != w.real[i] {
+				report(i, "got %v; want %v", g, w.real[i])
+			}
+		}
+	} else if w.out.d.float() {
 		tol := w.tol
 		if tol == 0 {
 			tol = 1e-5
@@ -523,7 +547,7 @@ func allCases() []opCase {
 		unaryCases, quantizeCases, dequantizeCases,
 		sliceCases, stridedSliceCases, splitCases, unpackCases, packCases, gatherCases,
 		expandDimsCases, broadcastToCases, depthSpaceCases, mirrorPadCases, padV2Cases,
-		resizeNearestCases,
+		resizeNearestCases, rowCases, binaryMoreCases,
 	} {
 		cs = append(cs, f()...)
 	}
