@@ -75,6 +75,16 @@ var required = []struct {
 	{op: "MINIMUM", dtypes: []string{"float32", "uint8", "int8"}},
 	{op: "SQUARED_DIFFERENCE", dtypes: []string{"float32", "uint8", "int8"}},
 	{op: "PRELU", dtypes: []string{"float32", "uint8", "int8"}},
+	{op: "SUM", dtypes: []string{"float32", "uint8", "int8"}},
+	{op: "REDUCE_MAX", dtypes: []string{"float32", "uint8", "int8"}},
+	{op: "REDUCE_MIN", dtypes: []string{"float32", "uint8", "int8"}},
+	{op: "REDUCE_PROD", dtypes: []string{"float32"}},
+	{op: "ARG_MAX", dtypes: []string{"float32", "uint8", "int8"}},
+	{op: "ARG_MIN", dtypes: []string{"float32", "uint8", "int8"}},
+	{op: "SHAPE", dtypes: []string{"float32", "uint8", "int8"}},
+	{op: "FILL", dtypes: []string{"float32", "uint8", "int8"}},
+	{op: "ZEROS_LIKE", dtypes: []string{"float32", "int32"}},
+	{op: "CAST", dtypes: []string{"float32→int32", "int32→float32", "uint8→float32", "int8→int32", "float32→int64"}},
 }
 
 const minCases = 5

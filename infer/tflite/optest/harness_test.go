@@ -547,7 +547,7 @@ func allCases() []opCase {
 		unaryCases, quantizeCases, dequantizeCases,
 		sliceCases, stridedSliceCases, splitCases, unpackCases, packCases, gatherCases,
 		expandDimsCases, broadcastToCases, depthSpaceCases, mirrorPadCases, padV2Cases,
-		resizeNearestCases, rowCases, binaryMoreCases,
+		resizeNearestCases, rowCases, binaryMoreCases, reduceCases, argCases, miscCases,
 	} {
 		cs = append(cs, f()...)
 	}
