@@ -1,6 +1,8 @@
 package main
 
 import (
+	"errors"
+	"fmt"
 	"os"
 
 	"github.com/spf13/cobra"
@@ -22,6 +24,19 @@ func init() {
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			m, err := infer.Open(args[0], infer.LoadOptions{Engine: engine})
+			if err != nil && errors.Is(err, infer.ErrUnsupported) && (engine == "" || engine == infer.DefaultEngine) {
+				// Name every operator the model needs that Fovea cannot
+				// run, not only the first.
+				if data, rerr := os.ReadFile(args[0]); rerr == nil {
+					if probs, perr := tflite.Unsupported(data); perr == nil && len(probs) > 0 {
+						w := cmd.OutOrStdout()
+						fmt.Fprintf(w, "%s: %d operator(s) Fovea cannot run:\n", args[0], len(probs))
+						for _, p := range probs {
+							fmt.Fprintf(w, "  %s\n", p)
+						}
+					}
+				}
+			}
 			if err != nil {
 				return err
 			}

@@ -9,8 +9,10 @@
 package tflite
 
 import (
+	"errors"
 	"fmt"
 	"sort"
+	"strings"
 
 	"github.com/fovea-edge/fovea/infer"
 	"github.com/fovea-edge/fovea/infer/tflite/schema"
@@ -107,22 +109,16 @@ func FromSchema(sm *schema.Model, opts infer.LoadOptions) (*Model, error) {
 }
 
 // checkOps refuses, before any other work, models with operators Fovea does
-// not execute, naming the first.
+// not execute, naming every one (see unsupportedOps).
 func checkOps(sm *schema.Model) error {
-	sg := &sm.Subgraphs[0]
-	for i, op := range sg.Operators {
-		if int(op.OpcodeIndex) >= len(sm.OperatorCodes) {
-			return fmt.Errorf("%w: operator %d uses opcode %d but the model has %d", infer.ErrMalformed, i, op.OpcodeIndex, len(sm.OperatorCodes))
-		}
-		oc := sm.OperatorCodes[op.OpcodeIndex]
-		if oc.Builtin == schema.OpCustom {
-			return fmt.Errorf("%w: %s", infer.ErrUnsupported, customOpMessage(oc.CustomCode))
-		}
-		if _, ok := preparers[oc.Builtin]; !ok {
-			return fmt.Errorf("%w: unsupported op %s (operator %d)", infer.ErrUnsupported, oc.Builtin, i)
-		}
+	probs, err := unsupportedOps(sm)
+	if err != nil {
+		return err
 	}
-	return nil
+	if len(probs) == 0 {
+		return nil
+	}
+	return fmt.Errorf("%w: %s", infer.ErrUnsupported, summarize(probs))
 }
 
 func customOpMessage(code string) string {
@@ -255,7 +251,17 @@ func (p *prep) prepareOps() error {
 			}
 		}
 		p.ops = append(p.ops, opPlan{name: p.opName})
+		if p.skip[i] {
+			p.declareOutputs()
+			continue
+		}
 		k, macs, err := preparers[oc.Builtin](p)
+		if err != nil && p.collect != nil && errors.Is(err, infer.ErrUnsupported) {
+			reason := strings.TrimPrefix(err.Error(), fmt.Sprintf("operator %d (%s): ", i, p.opName))
+			*p.collect = append(*p.collect, Problem{Index: i, Op: p.opName, Reason: reason})
+			p.declareOutputs()
+			continue
+		}
 		if err != nil {
 			return err
 		}

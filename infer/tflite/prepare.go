@@ -35,6 +35,10 @@ type prep struct {
 	index  int // operator being prepared
 	op     *schema.Operator
 	opName string
+	// For Unsupported: operators to pass over, and where to record
+	// refusals instead of stopping at the first.
+	skip    map[int]bool
+	collect *[]Problem
 }
 
 // opError reports a problem with the operator being prepared.
