@@ -39,7 +39,7 @@ var required = []struct {
 	{op: "RELU", dtypes: []string{"float32", "uint8", "int8"}},
 	{op: "RELU6", dtypes: []string{"float32", "uint8", "int8"}},
 	{op: "QUANTIZE", dtypes: []string{"float32→uint8", "float32→int8", "uint8→uint8", "uint8→int8", "int8→uint8", "int8→int8"}},
-	{op: "DEQUANTIZE", dtypes: []string{"uint8→float32", "int8→float32"}},
+	{op: "DEQUANTIZE", dtypes: []string{"uint8→float32", "int8→float32", "float16→float32"}},
 	{op: "SLICE", dtypes: []string{"float32", "uint8", "int8"}},
 	{op: "STRIDED_SLICE", dtypes: []string{"float32", "uint8", "int8"}},
 	{op: "SPLIT", dtypes: []string{"float32", "uint8", "int8"}},
