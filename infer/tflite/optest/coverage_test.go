@@ -54,6 +54,7 @@ var required = []struct {
 	{op: "MIRROR_PAD", dtypes: []string{"float32", "uint8", "int8"}},
 	{op: "PADV2", dtypes: []string{"float32", "uint8", "int8"}},
 	{op: "RESIZE_NEAREST_NEIGHBOR", dtypes: []string{"float32", "uint8", "int8"}},
+	{op: "RESIZE_BILINEAR", dtypes: []string{"float32", "uint8", "int8"}},
 	{op: "TANH", dtypes: []string{"float32", "uint8", "int8"}},
 	{op: "ELU", dtypes: []string{"float32", "int8"}},
 	{op: "EXP", dtypes: []string{"float32", "int8"}},
