@@ -114,7 +114,9 @@ func refBilinearInt(q []int32, in []int, oh, ow int, align, half bool) []int32 {
 			fy, y0, y1 := src(y, sc(h, oh), h)
 			for xx := range ow {
 				fx, x0, x1 := src(xx, sc(w, ow), w)
-				at := func(yy, xi int64, ch int) int64 { return int64(q[((int64(b)*int64(h)+yy)*int64(w)+xi)*int64(c)+int64(ch)]) }
+				at := func(yy, xi int64, ch int) int64 {
+					return int64(q[((int64(b)*int64(h)+yy)*int64(w)+xi)*int64(c)+int64(ch)])
+				}
 				for ch := range c {
 					v := at(y0, x0, ch)*(1024-(fy-1024*y0))*(1024-(fx-1024*x0)) +
 						at(y1, x0, ch)*(fy-1024*y0)*(1024-(fx-1024*x0)) +
