@@ -200,7 +200,12 @@ func (p *prep) prepConv(depthwise bool) (kernel, int64, error) {
 	if err != nil {
 		return nil, 0, err
 	}
-	if err := p.checkConvTypes(in, filter, bias); err != nil {
+	hybrid := isHybrid(in, filter)
+	if hybrid {
+		if err := p.checkHybridTypes(filter, bias); err != nil {
+			return nil, 0, err
+		}
+	} else if err := p.checkConvTypes(in, filter, bias); err != nil {
 		return nil, 0, err
 	}
 	if len(in.shape) != 4 || len(filter.shape) != 4 {
@@ -275,6 +280,14 @@ func (p *prep) prepConv(depthwise bool) (kernel, int64, error) {
 	if err != nil {
 		return nil, 0, err
 	}
+	macs := int64(cp.N) * int64(outH) * int64(outW) * int64(cp.OutC) * int64(cp.KH) * int64(cp.KW)
+	if !depthwise {
+		macs *= int64(cp.InC)
+	}
+	if hybrid {
+		hk, err := p.hybridConv(cp, depthwise, iin, in, filter, bias, iout, ka)
+		return hk, macs, err
+	}
 	k := &convK{in: iin, filter: ifl, bias: ib, out: iout, depthwise: depthwise, dtype: in.dtype, p: cp}
 	if in.dtype == infer.Float32 {
 		k.actMin, k.actMax = kernels.FloatActivationRange(ka)
@@ -288,10 +301,6 @@ func (p *prep) prepConv(depthwise bool) (kernel, int64, error) {
 		}
 	}
 	k.pack(filter, bias)
-	macs := int64(cp.N) * int64(outH) * int64(outW) * int64(cp.OutC) * int64(cp.KH) * int64(cp.KW)
-	if !depthwise {
-		macs *= int64(cp.InC)
-	}
 	return k, macs, nil
 }
 
@@ -352,7 +361,12 @@ func (p *prep) prepFullyConnected() (kernel, int64, error) {
 	if err != nil {
 		return nil, 0, err
 	}
-	if err := p.checkConvTypes(in, w, bias); err != nil {
+	hybrid := isHybrid(in, w)
+	if hybrid {
+		if err := p.checkHybridTypes(w, bias); err != nil {
+			return nil, 0, err
+		}
+	} else if err := p.checkConvTypes(in, w, bias); err != nil {
 		return nil, 0, err
 	}
 	o, err := options[schema.FullyConnectedOptions](p)
@@ -387,6 +401,10 @@ func (p *prep) prepFullyConnected() (kernel, int64, error) {
 	iout, out, err := p.output(0, in.dtype, shape)
 	if err != nil {
 		return nil, 0, err
+	}
+	if hybrid {
+		hk, err := p.hybridFC(iin, w, bias, iout, batches, depth, units, ka, o.AsymmetricQuantizeInputs)
+		return hk, int64(batches) * int64(units) * int64(depth), err
 	}
 	k := &fcK{in: iin, w: iw, bias: ib, out: iout, dtype: in.dtype, batches: batches, inDepth: depth, outDepth: units}
 	if in.dtype == infer.Float32 {

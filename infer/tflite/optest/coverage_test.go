@@ -20,9 +20,9 @@ var required = []struct {
 	fused    bool
 	noFused8 bool
 }{
-	{op: "CONV_2D", dtypes: []string{"float32", "uint8", "int8"}, fused: true},
-	{op: "DEPTHWISE_CONV_2D", dtypes: []string{"float32", "uint8", "int8"}, fused: true},
-	{op: "FULLY_CONNECTED", dtypes: []string{"float32", "uint8", "int8"}, fused: true},
+	{op: "CONV_2D", dtypes: []string{"float32", "uint8", "int8", hybrid}, fused: true},
+	{op: "DEPTHWISE_CONV_2D", dtypes: []string{"float32", "uint8", "int8", hybrid}, fused: true},
+	{op: "FULLY_CONNECTED", dtypes: []string{"float32", "uint8", "int8", hybrid}, fused: true},
 	{op: "AVERAGE_POOL_2D", dtypes: []string{"float32", "uint8", "int8"}, fused: true},
 	{op: "MAX_POOL_2D", dtypes: []string{"float32", "uint8", "int8"}, fused: true},
 	{op: "MEAN", dtypes: []string{"float32", "uint8", "int8"}},
@@ -55,6 +55,7 @@ var required = []struct {
 	{op: "PADV2", dtypes: []string{"float32", "uint8", "int8"}},
 	{op: "RESIZE_NEAREST_NEIGHBOR", dtypes: []string{"float32", "uint8", "int8"}},
 	{op: "RESIZE_BILINEAR", dtypes: []string{"float32", "uint8", "int8"}},
+	{op: "BATCH_MATMUL", dtypes: []string{"float32", "int8", hybrid}},
 	{op: "TANH", dtypes: []string{"float32", "uint8", "int8"}},
 	{op: "ELU", dtypes: []string{"float32", "int8"}},
 	{op: "EXP", dtypes: []string{"float32", "int8"}},

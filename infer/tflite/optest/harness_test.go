@@ -548,7 +548,7 @@ func allCases() []opCase {
 		sliceCases, stridedSliceCases, splitCases, unpackCases, packCases, gatherCases,
 		expandDimsCases, broadcastToCases, depthSpaceCases, mirrorPadCases, padV2Cases,
 		resizeNearestCases, rowCases, binaryMoreCases, reduceCases, argCases, miscCases,
-		dequantMoreCases, resizeBilinearCases,
+		dequantMoreCases, resizeBilinearCases, hybridCases, batchMatMulCases,
 	} {
 		cs = append(cs, f()...)
 	}

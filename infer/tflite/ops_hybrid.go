@@ -1,0 +1,183 @@
+package tflite
+
+import (
+	"github.com/fovea-edge/fovea/infer"
+	"github.com/fovea-edge/fovea/infer/tflite/kernels"
+)
+
+// Dynamic-range ("hybrid") quantized models keep float activations and
+// int8 weights. TFLite's hybrid kernels quantize the float input at run
+// time (per batch image for convolutions, per row for FULLY_CONNECTED and
+// BATCH_MATMUL; symmetric, or asymmetric when the options ask or the
+// convolution is per channel), accumulate int32 dot products with the
+// int8 weights and rescale to float.
+
+func isHybrid(in, w *tensorPlan) bool {
+	return in.dtype == infer.Float32 && w.dtype == infer.Int8
+}
+
+// checkHybridTypes: constant int8 weights with symmetric quantization and
+// a float32 bias.
+func (p *prep) checkHybridTypes(w, bias *tensorPlan) error {
+	if !w.isConst() {
+		return p.unsupported("int8 weights %q of a hybrid (float input) operator must be constant", w.name)
+	}
+	if err := p.needQuant(w, "weights"); err != nil {
+		return err
+	}
+	for _, zp := range w.quant.ZeroPoint {
+		if zp != 0 {
+			return p.unsupported("hybrid weights %q have zero point %d; TFLite requires symmetric int8 weights", w.name, zp)
+		}
+	}
+	if bias != nil && (bias.dtype != infer.Float32 || !bias.isConst()) {
+		return p.unsupported("bias %q of a hybrid operator is %s; want a float32 constant", bias.name, bias.dtype)
+	}
+	return nil
+}
+
+// hybridBase holds what every hybrid kernel shares.
+type hybridBase struct {
+	in, out int
+	w       []int8
+	wScale  []float32
+	bias    []float32
+	lo, hi  float32
+	asym    bool
+	rows    int // quantization groups (batch images or rows)
+	depth   int // elements per group
+}
+
+// quantize quantizes the float input group by group into x.acc, with the
+// scales in x.accf and the zero points after the codes.
+func (h *hybridBase) quantize(in []float32, x *execCtx) (q []int32, scales []float32, zps []int32) {
+	n := h.rows * h.depth
+	q, zps = x.acc[:n], x.acc[n:n+h.rows]
+	scales = x.accf[:h.rows]
+	for r := 0; r < h.rows; r++ {
+		v := in[r*h.depth : (r+1)*h.depth]
+		if h.asym {
+			scales[r], zps[r] = kernels.AsymmetricQuantizeFloats(v, q[r*h.depth:])
+		} else {
+			scales[r], zps[r] = kernels.SymmetricQuantizeFloats(v, q[r*h.depth:]), 0
+		}
+	}
+	return q, scales, zps
+}
+
+func (p *prep) hybridBase(iin int, w, bias *tensorPlan, iout, rows, depth int, act kernels.Activation, asym bool) hybridBase {
+	h := hybridBase{in: iin, out: iout, w: as8[int8](w.konst), wScale: w.quant.Scale, asym: asym, rows: rows, depth: depth}
+	if bias != nil {
+		h.bias = asF32(bias.konst)
+	}
+	h.lo, h.hi = kernels.FloatActivationRange(act)
+	p.needAcc(rows*depth + rows)
+	return h
+}
+
+type hybridFCK struct {
+	hybridBase
+	units int
+}
+
+func (k *hybridFCK) run(x *execCtx) {
+	q, s, zp := k.quantize(asF32(x.bufs[k.in]), x)
+	kernels.HybridRows(q, s, zp, k.rows, k.depth, k.w, k.units, k.wScale, k.bias, asF32(x.bufs[k.out]), k.lo, k.hi)
+}
+
+func (p *prep) hybridFC(iin int, w, bias *tensorPlan, iout, batches, depth, units int, act kernels.Activation, asym bool) (kernel, error) {
+	if n := len(w.quant.Scale); n != 1 && n != units {
+		return nil, p.bad("weights %q have %d scales for %d units", w.name, n, units)
+	}
+	return &hybridFCK{hybridBase: p.hybridBase(iin, w, bias, iout, batches, depth, act, asym), units: units}, nil
+}
+
+type hybridConvK struct {
+	hybridBase
+	p         kernels.ConvParams
+	depthwise bool
+}
+
+func (k *hybridConvK) run(x *execCtx) {
+	q, s, zp := k.quantize(asF32(x.bufs[k.in]), x)
+	kernels.HybridConv(&k.p, k.depthwise, q, s, zp, k.w, k.wScale, k.bias, asF32(x.bufs[k.out]), k.lo, k.hi)
+}
+
+// hybridConv: per-tensor weights quantize the input symmetrically (conv.cc
+// EvalHybrid); per-channel weights, and every depthwise convolution,
+// asymmetrically (EvalHybridPerChannel).
+func (p *prep) hybridConv(cp kernels.ConvParams, depthwise bool, iin int, in, w, bias *tensorPlan, iout int, act kernels.Activation) (kernel, error) {
+	n := len(w.quant.Scale)
+	if n != 1 && n != cp.OutC {
+		return nil, p.bad("filter %q has %d scales for %d output channels", w.name, n, cp.OutC)
+	}
+	asym := depthwise || n > 1
+	size := cp.InH * cp.InW * cp.InC
+	return &hybridConvK{hybridBase: p.hybridBase(iin, w, bias, iout, cp.N, size, act, asym), p: cp, depthwise: depthwise}, nil
+}
+
+// hybridMatMul is the int8 right-hand side of a hybrid BATCH_MATMUL,
+// stored per rhs batch as N rows of K (transposed once at prepare).
+type hybridMatMul struct {
+	rows    [][]int8 // per distinct rhs batch offset
+	index   map[int]int
+	scale   []float32
+	asym    bool
+	k, n, m int
+}
+
+func (p *prep) prepHybridMatMul(r *tensorPlan, asym bool, n, k int) (*hybridMatMul, error) {
+	if err := p.checkHybridTypes(r, nil); err != nil {
+		return nil, err
+	}
+	if len(r.quant.Scale) != 1 {
+		return nil, p.unsupported("hybrid BATCH_MATMUL with per-channel weights")
+	}
+	return &hybridMatMul{scale: r.quant.Scale, asym: asym, k: k, n: n, index: map[int]int{}}, nil
+}
+
+// pack arranges every rhs batch as N×K rows.
+func (h *hybridMatMul) pack(kp *kernels.BatchMatMulParams, rhs []int8) {
+	for _, off := range kp.RhsBatch {
+		if _, ok := h.index[off]; ok {
+			continue
+		}
+		t := make([]int8, h.n*h.k)
+		for n := 0; n < h.n; n++ {
+			for k := 0; k < h.k; k++ {
+				if kp.AdjY {
+					t[n*h.k+k] = rhs[off+n*h.k+k]
+				} else {
+					t[n*h.k+k] = rhs[off+k*h.n+n]
+				}
+			}
+		}
+		h.index[off] = len(h.rows)
+		h.rows = append(h.rows, t)
+	}
+}
+
+func (h *hybridMatMul) runBatch(kp *kernels.BatchMatMulParams, lhs []float32, _ []int8, out []float32, x *execCtx) {
+	m, k, n := kp.M, kp.K, kp.N
+	rowBuf := x.accf[m : m+k]
+	q, zps, scales := x.acc[:m*k], x.acc[m*k:m*k+m], x.accf[:m]
+	lo, hi := kernels.FloatActivationRange(kernels.ActNone)
+	for b, lb := range kp.LhsBatch {
+		for i := 0; i < m; i++ {
+			for j := 0; j < k; j++ {
+				if kp.AdjX {
+					rowBuf[j] = lhs[lb+j*m+i]
+				} else {
+					rowBuf[j] = lhs[lb+i*k+j]
+				}
+			}
+			if h.asym {
+				scales[i], zps[i] = kernels.AsymmetricQuantizeFloats(rowBuf, q[i*k:])
+			} else {
+				scales[i], zps[i] = kernels.SymmetricQuantizeFloats(rowBuf, q[i*k:]), 0
+			}
+		}
+		w := h.rows[h.index[kp.RhsBatch[b]]]
+		kernels.HybridRows(q, scales, zps, m, k, w, n, h.scale, nil, out[b*m*n:], lo, hi)
+	}
+}
