@@ -197,8 +197,8 @@ func TestPrepareErrors(t *testing.T) {
 		kind  error
 		want  string
 	}{
-		{"unsupported builtin", tiny(23, "", nil, []tinyTensor{f32(1, 4, 4, 1), f32(1, 8, 8, 1)}, []int32{0}),
-			infer.ErrUnsupported, "unsupported op RESIZE_BILINEAR (operator 0)"},
+		{"unsupported builtin", tiny(103, "", nil, []tinyTensor{f32(1, 4, 4, 1), f32(1, 8, 8, 1)}, []int32{0}),
+			infer.ErrUnsupported, "unsupported op UNIQUE (operator 0)"},
 		{"custom op", tiny(schema.OpCustom, "edgetpu-custom-op", nil, []tinyTensor{f32(1, 4), f32(1, 4)}, []int32{0}),
 			infer.ErrUnsupported, `model uses custom op "edgetpu-custom-op": it needs the Edge TPU runtime`},
 		{"reshape count mismatch", tiny(schema.OpReshape, "", &schema.ReshapeOptions{NewShape: []int32{3, 3}}, []tinyTensor{f32(2, 4), f32(3, 3)}, []int32{0}),
