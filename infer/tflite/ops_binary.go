@@ -184,6 +184,9 @@ func (p *prep) prepBinaryExt(op schema.BuiltinOperator) (kernel, int64, error) {
 		k.add = kernels.PrepareAdd(a.scale, a.zp, b.scale, b.zp, out.scale, out.zp)
 		k.add.ActMin, k.add.ActMax = lo, hi
 	case schema.OpSquaredDifference:
+		if a.dtype != infer.Int8 {
+			return nil, 0, p.unsupported("SQUARED_DIFFERENCE of %s (TFLite supports float32, int32 and int8)", a.dtype)
+		}
 		k.sq = kernels.PrepareSquaredDiff(a.scale, a.zp, b.scale, b.zp, out.scale, out.zp)
 		k.sq.ActMin, k.sq.ActMax = lo, hi
 	case schema.OpPrelu:

@@ -75,7 +75,7 @@ var required = []struct {
 	{op: "DIV", dtypes: []string{"float32"}, fused: true},
 	{op: "MAXIMUM", dtypes: []string{"float32", "uint8", "int8"}},
 	{op: "MINIMUM", dtypes: []string{"float32", "uint8", "int8"}},
-	{op: "SQUARED_DIFFERENCE", dtypes: []string{"float32", "uint8", "int8"}},
+	{op: "SQUARED_DIFFERENCE", dtypes: []string{"float32", "int8"}},
 	{op: "PRELU", dtypes: []string{"float32", "uint8", "int8"}},
 	{op: "SUM", dtypes: []string{"float32", "uint8", "int8"}},
 	{op: "REDUCE_MAX", dtypes: []string{"float32", "uint8", "int8"}},

@@ -69,7 +69,7 @@ func fuzzCase(data []byte) (opCase, bool) {
 	act := allActs[f.n(4)]
 	c := opCase{dtype: d.name, act: actNames[act], params: fmt.Sprintf("%x", data)}
 	var build func(r *rand.Rand) (*Graph, []*tensor, []want)
-	switch op := f.n(19); op {
+	switch op := f.n(19 + moreFuzzOps); op {
 	case 0, 1:
 		c.op = "CONV_2D"
 		p := convCase{g: f.geom(6, 4), oc: f.in(1, 9), noBias: f.n(4) == 0}
@@ -220,6 +220,12 @@ func fuzzCase(data []byte) (opCase, bool) {
 		build = func(r *rand.Rand) (*Graph, []*tensor, []want) {
 			return buildQuantize(r, q.from, q.to, shape, lo, hi, oscale)
 		}
+	default:
+		mc, ok := fuzzMoreCase(f, op-19, d, act)
+		if ok {
+			mc.params = c.params
+		}
+		return mc, ok && mc.build != nil
 	}
 	c.build = build
 	return c, build != nil

@@ -149,7 +149,7 @@ var binOps = []binOp{
 		opts: func(a schema.Activation) any { return &schema.DivOptions{Activation: a} }},
 	{name: "MAXIMUM", op: schema.OpMaximum, f: math.Max, sameQuant: true},
 	{name: "MINIMUM", op: schema.OpMinimum, f: math.Min, sameQuant: true},
-	{name: "SQUARED_DIFFERENCE", op: schema.OpSquaredDifference, f: func(x, y float64) float64 { return (x - y) * (x - y) }},
+	{name: "SQUARED_DIFFERENCE", op: schema.OpSquaredDifference, f: func(x, y float64) float64 { return (x - y) * (x - y) }, types: f32i8},
 	{name: "PRELU", op: schema.OpPrelu, f: func(x, a float64) float64 {
 		if x >= 0 {
 			return x
@@ -230,5 +230,26 @@ func buildBinaryOp(r *rand.Rand, d dtype, act schema.Activation, p binCase, b bi
 	if b.op == schema.OpPrelu {
 		ins = ins[:1]
 	}
-	return g, ins, []want{{out: out, real: real, act: act, exact: b.sameQuant}}
+	w := want{out: out, real: real, act: act, exact: b.sameQuant}
+	if b.op == schema.OpSquaredDifference && d == i8 {
+		w.alt = sqDiffAlt(a, c, out, shape, p)
+	}
+	return g, ins, []want{w}
+}
+
+// sqDiffAlt is TFLite's documented int8 SQUARED_DIFFERENCE: inputs shifted
+// left by 7 and rescaled to 2·max(s1, s2) with MultiplyByQuantizedMultiplier,
+// the difference squared, rescaled to the output. With an output scale far
+// below the inputs' (nearly equal inputs), its 7 fractional bits are
+// coarser than an output step.
+func sqDiffAlt(a, b, out *tensor, shape []int, p binCase) []int32 {
+	tm := 2 * math.Max(a.scales[0], b.scales[0])
+	alt := make([]int32, numel(shape))
+	for i := range alt {
+		idx := unflatten(i, shape)
+		x := twoStep((a.q[broadcastIndex(idx, p.a, shape)]-a.zp)<<7, a.scales[0]/tm)
+		y := twoStep((b.q[broadcastIndex(idx, p.b, shape)]-b.zp)<<7, b.scales[0]/tm)
+		alt[i] = out.zp + twoStep((x-y)*(x-y), tm*tm/(float64(1<<14)*out.scales[0]))
+	}
+	return alt
 }

@@ -54,13 +54,15 @@ var sliceTable = []sliceCase{
 	{[]int{4, 4}, []int{0, 0}, []int{0, 4}},
 }
 
-func sliceCases() []opCase {
+func sliceCases() []opCase { return sliceCasesFor(sliceTable) }
+
+func sliceCasesFor(table []sliceCase) []opCase {
 	var names []string
-	for _, p := range sliceTable {
+	for _, p := range table {
 		names = append(names, fmt.Sprintf("in%v_begin%v_size%v", p.in, p.begin, p.size))
 	}
 	return moveCases("SLICE", names, func(r *rand.Rand, d dtype, k int) (*Graph, []*tensor, []want) {
-		p := sliceTable[k]
+		p := table[k]
 		in := randTensor(r, d, p.in, -2, 3)
 		shape := make([]int, len(p.in))
 		for a := range shape {
@@ -101,7 +103,7 @@ var stridedTable = []stridedCase{
 
 // refStridedSlice is TensorFlow's strided slice written plainly: every
 // spec entry is resolved to the list of input indices it selects.
-func refStridedSlice(p stridedCase) (shape []int, sel [][]int, keep []bool) {
+func refStridedSlice(p stridedCase) (shape []int, sel [][]int, keep, newAxis []bool) {
 	bit := func(m int32, i int) bool { return m>>uint(i)&1 != 0 }
 	d := 0
 	for i := range p.begin {
@@ -117,12 +119,12 @@ func refStridedSlice(p stridedCase) (shape []int, sel [][]int, keep []bool) {
 				for k := range all {
 					all[k] = k
 				}
-				sel, keep = append(sel, all), append(keep, true)
+				sel, keep, newAxis = append(sel, all), append(keep, true), append(newAxis, false)
 			}
 			continue
 		}
 		if bit(p.o.NewAxisMask, i) {
-			sel, keep = append(sel, nil), append(keep, true)
+			sel, keep, newAxis = append(sel, nil), append(keep, true), append(newAxis, true)
 			continue
 		}
 		n, s := p.in[d], p.strides[i]
@@ -152,7 +154,7 @@ func refStridedSlice(p stridedCase) (shape []int, sel [][]int, keep []bool) {
 				idx = append(idx, k)
 			}
 		}
-		sel, keep = append(sel, idx), append(keep, !bit(p.o.ShrinkAxisMask, i))
+		sel, keep, newAxis = append(sel, idx), append(keep, !bit(p.o.ShrinkAxisMask, i)), append(newAxis, false)
 		d++
 	}
 	for ; d < len(p.in); d++ {
@@ -160,35 +162,37 @@ func refStridedSlice(p stridedCase) (shape []int, sel [][]int, keep []bool) {
 		for k := range all {
 			all[k] = k
 		}
-		sel, keep = append(sel, all), append(keep, true)
+		sel, keep, newAxis = append(sel, all), append(keep, true), append(newAxis, false)
 	}
 	for i, s := range sel {
 		if keep[i] {
-			if s == nil {
+			if newAxis[i] {
 				shape = append(shape, 1)
 			} else {
 				shape = append(shape, len(s))
 			}
 		}
 	}
-	return shape, sel, keep
+	return shape, sel, keep, newAxis
 }
 
-func stridedSliceCases() []opCase {
+func stridedSliceCases() []opCase { return stridedSliceCasesFor(stridedTable) }
+
+func stridedSliceCasesFor(table []stridedCase) []opCase {
 	var names []string
-	for _, p := range stridedTable {
+	for _, p := range table {
 		names = append(names, fmt.Sprintf("in%v_b%v_e%v_s%v_masks%d.%d.%d.%d.%d", p.in, p.begin, p.end, p.strides, p.o.BeginMask, p.o.EndMask, p.o.EllipsisMask, p.o.NewAxisMask, p.o.ShrinkAxisMask))
 	}
 	return moveCases("STRIDED_SLICE", names, func(r *rand.Rand, d dtype, k int) (*Graph, []*tensor, []want) {
-		p := stridedTable[k]
+		p := table[k]
 		in := randTensor(r, d, p.in, -2, 3)
-		shape, sel, keep := refStridedSlice(p)
+		shape, sel, keep, newAxis := refStridedSlice(p)
 		w := moveWant(in, shape, func(idx []int) int {
 			src := []int{}
 			o := 0
 			for i, s := range sel {
 				switch {
-				case s == nil: // new axis
+				case newAxis[i]:
 					o++
 				case !keep[i]:
 					src = append(src, s[0])
@@ -231,11 +235,15 @@ var splitVTable = []splitCase{
 }
 
 func splitCases() []opCase {
+	return append(splitCasesFor(false, splitTable), splitCasesFor(true, splitVTable)...)
+}
+
+func splitCasesFor(v bool, table []splitCase) []opCase {
 	var cs []opCase
-	for _, v := range []bool{false, true} {
-		op, table := "SPLIT", splitTable
+	{
+		op := "SPLIT"
 		if v {
-			op, table = "SPLIT_V", splitVTable
+			op = "SPLIT_V"
 		}
 		var names []string
 		for _, p := range table {
@@ -301,13 +309,15 @@ type axisCase struct {
 
 var unpackTable = []axisCase{{[]int{3, 4}, 0}, {[]int{2, 3, 4}, 1}, {[]int{1, 2, 2, 3}, -1}, {[]int{4}, 0}, {[]int{2, 2, 2, 2, 2}, 3}}
 
-func unpackCases() []opCase {
+func unpackCases() []opCase { return unpackCasesFor(unpackTable) }
+
+func unpackCasesFor(table []axisCase) []opCase {
 	var names []string
-	for _, p := range unpackTable {
+	for _, p := range table {
 		names = append(names, fmt.Sprintf("in%v_axis%d", p.in, p.axis))
 	}
 	return moveCases("UNPACK", names, func(r *rand.Rand, d dtype, k int) (*Graph, []*tensor, []want) {
-		p := unpackTable[k]
+		p := table[k]
 		in := randTensor(r, d, p.in, -2, 3)
 		axis := p.axis
 		if axis < 0 {
@@ -331,19 +341,23 @@ func unpackCases() []opCase {
 	})
 }
 
-var packTable = []struct {
+type packCase struct {
 	in   []int
 	n    int
 	axis int
-}{{[]int{3}, 2, 0}, {[]int{2, 3}, 3, 1}, {[]int{2, 3}, 2, 2}, {[]int{1, 2, 2}, 4, -1}, {[]int{}, 3, 0}, {[]int{2, 2, 2, 2}, 2, 2}}
+}
 
-func packCases() []opCase {
+var packTable = []packCase{{[]int{3}, 2, 0}, {[]int{2, 3}, 3, 1}, {[]int{2, 3}, 2, 2}, {[]int{1, 2, 2}, 4, -1}, {[]int{}, 3, 0}, {[]int{2, 2, 2, 2}, 2, 2}}
+
+func packCases() []opCase { return packCasesFor(packTable) }
+
+func packCasesFor(table []packCase) []opCase {
 	var names []string
-	for _, p := range packTable {
+	for _, p := range table {
 		names = append(names, fmt.Sprintf("%dx%v_axis%d", p.n, p.in, p.axis))
 	}
 	return moveCases("PACK", names, func(r *rand.Rand, d dtype, k int) (*Graph, []*tensor, []want) {
-		p := packTable[k]
+		p := table[k]
 		axis := p.axis
 		if axis < 0 {
 			axis += len(p.in) + 1
@@ -374,13 +388,15 @@ func packCases() []opCase {
 	})
 }
 
-var gatherTable = []struct {
+type gatherCase struct {
 	params  []int
 	indices []int
 	idxs    []int
 	axis    int
 	bd      int
-}{
+}
+
+var gatherTable = []gatherCase{
 	{[]int{5, 3}, []int{4}, []int{4, 0, 2, 2}, 0, 0},
 	{[]int{2, 6, 3}, []int{2, 2}, []int{5, 0, 1, 3}, 1, 0},
 	{[]int{1, 4, 4, 8}, []int{3}, []int{7, 0, 3}, -1, 0},
@@ -389,13 +405,15 @@ var gatherTable = []struct {
 	{[]int{3, 2}, []int{2}, []int{2, 1}, 0, 0},
 }
 
-func gatherCases() []opCase {
+func gatherCases() []opCase { return gatherCasesFor(gatherTable) }
+
+func gatherCasesFor(table []gatherCase) []opCase {
 	var names []string
-	for _, p := range gatherTable {
+	for _, p := range table {
 		names = append(names, fmt.Sprintf("params%v_indices%v%v_axis%d_bd%d", p.params, p.indices, p.idxs, p.axis, p.bd))
 	}
 	return moveCases("GATHER", names, func(r *rand.Rand, d dtype, k int) (*Graph, []*tensor, []want) {
-		p := gatherTable[k]
+		p := table[k]
 		in := randTensor(r, d, p.params, -2, 3)
 		axis := p.axis
 		if axis < 0 {
@@ -419,13 +437,15 @@ func gatherCases() []opCase {
 
 var expandTable = []axisCase{{[]int{3}, 0}, {[]int{3}, 1}, {[]int{2, 3}, -1}, {[]int{1, 4, 4}, 3}, {[]int{}, 0}, {[]int{2, 2, 2}, -4}}
 
-func expandDimsCases() []opCase {
+func expandDimsCases() []opCase { return expandDimsCasesFor(expandTable) }
+
+func expandDimsCasesFor(table []axisCase) []opCase {
 	var names []string
-	for _, p := range expandTable {
+	for _, p := range table {
 		names = append(names, fmt.Sprintf("in%v_axis%d", p.in, p.axis))
 	}
 	return moveCases("EXPAND_DIMS", names, func(r *rand.Rand, d dtype, k int) (*Graph, []*tensor, []want) {
-		p := expandTable[k]
+		p := table[k]
 		in := randTensor(r, d, p.in, -2, 3)
 		axis := p.axis
 		if axis < 0 {
@@ -442,17 +462,21 @@ func expandDimsCases() []opCase {
 	})
 }
 
-var broadcastToTable = []struct{ in, to []int }{
+type bcCase struct{ in, to []int }
+
+var broadcastToTable = []bcCase{
 	{[]int{3}, []int{2, 3}}, {[]int{1, 1, 3}, []int{1, 4, 4, 3}}, {[]int{2, 1}, []int{2, 5}}, {[]int{}, []int{3, 2}}, {[]int{4, 1, 2}, []int{3, 4, 2, 2}},
 }
 
-func broadcastToCases() []opCase {
+func broadcastToCases() []opCase { return broadcastToCasesFor(broadcastToTable) }
+
+func broadcastToCasesFor(table []bcCase) []opCase {
 	var names []string
-	for _, p := range broadcastToTable {
+	for _, p := range table {
 		names = append(names, fmt.Sprintf("in%v_to%v", p.in, p.to))
 	}
 	return moveCases("BROADCAST_TO", names, func(r *rand.Rand, d dtype, k int) (*Graph, []*tensor, []want) {
-		p := broadcastToTable[k]
+		p := table[k]
 		in := randTensor(r, d, p.in, -2, 3)
 		w := moveWant(in, p.to, func(idx []int) int { return broadcastIndex(idx, p.in, p.to) })
 		g := NewGraph()
@@ -462,12 +486,16 @@ func broadcastToCases() []opCase {
 	})
 }
 
-var depthSpaceTable = []struct {
+type dsCase struct {
 	in    []int
 	block int
-}{{[]int{1, 2, 2, 4}, 2}, {[]int{1, 3, 2, 18}, 3}, {[]int{2, 1, 1, 8}, 2}, {[]int{1, 4, 4, 4}, 1}, {[]int{1, 2, 3, 12}, 2}}
+}
 
-func depthSpaceCases() []opCase {
+var depthSpaceTable = []dsCase{{[]int{1, 2, 2, 4}, 2}, {[]int{1, 3, 2, 18}, 3}, {[]int{2, 1, 1, 8}, 2}, {[]int{1, 4, 4, 4}, 1}, {[]int{1, 2, 3, 12}, 2}}
+
+func depthSpaceCases() []opCase { return depthSpaceCasesFor(depthSpaceTable) }
+
+func depthSpaceCasesFor(table []dsCase) []opCase {
 	var cs []opCase
 	for _, toSpace := range []bool{true, false} {
 		op := "DEPTH_TO_SPACE"
@@ -475,11 +503,11 @@ func depthSpaceCases() []opCase {
 			op = "SPACE_TO_DEPTH"
 		}
 		var names []string
-		for _, p := range depthSpaceTable {
+		for _, p := range table {
 			names = append(names, fmt.Sprintf("in%v_block%d", p.in, p.block))
 		}
 		cs = append(cs, moveCases(op, names, func(r *rand.Rand, d dtype, k int) (*Graph, []*tensor, []want) {
-			p := depthSpaceTable[k]
+			p := table[k]
 			b := p.block
 			n, h, wd, c := p.in[0], p.in[1], p.in[2], p.in[3]
 			inShape, outShape := p.in, []int{n, h * b, wd * b, c / (b * b)}
@@ -511,11 +539,13 @@ func depthSpaceCases() []opCase {
 	return cs
 }
 
-var mirrorTable = []struct {
+type mirrorCase struct {
 	in   []int
 	pads []int
 	mode schema.MirrorPadMode
-}{
+}
+
+var mirrorTable = []mirrorCase{
 	{[]int{1, 4, 4, 3}, []int{0, 0, 1, 1, 1, 1, 0, 0}, schema.MirrorReflect},
 	{[]int{1, 4, 4, 3}, []int{0, 0, 2, 1, 1, 2, 0, 0}, schema.MirrorSymmetric},
 	{[]int{5}, []int{4, 4}, schema.MirrorReflect},
@@ -524,13 +554,15 @@ var mirrorTable = []struct {
 	{[]int{2, 2, 3}, []int{1, 0, 0, 2, 2, 2}, schema.MirrorSymmetric},
 }
 
-func mirrorPadCases() []opCase {
+func mirrorPadCases() []opCase { return mirrorPadCasesFor(mirrorTable) }
+
+func mirrorPadCasesFor(table []mirrorCase) []opCase {
 	var names []string
-	for _, p := range mirrorTable {
+	for _, p := range table {
 		names = append(names, fmt.Sprintf("in%v_pads%v_mode%d", p.in, p.pads, p.mode))
 	}
 	return moveCases("MIRROR_PAD", names, func(r *rand.Rand, d dtype, k int) (*Graph, []*tensor, []want) {
-		p := mirrorTable[k]
+		p := table[k]
 		in := randTensor(r, d, p.in, -2, 3)
 		shape := make([]int, len(p.in))
 		for a, n := range p.in {
@@ -611,11 +643,13 @@ func padV2Cases() []opCase {
 	})
 }
 
-var resizeNNTable = []struct {
+type resizeCase struct {
 	in          []int
 	oh, ow      int
 	align, half bool
-}{
+}
+
+var resizeNNTable = []resizeCase{
 	{[]int{1, 2, 2, 3}, 4, 4, false, false},
 	{[]int{1, 3, 5, 2}, 7, 4, false, false},
 	{[]int{2, 4, 4, 1}, 2, 3, false, true},
@@ -649,13 +683,15 @@ func refNearest(i, in, out int, align, half bool) int {
 	return v
 }
 
-func resizeNearestCases() []opCase {
+func resizeNearestCases() []opCase { return resizeNearestCasesFor(resizeNNTable) }
+
+func resizeNearestCasesFor(table []resizeCase) []opCase {
 	var names []string
-	for _, p := range resizeNNTable {
+	for _, p := range table {
 		names = append(names, fmt.Sprintf("in%v_to%dx%d_align%v_half%v", p.in, p.oh, p.ow, p.align, p.half))
 	}
 	return moveCases("RESIZE_NEAREST_NEIGHBOR", names, func(r *rand.Rand, d dtype, k int) (*Graph, []*tensor, []want) {
-		p := resizeNNTable[k]
+		p := table[k]
 		in := randTensor(r, d, p.in, -2, 3)
 		shape := []int{p.in[0], p.oh, p.ow, p.in[3]}
 		w := moveWant(in, shape, func(idx []int) int {

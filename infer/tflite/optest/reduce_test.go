@@ -45,13 +45,7 @@ func reduceRef(x []float64, shape []int, axes []int, keep bool) ([]int, [][]floa
 	return out, groups
 }
 
-var reduceOps = []struct {
-	name  string
-	op    schema.BuiltinOperator
-	f     func(v []float64) float64
-	types []dtype
-	same  bool // 8-bit: output keeps the input's quantization (exact)
-}{
+var reduceOps = []reduceOp{
 	{"SUM", schema.OpSum, func(v []float64) float64 {
 		s := 0.0
 		for _, x := range v {
@@ -82,15 +76,31 @@ var reduceOps = []struct {
 	}, f32only, false},
 }
 
+type reduceOp struct {
+	name  string
+	op    schema.BuiltinOperator
+	f     func(v []float64) float64
+	types []dtype
+	same  bool // 8-bit: output keeps the input's quantization (exact)
+}
+
 func reduceCases() []opCase {
 	var cs []opCase
 	for _, ro := range reduceOps {
+		cs = append(cs, reduceCasesFor(ro, meanTable)...)
+	}
+	return append(cs, meanSameQuantCases()...)
+}
+
+func reduceCasesFor(ro reduceOp, table []meanCase) []opCase {
+	var cs []opCase
+	{
 		types := ro.types
 		if types == nil {
 			types = []dtype{f32, u8, i8}
 		}
 		for _, d := range types {
-			for _, p := range meanTable {
+			for _, p := range table {
 				name := fmt.Sprintf("in%v_axes%v_keep%v", p.in, p.axes, p.keep)
 				cs = append(cs, opCase{op: ro.name, dtype: d.name, act: "none", params: name,
 					build: func(r *rand.Rand) (*Graph, []*tensor, []want) {
@@ -116,8 +126,13 @@ func reduceCases() []opCase {
 			}
 		}
 	}
-	// MEAN with the input's quantization: TFLite's reference kernel
-	// averages the codes with a truncating integer division.
+	return cs
+}
+
+// meanSameQuantCases: MEAN with the input's quantization, where TFLite's
+// reference kernel averages the codes with a truncating integer division.
+func meanSameQuantCases() []opCase {
+	var cs []opCase
 	for _, d := range []dtype{u8, i8} {
 		for _, p := range meanTable[2:] {
 			name := fmt.Sprintf("in%v_axes%v_samequant", p.in, p.axes)
@@ -148,12 +163,16 @@ func reduceCases() []opCase {
 	return cs
 }
 
-var argTable = []struct {
+type argCase struct {
 	in   []int
 	axis int
-}{{[]int{1, 10}, 1}, {[]int{2, 3, 4}, 0}, {[]int{2, 3, 4}, -2}, {[]int{1, 1001}, -1}, {[]int{4, 4, 3}, 2}, {[]int{7}, 0}}
+}
 
-func argCases() []opCase {
+var argTable = []argCase{{[]int{1, 10}, 1}, {[]int{2, 3, 4}, 0}, {[]int{2, 3, 4}, -2}, {[]int{1, 1001}, -1}, {[]int{4, 4, 3}, 2}, {[]int{7}, 0}}
+
+func argCases() []opCase { return argCasesFor(argTable) }
+
+func argCasesFor(table []argCase) []opCase {
 	var cs []opCase
 	for _, isMax := range []bool{true, false} {
 		op := "ARG_MAX"
@@ -161,7 +180,7 @@ func argCases() []opCase {
 			op = "ARG_MIN"
 		}
 		for _, d := range []dtype{f32, u8, i8} {
-			for k, p := range argTable {
+			for k, p := range table {
 				outT := []dtype{i32, i64}[k%2]
 				cs = append(cs, opCase{op: op, dtype: d.name, act: "none", params: fmt.Sprintf("in%v_axis%d_%s", p.in, p.axis, outT.name),
 					build: func(r *rand.Rand) (*Graph, []*tensor, []want) {

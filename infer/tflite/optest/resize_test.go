@@ -8,11 +8,7 @@ import (
 	"github.com/fovea-edge/fovea/infer/tflite/schema"
 )
 
-var resizeTable = []struct {
-	in          []int
-	oh, ow      int
-	align, half bool
-}{
+var resizeTable = []resizeCase{
 	{[]int{1, 2, 2, 3}, 4, 4, false, false}, // exact 2×: TFLite's averaging kernel
 	{[]int{1, 3, 5, 2}, 7, 4, false, false},
 	{[]int{2, 4, 4, 1}, 2, 3, false, true},
@@ -63,10 +59,12 @@ func refBilinear(x []float64, in []int, oh, ow int, align, half bool) []float64 
 	return out
 }
 
-func resizeBilinearCases() []opCase {
+func resizeBilinearCases() []opCase { return resizeBilinearCasesFor(resizeTable) }
+
+func resizeBilinearCasesFor(table []resizeCase) []opCase {
 	var cs []opCase
 	for _, d := range []dtype{f32, u8, i8} {
-		for _, p := range resizeTable {
+		for _, p := range table {
 			cs = append(cs, opCase{op: "RESIZE_BILINEAR", dtype: d.name, act: "none", params: fmt.Sprintf("in%v_to%dx%d_align%v_half%v", p.in, p.oh, p.ow, p.align, p.half),
 				build: func(r *rand.Rand) (*Graph, []*tensor, []want) {
 					in := randTensor(r, d, p.in, -2, 3)
