@@ -16,7 +16,7 @@ BIN          := bin
 # The opencv tag is used wherever pkg-config finds OpenCV 4.
 HAVE_OPENCV  := $(shell pkg-config --exists opencv4 2>/dev/null && echo yes)
 
-.PHONY: help all build build-static cross test test-go test-opencv race bench lint vet fmt demo fuzz models clean \
+.PHONY: tfjs help all build build-static cross test test-go test-opencv race bench lint vet fmt demo fuzz models clean \
 	release release-check deb-arch deb deb-opencv deb-test
 
 all: lint test build-static ## lint, test and build (the default)
@@ -166,3 +166,8 @@ deb-opencv: ## on an arm64 (or any) board with libopencv-dev: .deb with the Open
 deb-test: ## as root (throwaway overlays unless DEB_TEST_IN_PLACE=1): build the amd64 .deb, install it, run its service command for 50 frames, purge it
 	$(MAKE) --no-print-directory deb VERSION=$(DEB_TEST_VERSION)
 	packaging/deb-test.sh $(DIST)/fovea_$(DEB_TEST_VERSION)_amd64.deb
+
+TFJS_DIR     := .tfjs
+
+tfjs: ## install TFLite-in-WebAssembly (@tensorflow/tfjs-tflite, needs node and npm) into .tfjs for TestTFLiteWasm
+	npm install --prefix $(TFJS_DIR) --no-audit --no-fund @tensorflow/tfjs-tflite@0.0.1-alpha.10
