@@ -119,11 +119,11 @@ func (p *prep) hybridConv(cp kernels.ConvParams, depthwise bool, iin int, in, w,
 // hybridMatMul is the int8 right-hand side of a hybrid BATCH_MATMUL,
 // stored per rhs batch as N rows of K (transposed once at prepare).
 type hybridMatMul struct {
-	rows    [][]int8 // per distinct rhs batch offset
-	index   map[int]int
-	scale   []float32
-	asym    bool
-	k, n, m int
+	rows  [][]int8 // per distinct rhs batch offset
+	index map[int]int
+	scale []float32
+	asym  bool
+	k, n  int
 }
 
 func (p *prep) prepHybridMatMul(r *tensorPlan, asym bool, n, k int) (*hybridMatMul, error) {

@@ -56,17 +56,6 @@ func (p *prep) anyDType(t *tensorPlan, what string) error {
 	return p.unsupported("%s %q is %s", what, t.name, t.dtype)
 }
 
-// numOut is the number of present outputs.
-func (p *prep) numOut() int {
-	n := 0
-	for _, o := range p.op.Outputs {
-		if o >= 0 {
-			n++
-		}
-	}
-	return n
-}
-
 // scalarInt reads a constant integer tensor holding exactly one value.
 func (p *prep) scalarInt(i int, what string) (int, error) {
 	_, t, err := p.input(i)

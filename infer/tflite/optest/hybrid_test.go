@@ -255,7 +255,7 @@ func batchMatMulCases() []opCase {
 					a := randTensor(r, f32, p.l, -2, 3)
 					b := randWeights(r, i8, p.r, 0, 1, true)
 					k := p.l[len(p.l)-1]
-					x := a.real()
+					var x []float64
 					if p.adjX {
 						// TFLite quantizes rows of the transposed lhs.
 						t := transposeLast(a.f, p.l)
