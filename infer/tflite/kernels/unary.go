@@ -35,7 +35,8 @@ func GeluFunc(approximate bool) func(float32) float32 {
 	if approximate {
 		const k = float32(0.7978845608028654) // sqrt(2/π)
 		return func(x float32) float32 {
-			inner := k * (x + float32(0.044715)*x*x*x)
+			// Explicit conversions keep Go from fusing into FMA on arm64.
+			inner := k * (x + float32(float32(float32(float32(0.044715)*x)*x)*x))
 			return float32(0.5) * x * (1 + float32(math.Tanh(float64(inner))))
 		}
 	}
@@ -133,7 +134,7 @@ func L2NormFloat32(depth int, in, out []float32) {
 		row := in[o : o+depth]
 		var sq float32
 		for _, v := range row {
-			sq += v * v
+			sq += float32(v * v)
 		}
 		n := max(float32(math.Sqrt(float64(sq))), 1e-6)
 		for i, v := range row {
