@@ -19,6 +19,8 @@ type binExtK struct {
 	dtype     infer.DType
 	bc        kernels.Broadcast4
 	lo, hi    float32
+	iMin      int32 // int32 SUB activation range
+	iMax      int32
 	add       kernels.AddParams
 	sq        kernels.SquaredDiffParams
 	prelu     kernels.PreluParams
@@ -81,6 +83,10 @@ func (k *binExtK) run(x *execCtx) {
 		}
 		return
 	}
+	if k.dtype == infer.Int32 && k.op == schema.OpSub {
+		kernels.BinaryInt32(&k.bc, asI32(a), asI32(b), asI32(out), k.iMin, k.iMax, subI32)
+		return
+	}
 	if k.dtype == infer.Float32 {
 		var f func(x, y float32) float32
 		switch k.op {
@@ -133,6 +139,7 @@ func (p *prep) prepBinaryExt(op schema.BuiltinOperator) (kernel, int64, error) {
 	minmax := op == schema.OpMaximum || op == schema.OpMinimum
 	switch {
 	case minmax && (a.dtype == infer.Int32 || a.dtype == infer.Int64 || a.dtype == infer.Int16):
+	case op == schema.OpSub && a.dtype == infer.Int32:
 	default:
 		if err := p.checkDType(a, "input 0"); err != nil {
 			return nil, 0, err
@@ -166,6 +173,10 @@ func (p *prep) prepBinaryExt(op schema.BuiltinOperator) (kernel, int64, error) {
 	}
 	k := &binExtK{op: op, a: ia, b: ib, out: iout, dtype: a.dtype, bc: bc}
 	n, _ := numElements(shape)
+	if a.dtype == infer.Int32 && op == schema.OpSub {
+		k.iMin, k.iMax = kernels.Int32ActivationRange(ka)
+		return k, int64(n), nil
+	}
 	if a.dtype == infer.Float32 {
 		k.lo, k.hi = kernels.FloatActivationRange(ka)
 		return k, int64(n), nil

@@ -17,6 +17,7 @@ type binK struct {
 	add            kernels.AddParams
 	mulp           kernels.MulParams
 	actMin, actMax float32
+	iMin, iMax     int32 // int32 activation range
 }
 
 func (k *binK) run(x *execCtx) {
@@ -40,8 +41,18 @@ func (k *binK) run(x *execCtx) {
 		} else {
 			kernels.AddQuant(&k.add, &k.bc, as8[int8](a), as8[int8](b), as8[int8](out))
 		}
+	case infer.Int32:
+		f := addI32
+		if k.mul {
+			f = mulI32
+		}
+		kernels.BinaryInt32(&k.bc, asI32(a), asI32(b), asI32(out), k.iMin, k.iMax, f)
 	}
 }
+
+func addI32(x, y int32) int32 { return x + y }
+func mulI32(x, y int32) int32 { return x * y }
+func subI32(x, y int32) int32 { return x - y }
 
 func (p *prep) prepBinary(mul bool) (kernel, int64, error) {
 	ia, a, err := p.input(0)
@@ -52,14 +63,16 @@ func (p *prep) prepBinary(mul bool) (kernel, int64, error) {
 	if err != nil {
 		return nil, 0, err
 	}
-	if err := p.checkDType(a, "input 0"); err != nil {
-		return nil, 0, err
-	}
 	if b.dtype != a.dtype {
 		return nil, 0, p.unsupported("inputs are %s and %s; they must match", a.dtype, b.dtype)
 	}
-	if err := p.checkDType(b, "input 1"); err != nil {
-		return nil, 0, err
+	if a.dtype != infer.Int32 {
+		if err := p.checkDType(a, "input 0"); err != nil {
+			return nil, 0, err
+		}
+		if err := p.checkDType(b, "input 1"); err != nil {
+			return nil, 0, err
+		}
 	}
 	var act schema.Activation
 	if mul {
@@ -82,6 +95,11 @@ func (p *prep) prepBinary(mul bool) (kernel, int64, error) {
 		return nil, 0, err
 	}
 	k := &binK{a: ia, b: ib, out: iout, mul: mul, dtype: a.dtype, bc: bc}
+	if a.dtype == infer.Int32 {
+		k.iMin, k.iMax = kernels.Int32ActivationRange(ka)
+		n, _ := numElements(shape)
+		return k, int64(n), nil
+	}
 	if a.dtype == infer.Float32 {
 		k.actMin, k.actMax = kernels.FloatActivationRange(ka)
 	} else {

@@ -141,9 +141,14 @@ type transposeK struct {
 
 func (k *transposeK) run(x *execCtx) {
 	in, out := x.bufs[k.in], x.bufs[k.out]
-	if k.size == 4 {
+	switch k.size {
+	case 8:
+		kernels.Transpose(&k.p, asU64(in), asU64(out))
+	case 4:
 		kernels.Transpose(&k.p, asI32(in), asI32(out))
-	} else {
+	case 2:
+		kernels.Transpose(&k.p, asU16(in), asU16(out))
+	default:
 		kernels.Transpose(&k.p, in, out)
 	}
 }
@@ -153,7 +158,7 @@ func (p *prep) prepTranspose() (kernel, int64, error) {
 	if err != nil {
 		return nil, 0, err
 	}
-	if err := p.checkDType(in, "input"); err != nil {
+	if err := p.anyDType(in, "input"); err != nil {
 		return nil, 0, err
 	}
 	_, pt, err := p.input(1)
@@ -200,9 +205,14 @@ type padK struct {
 
 func (k *padK) run(x *execCtx) {
 	in, out := x.bufs[k.in], x.bufs[k.out]
-	if k.size == 4 {
+	switch k.size {
+	case 8:
+		kernels.Pad(&k.p, asU64(in), asU64(out), 0)
+	case 4:
 		kernels.Pad(&k.p, asF32(in), asF32(out), 0)
-	} else {
+	case 2:
+		kernels.Pad(&k.p, asU16(in), asU16(out), 0)
+	default:
 		kernels.Pad(&k.p, in, out, k.pad8)
 	}
 }
@@ -212,7 +222,7 @@ func (p *prep) prepPad() (kernel, int64, error) {
 	if err != nil {
 		return nil, 0, err
 	}
-	if err := p.checkDType(in, "input"); err != nil {
+	if err := p.anyDType(in, "input"); err != nil {
 		return nil, 0, err
 	}
 	_, pt, err := p.input(1)
@@ -305,7 +315,7 @@ func (p *prep) prepConcat() (kernel, int64, error) {
 	if err != nil {
 		return nil, 0, err
 	}
-	if err := p.checkDType(first, "input 0"); err != nil {
+	if err := p.anyDType(first, "input 0"); err != nil {
 		return nil, 0, err
 	}
 	rank := len(first.shape)
@@ -354,6 +364,12 @@ func (p *prep) prepConcat() (kernel, int64, error) {
 	if first.dtype == infer.Float32 {
 		k.actMin, k.actMax = kernels.FloatActivationRange(ka)
 		return k, 0, nil
+	}
+	if !is8bit(first.dtype) {
+		if ka != kernels.ActNone {
+			return nil, 0, p.unsupported("%s CONCATENATION with a fused activation", first.dtype)
+		}
+		return k, 0, nil // int16/int32/int64/bool: the bytes are copied
 	}
 	if ka != kernels.ActNone {
 		return nil, 0, p.unsupported("quantized CONCATENATION with a fused activation")

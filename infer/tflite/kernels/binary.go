@@ -1,5 +1,7 @@
 package kernels
 
+import "math"
+
 // BinaryFloat32 computes out = clamp(f(a, b), lo, hi) with broadcasting.
 func BinaryFloat32(bc *Broadcast4, a, b, out []float32, lo, hi float32, f func(x, y float32) float32) {
 	if bc.Flat {
@@ -108,4 +110,23 @@ func PreluQuant[T int8like](p *PreluParams, bc *Broadcast4, in, alpha, out []T) 
 		}
 		out[o] = T(min(max(v+p.OutputOffset, lo), hi))
 	})
+}
+
+// BinaryInt32 computes out = clamp(f(a, b), lo, hi) on int32 with
+// broadcasting (integer ADD, SUB, MUL wrap like C++'s int32 does).
+func BinaryInt32(bc *Broadcast4, a, b, out []int32, lo, hi int32, f func(x, y int32) int32) {
+	bc.each(func(o, ia, ib int) { out[o] = min(max(f(a[ia], b[ib]), lo), hi) })
+}
+
+// Int32ActivationRange is TFLite's CalculateActivationRange for int32.
+func Int32ActivationRange(a Activation) (lo, hi int32) {
+	switch a {
+	case ActRelu:
+		return 0, math.MaxInt32
+	case ActRelu6:
+		return 0, 6
+	case ActReluN1To1:
+		return -1, 1
+	}
+	return math.MinInt32, math.MaxInt32
 }

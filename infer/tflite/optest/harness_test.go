@@ -549,6 +549,7 @@ func allCases() []opCase {
 		expandDimsCases, broadcastToCases, depthSpaceCases, mirrorPadCases, padV2Cases,
 		resizeNearestCases, rowCases, binaryMoreCases, reduceCases, argCases, miscCases,
 		dequantMoreCases, resizeBilinearCases, hybridCases, batchMatMulCases,
+		int32Cases,
 	} {
 		cs = append(cs, f()...)
 	}
