@@ -28,6 +28,11 @@ type mathK struct {
 	leaky   kernels.LeakyReluParams
 	abs     kernels.AbsParams
 	l2      kernels.L2NormQuantParams
+	rsqrt   kernels.RsqrtParams
+	inScale float32
+	inZP    int32
+	outSc   float32
+	outZP   int32
 	mode    int // how the 8-bit form runs: one of the q* constants
 }
 
@@ -36,6 +41,8 @@ const (
 	qLeaky
 	qAbs
 	qL2
+	qSqrt
+	qRsqrt
 )
 
 func (k *mathK) run(x *execCtx) {
@@ -71,6 +78,10 @@ func (k *mathK) run(x *execCtx) {
 		} else {
 			kernels.AbsQuant(&k.abs, as8[int8](in), as8[int8](out))
 		}
+	case qSqrt:
+		kernels.SqrtInt8(k.inScale, k.inZP, k.outSc, k.outZP, as8[int8](in), as8[int8](out))
+	case qRsqrt:
+		kernels.RsqrtInt8(&k.rsqrt, as8[int8](in), as8[int8](out))
 	case qL2:
 		if u {
 			kernels.L2NormQuant(&k.l2, k.depth, in, out)
@@ -174,6 +185,31 @@ func (p *prep) prepMath(op schema.BuiltinOperator) (kernel, int64, error) {
 		} else {
 			kernels.PopulateLUT[int8](&k.lut, in.scale, in.zp, out.scale, out.zp, f)
 		}
+	case schema.OpLog:
+		if in.dtype != infer.Int8 {
+			return nil, 0, p.unsupported("LOG of %s (TFLite supports float32, int8 and int16)", in.dtype)
+		}
+		// elementwise.cc LogLUTPrepare: log, with the lowest output code
+		// for inputs ≤ 0.
+		lowest := float32(-128-out.zp) * out.scale
+		k.mode = qLUT
+		kernels.PopulateLUT[int8](&k.lut, in.scale, in.zp, out.scale, out.zp, func(v float32) float32 {
+			if v <= 0 {
+				return lowest
+			}
+			return kernels.LogF(v)
+		})
+	case schema.OpSqrt:
+		if in.dtype != infer.Int8 {
+			return nil, 0, p.unsupported("SQRT of %s (TFLite supports float32, int8 and int16)", in.dtype)
+		}
+		k.mode, k.inScale, k.inZP, k.outSc, k.outZP = qSqrt, in.scale, in.zp, out.scale, out.zp
+	case schema.OpRsqrt:
+		if in.dtype != infer.Int8 {
+			return nil, 0, p.unsupported("RSQRT of %s (TFLite supports float32, int8 and int16)", in.dtype)
+		}
+		k.mode = qRsqrt
+		k.rsqrt = kernels.PrepareRsqrt(in.scale, in.zp, out.scale, out.zp)
 	case schema.OpAbs:
 		if in.dtype != infer.Int8 {
 			return nil, 0, p.unsupported("ABS of %s (TFLite supports float32 and int8)", in.dtype)

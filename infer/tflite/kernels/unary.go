@@ -142,3 +142,52 @@ func L2NormFloat32(depth int, in, out []float32) {
 		}
 	}
 }
+
+// SqrtInt8 is TFLite's int8 SQRT: dequantize in float32, std::sqrt,
+// divide by the output scale and truncate toward zero, add the zero
+// point. TFLite fails the Invoke on a negative input; this writes the
+// output zero point (zero) for it.
+func SqrtInt8(inScale float32, inZP int32, outScale float32, outZP int32, in, out []int8) {
+	for i, v := range in {
+		dq := inScale * float32(int32(v)-inZP)
+		q := outZP
+		if dq >= 0 {
+			q = int32(float32(math.Sqrt(float64(dq)))/outScale) + outZP
+		}
+		out[i] = int8(min(max(q, -128), 127))
+	}
+}
+
+// RsqrtParams are the parameters of TFLite's int8 RSQRT: the multiplier
+// of 1/(√s_in·s_out).
+type RsqrtParams struct {
+	InputZP, OutputZP int32
+	Mult              int32
+	Shift             int
+}
+
+// PrepareRsqrt computes 1/(√s_in·s_out) as TFLite does (√ and product in
+// float32, the reciprocal in double).
+func PrepareRsqrt(inScale float32, inZP int32, outScale float32, outZP int32) RsqrtParams {
+	p := RsqrtParams{InputZP: inZP, OutputZP: outZP}
+	p.Mult, p.Shift = QuantizeMultiplier(1 / float64(float32(math.Sqrt(float64(inScale)))*outScale))
+	return p
+}
+
+// RsqrtInt8 is TFLite's int8 RSQRT: 1/√(q − zp) as a fixed-point
+// multiplier (GetInvSqrtQuantizedMultiplierExp) applied to 1 with 20 bits
+// of headroom, then rescaled; q = zp gives the largest code. (TFLite fails
+// the Invoke below the zero point; this treats those like q = zp + 1.)
+func RsqrtInt8(p *RsqrtParams, in, out []int8) {
+	for i, v := range in {
+		x := int32(v) - p.InputZP
+		if x == 0 {
+			out[i] = 127
+			continue
+		}
+		m, s := InvSqrtQuantizedMultiplier(x)
+		d := MultiplyByQuantizedMultiplier(1, m, s+20)
+		r := MultiplyByQuantizedMultiplier(d, p.Mult, p.Shift-20) + p.OutputZP
+		out[i] = int8(min(max(r, -128), 127))
+	}
+}

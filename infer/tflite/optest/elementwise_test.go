@@ -203,6 +203,12 @@ func buildUnary(r *rand.Rand, d dtype, u unaryOp, shape []int, widen float64, sa
 		// RELU and RELU6 rescale the code like QUANTIZE does.
 		w.alt = twoStepAll(in, out)
 	}
+	switch {
+	case u.op == schema.OpSqrt && d == i8:
+		w.alt = sqrtAlt(in, out)
+	case u.op == schema.OpRsqrt && d == i8:
+		w.alt = rsqrtAlt(in, out)
+	}
 	if o, ok := u.opts.(*schema.LeakyReluOptions); ok && !d.float() {
 		// LEAKY_RELU rescales like QUANTIZE too, with s_in·α/s_out (in
 		// float32) on the negative side.

@@ -43,9 +43,45 @@ var moreUnaryOps = []unaryOp{
 	{name: "ABS", op: schema.OpAbs, f: math.Abs, lo: -3, hi: 5, types: f32i8},
 	{name: "NEG", op: schema.OpNeg, f: func(x float64) float64 { return -x }, lo: -3, hi: 5, types: f32only},
 	{name: "LOG", op: schema.OpLog, f: math.Log, lo: 0.05, hi: 6, types: f32only},
-	{name: "SQRT", op: schema.OpSqrt, f: math.Sqrt, lo: 0, hi: 6, types: f32only},
+	// 8-bit inputs include the real value 0 (the zero point): TFLite's
+	// table gives the lowest output code there, and RSQRT the highest;
+	// the references saturate the same way.
+	{name: "LOG", op: schema.OpLog, f: func(x float64) float64 { return math.Log(max(x, 0.05)) }, lo: 0.05, hi: 6, types: []dtype{i8}},
+	{name: "SQRT", op: schema.OpSqrt, f: math.Sqrt, lo: 0, hi: 6, types: f32i8},
 	{name: "RSQRT", op: schema.OpRsqrt, f: func(x float64) float64 { return 1 / math.Sqrt(x) }, lo: 0.05, hi: 6, types: f32only},
+	{name: "RSQRT", op: schema.OpRsqrt, f: func(x float64) float64 { return 1 / math.Sqrt(max(x, 0.05)) }, lo: 0.05, hi: 6, types: []dtype{i8}},
 	{name: "SQUARE", op: schema.OpSquare, f: func(x float64) float64 { return x * x }, lo: -3, hi: 4, types: f32only},
+}
+
+// sqrtAlt is TFLite's documented int8 SQRT: √ of the float32 dequantized
+// value divided by the output scale, truncated (not rounded).
+func sqrtAlt(in, out *tensor) []int32 {
+	alt := make([]int32, len(in.q))
+	si, so := float32(in.scales[0]), float32(out.scales[0])
+	for i, q := range in.q {
+		dq := si * float32(q-in.zp)
+		alt[i] = int32(float32(math.Sqrt(float64(dq)))/so) + out.zp
+	}
+	return alt
+}
+
+// rsqrtAlt is TFLite's documented int8 RSQRT: 1/√x as a fixed-point
+// multiplier applied to 1 with 20 bits of headroom (one rounding), then
+// rescaled by 1/(√s_in·s_out) (two more).
+func rsqrtAlt(in, out *tensor) []int32 {
+	alt := make([]int32, len(in.q))
+	m2 := 1 / float64(float32(math.Sqrt(in.scales[0]))*float32(out.scales[0]))
+	for i, q := range in.q {
+		x := q - in.zp
+		if x == 0 {
+			alt[i] = 127
+			continue
+		}
+		m, s := kernels.InvSqrtQuantizedMultiplier(x)
+		d := mbqm(1, float64(m)/(1<<31), s+20)
+		alt[i] = twoStep(d, m2*math.Ldexp(1, -20)) + out.zp
+	}
+	return alt
 }
 
 // rowCases are LOG_SOFTMAX and L2_NORMALIZATION over the last axis.
