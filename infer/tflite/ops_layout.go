@@ -63,6 +63,9 @@ func (p *prep) prepBroadcastTo() (kernel, int64, error) {
 	if len(shape) < len(in.shape) || len(shape) > 8 {
 		return nil, 0, p.bad("cannot broadcast %s to %v", shapeString(in.shape), shape)
 	}
+	if n, ok := numElements(shape); !ok || n > maxTensorBytes/in.dtype.Size() {
+		return nil, 0, p.bad("cannot broadcast to %v: negative or too large", shape)
+	}
 	off := len(shape) - len(in.shape)
 	stride := kernels.Strides(in.shape)
 	r := kernels.Remap{Map: make([][]int, len(shape))}
@@ -259,6 +262,9 @@ func (p *prep) prepResizeNearest() (kernel, int64, error) {
 	}
 	n, h, w, c := in.shape[0], in.shape[1], in.shape[2], in.shape[3]
 	oh, ow := size[0], size[1]
+	if total, ok := numElements([]int{n, oh, ow, c}); !ok || total > maxTensorBytes/in.dtype.Size() {
+		return nil, 0, p.bad("output %dx%d is too large", oh, ow)
+	}
 	s := kernels.Strides(in.shape)
 	fixed := in.dtype == infer.UInt8 && !o.AlignCorners && !o.HalfPixelCenters
 	axisMap := func(insz, outsz, stride int) []int {
