@@ -151,7 +151,10 @@ func (p *prep) prepStridedSlice() (kernel, int64, error) {
 		pos := s > 0
 		var b, e int
 		if bit(o.BeginMask, i) {
-			b = clampedIndex(map[bool]int{true: 0, false: dim - 1}[pos], dim, pos)
+			b = dim - 1 // the first element walking backwards
+			if pos {
+				b = 0
+			}
 		} else {
 			b = clampedIndex(begin[i], dim, pos)
 		}
@@ -167,7 +170,10 @@ func (p *prep) prepStridedSlice() (kernel, int64, error) {
 			}
 			b, e, s = bi, bi+1, 1
 		case bit(o.EndMask, i):
-			e = map[bool]int{true: dim, false: -1}[pos]
+			e = -1 // one before the first element
+			if pos {
+				e = dim
+			}
 		case o.Offset:
 			e = clampedIndex(begin[i]+end[i], dim, pos)
 		default:

@@ -141,10 +141,16 @@ func refStridedSlice(p stridedCase) (shape []int, sel [][]int, keep, newAxis []b
 			b, e = min(max(b, -1), n-1), min(max(e, -1), n-1)
 		}
 		if bit(p.o.BeginMask, i) {
-			b = map[bool]int{true: 0, false: n - 1}[s > 0]
+			b = n - 1
+			if s > 0 {
+				b = 0
+			}
 		}
 		if bit(p.o.EndMask, i) {
-			e = map[bool]int{true: n, false: -1}[s > 0]
+			e = -1
+			if s > 0 {
+				e = n
+			}
 		}
 		var idx []int
 		if bit(p.o.ShrinkAxisMask, i) {
