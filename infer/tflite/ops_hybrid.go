@@ -1,6 +1,8 @@
 package tflite
 
 import (
+	"unsafe"
+
 	"github.com/fovea-edge/fovea/infer"
 	"github.com/fovea-edge/fovea/infer/tflite/kernels"
 )
@@ -40,6 +42,7 @@ func (p *prep) checkHybridTypes(w, bias *tensorPlan) error {
 type hybridBase struct {
 	in, out int
 	w       []int8
+	hf      *kernels.HybridFilter // packed weights (CONV_2D, FULLY_CONNECTED)
 	wScale  []float32
 	bias    []float32
 	lo, hi  float32
@@ -65,6 +68,28 @@ func (h *hybridBase) quantize(in []float32, x *execCtx) (q []int32, scales []flo
 	return q, scales, zps
 }
 
+// gemmScratch returns the int8 patch and int32 accumulators of the packed
+// dot products, carved from x.acc after the quantized input.
+func (h *hybridBase) gemmScratch(x *execCtx) ([]int8, []int32) {
+	n := h.rows*h.depth + h.rows
+	pk, ak := h.hf.HybridScratch()
+	acc := x.acc[n : n+ak]
+	return int32sAsInt8(x.acc[n+ak : n+ak+(pk+3)/4])[:pk], acc
+}
+
+// gemmScratchInts is how many int32 slots gemmScratch needs.
+func gemmScratchInts(hf *kernels.HybridFilter) int {
+	pk, ak := hf.HybridScratch()
+	return ak + (pk+3)/4
+}
+
+func int32sAsInt8(s []int32) []int8 {
+	if len(s) == 0 {
+		return nil
+	}
+	return unsafe.Slice((*int8)(unsafe.Pointer(unsafe.SliceData(s))), 4*len(s))
+}
+
 func (p *prep) hybridBase(iin int, w, bias *tensorPlan, iout, rows, depth int, act kernels.Activation, asym bool) hybridBase {
 	h := hybridBase{in: iin, out: iout, w: as8[int8](w.konst), wScale: w.quant.Scale, asym: asym, rows: rows, depth: depth}
 	if bias != nil {
@@ -82,14 +107,18 @@ type hybridFCK struct {
 
 func (k *hybridFCK) run(x *execCtx) {
 	q, s, zp := k.quantize(asF32(x.bufs[k.in]), x)
-	kernels.HybridRows(q, s, zp, k.rows, k.depth, k.w, k.units, k.wScale, k.bias, asF32(x.bufs[k.out]), k.lo, k.hi)
+	patch, acc := k.gemmScratch(x)
+	kernels.HybridRows(q, s, zp, k.rows, k.hf, k.wScale, k.bias, asF32(x.bufs[k.out]), k.lo, k.hi, patch, acc)
 }
 
 func (p *prep) hybridFC(iin int, w, bias *tensorPlan, iout, batches, depth, units int, act kernels.Activation, asym bool) (kernel, error) {
 	if n := len(w.quant.Scale); n != 1 && n != units {
 		return nil, p.bad("weights %q have %d scales for %d units", w.name, n, units)
 	}
-	return &hybridFCK{hybridBase: p.hybridBase(iin, w, bias, iout, batches, depth, act, asym), units: units}, nil
+	k := &hybridFCK{hybridBase: p.hybridBase(iin, w, bias, iout, batches, depth, act, asym), units: units}
+	k.hf = kernels.PackHybrid(units, depth, k.w)
+	p.needAcc(batches*depth + batches + gemmScratchInts(k.hf))
+	return k, nil
 }
 
 type hybridConvK struct {
@@ -100,7 +129,12 @@ type hybridConvK struct {
 
 func (k *hybridConvK) run(x *execCtx) {
 	q, s, zp := k.quantize(asF32(x.bufs[k.in]), x)
-	kernels.HybridConv(&k.p, k.depthwise, q, s, zp, k.w, k.wScale, k.bias, asF32(x.bufs[k.out]), k.lo, k.hi)
+	if k.depthwise {
+		kernels.HybridDepthwise(&k.p, q, s, zp, k.w, k.wScale, k.bias, asF32(x.bufs[k.out]), k.lo, k.hi)
+		return
+	}
+	patch, acc := k.gemmScratch(x)
+	kernels.HybridConv(&k.p, q, s, zp, k.hf, k.wScale, k.bias, asF32(x.bufs[k.out]), k.lo, k.hi, patch, acc)
 }
 
 // hybridConv: per-tensor weights quantize the input symmetrically (conv.cc
@@ -113,13 +147,18 @@ func (p *prep) hybridConv(cp kernels.ConvParams, depthwise bool, iin int, in, w,
 	}
 	asym := depthwise || n > 1
 	size := cp.InH * cp.InW * cp.InC
-	return &hybridConvK{hybridBase: p.hybridBase(iin, w, bias, iout, cp.N, size, act, asym), p: cp, depthwise: depthwise}, nil
+	hb := p.hybridBase(iin, w, bias, iout, cp.N, size, act, asym)
+	if !depthwise {
+		hb.hf = kernels.PackHybrid(cp.OutC, cp.KH*cp.KW*cp.InC, hb.w)
+		p.needAcc(cp.N*size + cp.N + gemmScratchInts(hb.hf))
+	}
+	return &hybridConvK{hybridBase: hb, p: cp, depthwise: depthwise}, nil
 }
 
 // hybridMatMul is the int8 right-hand side of a hybrid BATCH_MATMUL,
 // stored per rhs batch as N rows of K (transposed once at prepare).
 type hybridMatMul struct {
-	rows  [][]int8 // per distinct rhs batch offset
+	rows  []*kernels.HybridFilter // per distinct rhs batch offset
 	index map[int]int
 	scale []float32
 	asym  bool
@@ -153,7 +192,7 @@ func (h *hybridMatMul) pack(kp *kernels.BatchMatMulParams, rhs []int8) {
 			}
 		}
 		h.index[off] = len(h.rows)
-		h.rows = append(h.rows, t)
+		h.rows = append(h.rows, kernels.PackHybrid(h.n, h.k, t))
 	}
 }
 
@@ -177,7 +216,10 @@ func (h *hybridMatMul) runBatch(kp *kernels.BatchMatMulParams, lhs []float32, _ 
 				scales[i], zps[i] = kernels.SymmetricQuantizeFloats(rowBuf, q[i*k:]), 0
 			}
 		}
-		w := h.rows[h.index[kp.RhsBatch[b]]]
-		kernels.HybridRows(q, scales, zps, m, k, w, n, h.scale, nil, out[b*m*n:], lo, hi)
+		hf := h.rows[h.index[kp.RhsBatch[b]]]
+		base := m*k + m
+		acc := x.acc[base : base+n]
+		patch := int32sAsInt8(x.acc[base+n : base+n+(k+3)/4])[:k]
+		kernels.HybridRows(q, scales, zps, m, hf, h.scale, nil, out[b*m*n:], lo, hi, patch, acc)
 	}
 }

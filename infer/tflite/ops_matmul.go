@@ -120,7 +120,8 @@ func (p *prep) prepBatchMatMul() (kernel, int64, error) {
 			return nil, 0, err
 		}
 		h.pack(&kp, as8[int8](r.konst))
-		p.needAcc(m*k + m + k)
+		p.needAcc(m*k + m + n + (k+3)/4)
+		p.needAcc(m + k) // float scratch: scales and one row
 		bk.out, bk.p, bk.hybrid = iout, kp, h
 		return bk, macs, nil
 	case l.dtype == infer.Int8 && r.dtype == infer.Int8:

@@ -72,22 +72,65 @@ func AsymmetricQuantizeFloats(v []float32, q []int32) (scale float32, zp int32) 
 	return scale, zp
 }
 
+// HybridFilter is int8 weights [outC][k] packed for the hybrid kernels:
+// the packed GEMM of the int8 convolutions (three channels per 64-bit
+// multiply) computes Σ q·w over raw input codes, and the per-channel
+// weight sums turn that into Σ (q − zp)·w.
+type HybridFilter struct {
+	pf     *PackedFilter
+	rowSum []int32
+	K      int // taps per output channel
+	OutC   int
+}
+
+// PackHybrid packs weights [outC][k] at prepare time.
+func PackHybrid(outC, k int, w []int8) *HybridFilter {
+	q := QuantParams{Multiplier: []int32{1 << 30}, Shift: []int{0}, ActMin: -128, ActMax: 127}
+	h := &HybridFilter{pf: PackConvInt8(outC, k, w, nil, &q), rowSum: make([]int32, outC), K: k, OutC: outC}
+	for c := range outC {
+		for _, v := range w[c*k : (c+1)*k] {
+			h.rowSum[c] += int32(v)
+		}
+	}
+	return h
+}
+
+// dot sets acc[c] = Σ (a[t] − zp)·w[c][t] for every output channel; a
+// holds raw int8 codes.
+func (h *HybridFilter) dot(a []int8, zp int32, acc []int32) {
+	pf := h.pf
+	for b := range pf.blocks() {
+		ch, n := pf.blockRange(b)
+		var blk [blockCh]int32
+		if b < pf.nb4 {
+			block4(a, pf.w4[b*pf.k:(b+1)*pf.k], &blk)
+		} else {
+			blockTail(a, pf.wt, pf.tw, &blk)
+		}
+		for c := range n {
+			acc[ch+c] = blk[c] - zp*h.rowSum[ch+c]
+		}
+	}
+}
+
+// HybridScratch is how many int8 (patch) and int32 (accumulator) values
+// the hybrid kernels need.
+func (h *HybridFilter) HybridScratch() (patch, acc int) { return h.K, h.OutC }
+
 // HybridRows computes out[r][u] = bias[u] + (Σ_k (q[r][k] − zp[r])·w[u][k])
 // · scale[r]·wScale[u] for rows of a float matrix quantized per row, as
 // TFLite's hybrid FULLY_CONNECTED does (int32 dot products, float
 // rescaling), then clamps to [lo, hi]. wScale has one value (per tensor)
-// or one per unit.
-func HybridRows(q []int32, scales []float32, zps []int32, rows, depth int, w []int8, units int, wScale, bias []float32, out []float32, lo, hi float32) {
+// or one per unit. patch and acc are scratch (HybridScratch).
+func HybridRows(q []int32, scales []float32, zps []int32, rows int, h *HybridFilter, wScale, bias []float32, out []float32, lo, hi float32, patch []int8, acc []int32) {
+	depth, units := h.K, h.OutC
+	patch, acc = patch[:depth], acc[:units]
 	for r := 0; r < rows; r++ {
-		row := q[r*depth : (r+1)*depth]
-		for u := 0; u < units; u++ {
-			wr := w[u*depth : (u+1)*depth]
-			var dot, wsum int32
-			for k, x := range row {
-				dot += x * int32(wr[k])
-				wsum += int32(wr[k])
-			}
-			dot -= wsum * zps[r]
+		for k, v := range q[r*depth : (r+1)*depth] {
+			patch[k] = int8(v)
+		}
+		h.dot(patch, zps[r], acc)
+		for u, dot := range acc {
 			var s float32
 			if len(wScale) == 1 {
 				s = scales[r] * wScale[0]
@@ -103,19 +146,68 @@ func HybridRows(q []int32, scales []float32, zps []int32, rows, depth int, w []i
 	}
 }
 
-// HybridConv computes CONV_2D or DEPTHWISE_CONV_2D with float input
-// quantized per batch image (q, scales, zps) and int8 weights: int32
-// accumulation of (q − zp)·w over the taps inside the image, then
-// ·scale·wScale[c] + bias, clamped.
-func HybridConv(p *ConvParams, depthwise bool, q []int32, scales []float32, zps []int32, w []int8, wScale, bias []float32, out []float32, lo, hi float32) {
+// HybridConv computes CONV_2D with float input quantized per batch image
+// (q, scales, zps) and int8 weights: int32 accumulation of (q − zp)·w over
+// the taps (a tap outside the image is the code zp, i.e. real 0), then
+// ·scale·wScale[c] + bias, clamped. patch and acc are scratch
+// (HybridScratch).
+func HybridConv(p *ConvParams, q []int32, scales []float32, zps []int32, h *HybridFilter, wScale, bias []float32, out []float32, lo, hi float32, patch []int8, acc []int32) {
+	patch, acc = patch[:h.K], acc[:p.OutC]
 	o := 0
 	for b := 0; b < p.N; b++ {
 		img := q[b*p.InH*p.InW*p.InC:]
 		zp := zps[b]
 		for oy := 0; oy < p.OutH; oy++ {
 			for ox := 0; ox < p.OutW; ox++ {
-				for c := 0; c < p.OutC; c++ {
+				i := 0
+				for ky := 0; ky < p.KH; ky++ {
+					iy := oy*p.StrideH - p.PadTop + ky*p.DilationH
+					for kx := 0; kx < p.KW; kx++ {
+						ix := ox*p.StrideW - p.PadLeft + kx*p.DilationW
+						dst := patch[i : i+p.InC]
+						if iy < 0 || iy >= p.InH || ix < 0 || ix >= p.InW {
+							for c := range dst {
+								dst[c] = int8(zp)
+							}
+						} else {
+							for c, v := range img[(iy*p.InW+ix)*p.InC:][:p.InC] {
+								dst[c] = int8(v)
+							}
+						}
+						i += p.InC
+					}
+				}
+				h.dot(patch, zp, acc)
+				for c, a := range acc {
+					ws := wScale[0]
+					if len(wScale) > 1 {
+						ws = wScale[c]
+					}
+					v := float32(float32(a) * float32(scales[b]*ws))
+					if bias != nil {
+						v += bias[c]
+					}
+					out[o] = min(max(v, lo), hi)
+					o++
+				}
+			}
+		}
+	}
+}
+
+// HybridDepthwise computes DEPTHWISE_CONV_2D like HybridConv (weights
+// [1, KH, KW, OutC]).
+func HybridDepthwise(p *ConvParams, q []int32, scales []float32, zps []int32, w []int8, wScale, bias []float32, out []float32, lo, hi float32) {
+	o := 0
+	for b := 0; b < p.N; b++ {
+		img := q[b*p.InH*p.InW*p.InC:]
+		zp := zps[b]
+		for oy := 0; oy < p.OutH; oy++ {
+			for ox := 0; ox < p.OutW; ox++ {
+				dst := out[o : o+p.OutC]
+				for c := range dst {
 					var acc int32
+					ic := c / p.DepthMultiplier
 					for ky := 0; ky < p.KH; ky++ {
 						iy := oy*p.StrideH - p.PadTop + ky*p.DilationH
 						if iy < 0 || iy >= p.InH {
@@ -126,16 +218,7 @@ func HybridConv(p *ConvParams, depthwise bool, q []int32, scales []float32, zps 
 							if ix < 0 || ix >= p.InW {
 								continue
 							}
-							px := img[(iy*p.InW+ix)*p.InC:]
-							if depthwise {
-								ic := c / p.DepthMultiplier
-								acc += (px[ic] - zp) * int32(w[(ky*p.KW+kx)*p.OutC+c])
-								continue
-							}
-							wr := w[((c*p.KH+ky)*p.KW+kx)*p.InC:]
-							for ic := 0; ic < p.InC; ic++ {
-								acc += (px[ic] - zp) * int32(wr[ic])
-							}
+							acc += (img[(iy*p.InW+ix)*p.InC+ic] - zp) * int32(w[(ky*p.KW+kx)*p.OutC+c])
 						}
 					}
 					ws := wScale[0]
@@ -146,9 +229,9 @@ func HybridConv(p *ConvParams, depthwise bool, q []int32, scales []float32, zps 
 					if bias != nil {
 						v += bias[c]
 					}
-					out[o] = min(max(v, lo), hi)
-					o++
+					dst[c] = min(max(v, lo), hi)
 				}
+				o += p.OutC
 			}
 		}
 	}
