@@ -104,10 +104,13 @@ func (k *binExtK) run(x *execCtx) {
 	}
 	switch k.op {
 	case schema.OpSub:
+		// TFLite runs 8-bit SUB through its ADD kernels with input 2's
+		// multiplier negated (sub.cc), which rounds exact ties of that
+		// input's rescaling the other way from subtracting afterwards.
 		if k.dtype == infer.UInt8 {
-			kernels.SubQuant(&k.add, &k.bc, a, b, out)
+			kernels.AddQuant(&k.add, &k.bc, a, b, out)
 		} else {
-			kernels.SubQuant(&k.add, &k.bc, as8[int8](a), as8[int8](b), as8[int8](out))
+			kernels.AddQuant(&k.add, &k.bc, as8[int8](a), as8[int8](b), as8[int8](out))
 		}
 	case schema.OpSquaredDifference:
 		if k.dtype == infer.UInt8 {
@@ -193,6 +196,7 @@ func (p *prep) prepBinaryExt(op schema.BuiltinOperator) (kernel, int64, error) {
 	switch op {
 	case schema.OpSub:
 		k.add = kernels.PrepareAdd(a.scale, a.zp, b.scale, b.zp, out.scale, out.zp)
+		k.add.Input2Multiplier = -k.add.Input2Multiplier
 		k.add.ActMin, k.add.ActMax = lo, hi
 	case schema.OpSquaredDifference:
 		if a.dtype != infer.Int8 {

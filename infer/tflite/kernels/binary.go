@@ -27,27 +27,6 @@ func BinarySelect[T int8like | ~int32 | ~int64 | ~int16 | ~float32](bc *Broadcas
 	bc.each(func(o, ia, ib int) { out[o] = f(a[ia], b[ib]) })
 }
 
-func (p *AddParams) sub(a, b int32) int32 {
-	x := (p.Input1Offset + a) * (1 << uint(p.LeftShift))
-	y := (p.Input2Offset + b) * (1 << uint(p.LeftShift))
-	x = MultiplyByQuantizedMultiplier(x, p.Input1Multiplier, p.Input1Shift)
-	y = MultiplyByQuantizedMultiplier(y, p.Input2Multiplier, p.Input2Shift)
-	r := MultiplyByQuantizedMultiplier(x-y, p.OutputMultiplier, p.OutputShift) + p.OutputOffset
-	return min(max(r, p.ActMin), p.ActMax)
-}
-
-// SubQuant computes 8-bit SUB with broadcasting: TFLite's sub.cc uses
-// ADD's rescaling (PrepareAdd) and subtracts the rescaled inputs.
-func SubQuant[T int8like](p *AddParams, bc *Broadcast4, a, b, out []T) {
-	if bc.Flat {
-		for i := range out {
-			out[i] = T(p.sub(int32(a[i]), int32(b[i])))
-		}
-		return
-	}
-	bc.each(func(o, ia, ib int) { out[o] = T(p.sub(int32(a[ia]), int32(b[ib]))) })
-}
-
 // SquaredDiffParams are the parameters of 8-bit SQUARED_DIFFERENCE.
 type SquaredDiffParams struct {
 	AddParams
