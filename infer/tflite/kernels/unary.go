@@ -40,8 +40,10 @@ func GeluFunc(approximate bool) func(float32) float32 {
 			return float32(0.5) * x * (1 + float32(math.Tanh(float64(inner))))
 		}
 	}
+	// TFLite 2.16+ (reference/gelu.h GeluTransform): 0.5·x·erfc(−x/√2),
+	// all in float32.
 	return func(x float32) float32 {
-		return float32(0.5) * x * (1 + float32(math.Erf(float64(x*float32(math.Sqrt2/2)))))
+		return float32(0.5) * x * float32(math.Erfc(float64(x*float32(-math.Sqrt2/2))))
 	}
 }
 
