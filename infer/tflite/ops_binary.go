@@ -166,9 +166,9 @@ func (p *prep) prepBinaryExt(op schema.BuiltinOperator) (kernel, int64, error) {
 	if err != nil {
 		return nil, 0, err
 	}
-	bc, shape, ok := kernels.MakeBroadcast4(a.shape, b.shape)
+	bc, shape, ok := broadcast(a.shape, b.shape)
 	if !ok {
-		return nil, 0, p.unsupported("shapes %s and %s do not broadcast (or exceed 4-D)", shapeString(a.shape), shapeString(b.shape))
+		return nil, 0, p.unsupported("shapes %s and %s do not broadcast (up to 6-D, at most 4 groups of axes that broadcast alike)", shapeString(a.shape), shapeString(b.shape))
 	}
 	iout, out, err := p.output(0, a.dtype, shape)
 	if err != nil {

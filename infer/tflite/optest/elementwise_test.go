@@ -50,6 +50,8 @@ var binTable = []binCase{
 	{[]int{7, 1}, []int{1, 9}},
 	{[]int{1, 5, 1, 3}, []int{2, 1, 6, 1}},
 	{[]int{4, 6, 5}, []int{4, 6, 5}},
+	{[]int{2, 1, 3, 4, 5}, []int{1, 3, 1, 1, 5}}, // 5-D: axes merged to 4 groups
+	{[]int{2, 3, 1, 1, 4, 5}, []int{2, 3, 6, 7, 4, 5}},
 }
 
 func binaryCases() []opCase {
