@@ -1,6 +1,8 @@
 package tflite
 
 import (
+	"math"
+
 	"github.com/fovea-edge/fovea/infer"
 	"github.com/fovea-edge/fovea/infer/tflite/kernels"
 	"github.com/fovea-edge/fovea/infer/tflite/schema"
@@ -182,6 +184,10 @@ func (p *prep) prepBinaryExt(op schema.BuiltinOperator) (kernel, int64, error) {
 	}
 	if a.dtype == infer.Float32 {
 		k.lo, k.hi = kernels.FloatActivationRange(ka)
+		if op == schema.OpPrelu || op == schema.OpSquaredDifference {
+			// TFLite applies no activation clamp to these (±Inf stay).
+			k.lo, k.hi = float32(math.Inf(-1)), float32(math.Inf(1))
+		}
 		return k, int64(n), nil
 	}
 	if minmax {

@@ -41,8 +41,8 @@ func (p *prep) prepPack() (kernel, int64, error) {
 	if err != nil {
 		return nil, 0, err
 	}
-	k := &concatK{size: first.dtype.Size(), dtype: first.dtype}
-	k.actMin, k.actMax = kernels.FloatActivationRange(kernels.ActNone)
+	// PACK copies: no clamp, ±Inf stay.
+	k := &concatK{size: first.dtype.Size(), dtype: first.dtype, actMin: float32(math.Inf(-1)), actMax: float32(math.Inf(1))}
 	inner := 1
 	for _, d := range first.shape[axis:] {
 		inner *= d
