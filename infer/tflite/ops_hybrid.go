@@ -1,6 +1,7 @@
 package tflite
 
 import (
+	"math"
 	"unsafe"
 
 	"github.com/fovea-edge/fovea/infer"
@@ -116,6 +117,14 @@ func (p *prep) hybridFC(iin int, w, bias *tensorPlan, iout, batches, depth, unit
 		return nil, p.bad("weights %q have %d scales for %d units", w.name, n, units)
 	}
 	k := &hybridFCK{hybridBase: p.hybridBase(iin, w, bias, iout, batches, depth, act, asym), units: units}
+	// The hybrid FULLY_CONNECTED applies its activation with
+	// ApplyActivationToVector: unbounded sides stay unbounded (±Inf pass).
+	if k.hi == math.MaxFloat32 {
+		k.hi = float32(math.Inf(1))
+	}
+	if k.lo == -math.MaxFloat32 {
+		k.lo = float32(math.Inf(-1))
+	}
 	k.hf = kernels.PackHybrid(units, depth, k.w)
 	p.needAcc(batches*depth + batches + gemmScratchInts(k.hf))
 	return k, nil
@@ -200,7 +209,7 @@ func (h *hybridMatMul) runBatch(kp *kernels.BatchMatMulParams, lhs []float32, _ 
 	m, k, n := kp.M, kp.K, kp.N
 	rowBuf := x.accf[m : m+k]
 	q, zps, scales := x.acc[:m*k], x.acc[m*k:m*k+m], x.accf[:m]
-	lo, hi := kernels.FloatActivationRange(kernels.ActNone)
+	lo, hi := float32(math.Inf(-1)), float32(math.Inf(1)) // no activation
 	for b, lb := range kp.LhsBatch {
 		for i := 0; i < m; i++ {
 			for j := 0; j < k; j++ {
