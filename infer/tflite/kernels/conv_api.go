@@ -9,7 +9,12 @@ func ConvScratchSize(p *ConvParams, elemSize, workers int) int {
 	}
 	// uint8 needs its im2col panel even for 1x1 convolutions (it shifts
 	// the input to int8 on the way).
-	return max(workers, 1) * convMP * p.KH * p.KW * p.InC * elemSize
+	n := max(workers, 1) * convMP * p.KH * p.KW * p.InC * elemSize
+	if elemSize == 1 {
+		// Enough for any path, so changing paths never grows it.
+		n = max(n, simdScratch(p.KH*p.KW*p.InC, max(workers, 1)))
+	}
+	return n
 }
 
 // ConvFloat32 computes a float32 CONV_2D (see ConvParams for layouts):

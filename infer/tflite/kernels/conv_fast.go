@@ -94,6 +94,9 @@ func fill[E any](s []E, v E) {
 // prepareConvQuant sets up j to run a quantized CONV_2D (or FC) on the
 // fast path with pf and returns the number of work units.
 func prepareConvQuant(j *kernelJob, p *ConvParams, pf *PackedFilter, workers int) int {
+	if pf.path != PathGeneric {
+		return prepareConvSIMD(j, p, pf, workers)
+	}
 	j.fn, j.p, j.pf = convQuantFast, p, pf
 	k := p.KH * p.KW * p.InC
 	j.direct = pf.flip == 0 && convDirect(p)

@@ -108,22 +108,24 @@ func fuzzCompare[T int8 | uint8](t *testing.T, p *ConvParams, depthwise, fc bool
 	filter := randBytes[T](r, filterLen)
 	want := naiveConvQuant(p, depthwise, in, filter, bias, nq)
 	q := nq.params()
-	for _, workers := range []int{1, 2} {
-		pool := NewPool(workers)
-		got := make([]T, len(want))
-		switch {
-		case fc:
-			fcQuant(p.InH, p.InC, p.OutC, in, filter, bias, got, q, pool)
-		case depthwise:
-			depthwiseQuant(p, in, filter, bias, got, q, pool)
-		default:
-			convQuant(p, in, filter, bias, got, q, pool)
+	forEachPath(t, func(path Path) {
+		for _, workers := range []int{1, 2} {
+			pool := NewPool(workers)
+			got := make([]T, len(want))
+			switch {
+			case fc:
+				fcQuant(p.InH, p.InC, p.OutC, in, filter, bias, got, q, pool)
+			case depthwise:
+				depthwiseQuant(p, in, filter, bias, got, q, pool)
+			default:
+				convQuant(p, in, filter, bias, got, q, pool)
+			}
+			pool.Close()
+			if d := firstDiff(p, got, want); d != "" {
+				t.Fatalf("%+v depthwise=%v fc=%v %v path, %d workers, quant %+v: %s", *p, depthwise, fc, path, workers, *nq, d)
+			}
 		}
-		pool.Close()
-		if d := firstDiff(p, got, want); d != "" {
-			t.Fatalf("%+v depthwise=%v fc=%v %d workers, quant %+v: %s", *p, depthwise, fc, workers, *nq, d)
-		}
-	}
+	})
 }
 
 // convQuant, depthwiseQuant and fcQuant dispatch on the element type.

@@ -89,6 +89,7 @@ type kernelJob struct {
 	actMin, actMax        float32
 
 	panels8  []int8    // per-worker im2col panels
+	panels16 []int16   // per-worker widened rows (SIMD paths)
 	panelsF  []float32 // per-worker float im2col panels
 	panels32 []int32   // per-worker int32 accumulators
 	panelLen int       // elements per worker panel

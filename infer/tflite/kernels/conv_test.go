@@ -64,15 +64,17 @@ func TestConvQuantMatchesNaive(t *testing.T) {
 				if pf := PackConvUint8(p.OutC, taps, f, bias, nq.params()); !pf.fast {
 					t.Errorf("PackConvUint8: fast path refused")
 				}
-				for _, workers := range []int{1, 2, 3} {
-					pool := NewPool(workers)
-					got := make([]uint8, len(want))
-					ConvUint8(&p, in, f, bias, got, nq.params(), nil, pool)
-					pool.Close()
-					if d := firstDiff(&p, got, want); d != "" {
-						t.Errorf("ConvUint8 (%d workers): %s", workers, d)
+				forEachPath(t, func(path Path) {
+					for _, workers := range []int{1, 2, 3} {
+						pool := NewPool(workers)
+						got := make([]uint8, len(want))
+						ConvUint8(&p, in, f, bias, got, nq.params(), nil, pool)
+						pool.Close()
+						if d := firstDiff(&p, got, want); d != "" {
+							t.Errorf("ConvUint8 (%v, %d workers): %s", path, workers, d)
+						}
 					}
-				}
+				})
 			})
 			t.Run("int8", func(t *testing.T) {
 				nq := tc.quant(r, p.OutC, taps, true)
@@ -87,15 +89,17 @@ func TestConvQuantMatchesNaive(t *testing.T) {
 				if pf := PackConvInt8(p.OutC, taps, f, bias, nq.params()); !pf.fast {
 					t.Errorf("PackConvInt8: fast path refused")
 				}
-				for _, workers := range []int{1, 2, 3} {
-					pool := NewPool(workers)
-					got := make([]int8, len(want))
-					ConvInt8(&p, in, f, bias, got, nq.params(), nil, pool)
-					pool.Close()
-					if d := firstDiff(&p, got, want); d != "" {
-						t.Errorf("ConvInt8 (%d workers): %s", workers, d)
+				forEachPath(t, func(path Path) {
+					for _, workers := range []int{1, 2, 3} {
+						pool := NewPool(workers)
+						got := make([]int8, len(want))
+						ConvInt8(&p, in, f, bias, got, nq.params(), nil, pool)
+						pool.Close()
+						if d := firstDiff(&p, got, want); d != "" {
+							t.Errorf("ConvInt8 (%v, %d workers): %s", path, workers, d)
+						}
 					}
-				}
+				})
 			})
 			t.Run("float32", func(t *testing.T) {
 				in := randFloats(r, p.N*p.InH*p.InW*p.InC)

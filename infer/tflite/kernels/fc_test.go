@@ -40,15 +40,17 @@ func TestFullyConnectedMatchesNaive(t *testing.T) {
 				bias := randBias(r, tc.outDepth, 3000)
 				want := naiveConvQuant(&p, false, in, w, bias, nq)
 				checkSpread(t, want)
-				for _, workers := range []int{1, 2} {
-					pool := NewPool(workers)
-					got := make([]uint8, len(want))
-					FullyConnectedUint8(tc.batches, tc.inDepth, tc.outDepth, in, w, bias, got, nq.params(), nil, pool)
-					pool.Close()
-					if d := firstDiff(&p, got, want); d != "" {
-						t.Errorf("FullyConnectedUint8 (%d workers): %s", workers, d)
+				forEachPath(t, func(path Path) {
+					for _, workers := range []int{1, 2} {
+						pool := NewPool(workers)
+						got := make([]uint8, len(want))
+						FullyConnectedUint8(tc.batches, tc.inDepth, tc.outDepth, in, w, bias, got, nq.params(), nil, pool)
+						pool.Close()
+						if d := firstDiff(&p, got, want); d != "" {
+							t.Errorf("FullyConnectedUint8 (%v, %d workers): %s", path, workers, d)
+						}
 					}
-				}
+				})
 			})
 			t.Run("int8", func(t *testing.T) {
 				nq := randQuant(r, tc.outDepth, tc.inDepth, true, tc.perChannel, tc.halfUp, tc.relu)
@@ -60,15 +62,17 @@ func TestFullyConnectedMatchesNaive(t *testing.T) {
 				}
 				want := naiveConvQuant(&p, false, in, w, bias, nq)
 				checkSpread(t, want)
-				for _, workers := range []int{1, 2} {
-					pool := NewPool(workers)
-					got := make([]int8, len(want))
-					FullyConnectedInt8(tc.batches, tc.inDepth, tc.outDepth, in, w, bias, got, nq.params(), nil, pool)
-					pool.Close()
-					if d := firstDiff(&p, got, want); d != "" {
-						t.Errorf("FullyConnectedInt8 (%d workers): %s", workers, d)
+				forEachPath(t, func(path Path) {
+					for _, workers := range []int{1, 2} {
+						pool := NewPool(workers)
+						got := make([]int8, len(want))
+						FullyConnectedInt8(tc.batches, tc.inDepth, tc.outDepth, in, w, bias, got, nq.params(), nil, pool)
+						pool.Close()
+						if d := firstDiff(&p, got, want); d != "" {
+							t.Errorf("FullyConnectedInt8 (%v, %d workers): %s", path, workers, d)
+						}
 					}
-				}
+				})
 			})
 			t.Run("float32", func(t *testing.T) {
 				in := randFloats(r, tc.batches*tc.inDepth)

@@ -23,6 +23,10 @@ type PackedFilter struct {
 	actMin   int32              // activation range
 	actMax   int32              // activation range
 	halfUp   bool               // MultiplyByQuantizedMultiplierHalfUp rounding
+	path     Path               // kernel path the quantized weights are packed for
+	mr, nr   int                // SIMD paths: pixels and channels of a micro-kernel tile
+	kp       int                // SIMD paths: tap pairs per channel, ceil(k/2)
+	w16      []int16            // SIMD paths: blocks of [kp][nr][2]int16 (see gemm16.go)
 	q        *QuantParams       // for the reference fallback
 	filterI8 []int8             // for the reference fallback (int8)
 	filterU8 []uint8            // for the reference fallback (uint8)
@@ -92,8 +96,7 @@ func packQuant[T quantElem](pf *PackedFilter, outC, k int, filter []T, bias []in
 	pf.padX = int8(-io)
 	pf.nb4 = outC / blockCh
 	pf.tw = (outC - pf.nb4*blockCh + 2) / 3
-	pf.w4 = grow(pf.w4, pf.nb4*k)
-	pf.wt = grow(pf.wt, pf.tw*k)
+	pf.path = PathGeneric
 	pf.cst = grow(pf.cst, outC)
 	pf.cq = grow(pf.cq, outC)
 	for oc := range outC {
@@ -123,6 +126,14 @@ func packQuant[T quantElem](pf *PackedFilter, outC, k int, filter []T, bias []in
 	if !pf.fast {
 		return
 	}
+	pf.path = Active()
+	if pf.path != PathGeneric {
+		pf.w4, pf.wt = pf.w4[:0], pf.wt[:0]
+		packSIMD(pf, filter, q.FilterOffset)
+		return
+	}
+	pf.w4 = grow(pf.w4, pf.nb4*k)
+	pf.wt = grow(pf.wt, pf.tw*k)
 	for b := range pf.blocks() {
 		ch, n := pf.blockRange(b)
 		for t := range k {

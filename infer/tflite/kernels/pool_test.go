@@ -110,30 +110,34 @@ func TestPoolSharedByGoroutines(t *testing.T) {
 func TestKernelsDoNotAllocate(t *testing.T) {
 	p := geom(1, 16, 16, 8, 24, 3, 3, 1, 1, 1, true)
 	dw := geom(1, 16, 16, 8, 8, 3, 3, 2, 1, 1, true)
+	forEachPath(t, func(path Path) { kernelsDoNotAllocate(t, path, &p, &dw) })
+}
+
+func kernelsDoNotAllocate(t *testing.T, path Path, p, dw *ConvParams) {
 	r := rand.New(rand.NewPCG(6, 6))
 	q := randQuant(r, 24, 72, true, true, true, false).params()
 	in := randBytes[int8](r, 16*16*8)
 	out := make([]int8, 16*16*24)
 	pf := PackConvInt8(24, 72, randBytes[int8](r, 24*72), nil, q)
-	pd := PackDepthwiseInt8(&dw, randBytes[int8](r, 9*8), nil, q)
+	pd := PackDepthwiseInt8(dw, randBytes[int8](r, 9*8), nil, q)
 	pfc := PackConvFloat32(24, 72, randFloats(r, 24*72), nil)
 	fin, fout := randFloats(r, 16*16*8), make([]float32, 16*16*24)
 	for _, workers := range []int{1, 2} {
 		pool := NewPool(workers)
-		s := NewScratch(max(ConvScratchSize(&p, 4, workers), DepthwiseScratchSize(&dw, 1, workers)))
+		s := NewScratch(max(ConvScratchSize(p, 4, workers), ConvScratchSize(p, 1, workers), DepthwiseScratchSize(dw, 1, workers)))
 		calls := []struct {
 			name string
 			f    func()
 		}{
-			{"ConvInt8Packed", func() { ConvInt8Packed(&p, in, pf, out, s, pool) }},
-			{"DepthwiseInt8Packed", func() { DepthwiseInt8Packed(&dw, in, pd, out, s, pool) }},
-			{"ConvFloat32Packed", func() { ConvFloat32Packed(&p, fin, pfc, fout, 0, 6, s, pool) }},
+			{"ConvInt8Packed", func() { ConvInt8Packed(p, in, pf, out, s, pool) }},
+			{"DepthwiseInt8Packed", func() { DepthwiseInt8Packed(dw, in, pd, out, s, pool) }},
+			{"ConvFloat32Packed", func() { ConvFloat32Packed(p, fin, pfc, fout, 0, 6, s, pool) }},
 			{"FullyConnectedInt8Packed", func() { FullyConnectedInt8Packed(1, in[:72], pf, out, s, pool) }},
 		}
 		for _, c := range calls {
 			c.f() // grow anything unplanned once
 			if n := testing.AllocsPerRun(20, c.f); n != 0 {
-				t.Errorf("%s with %d workers: %v allocations per call; want 0", c.name, workers, n)
+				t.Errorf("%s (%v) with %d workers: %v allocations per call; want 0", c.name, path, workers, n)
 			}
 		}
 		pool.Close()

@@ -1,0 +1,160 @@
+package kernels
+
+import "unsafe"
+
+// The SIMD paths (PathAVX2, PathVNNI) run the quantized GEMM on 16-bit
+// values: each im2col row is widened to int16 (x' = x XOR flip, as for the
+// generic path), and the weights w = filter + FilterOffset (|w| ≤ 255) are
+// packed at prepare time in blocks of nr output channels as tap pairs,
+// [kp][nr][2]int16 with kp = ceil(k/2) (an odd k gets a zero tap). The
+// micro-kernel broadcasts a pixel's tap pair to every lane and multiplies
+// it with the block's pairs (VPMADDWD / VPDPWSSD: two exact int16 products
+// summed into an int32 lane), for mr pixels at once, so each weight load
+// serves mr pixels. The int32 sums are exact and wrap like TFLite's, so
+// adding the per-channel constant and requantizing in Go (storeBlock)
+// gives the generic path's bytes.
+
+// simdGeom returns the tile of path p: pixels per micro-kernel call and
+// channels per weight block.
+func simdGeom(p Path) (mr, nr int) {
+	if p == PathVNNI {
+		return 8, 32
+	}
+	return 4, 16
+}
+
+// simdBlocks returns the number of nr-channel weight blocks of pf.
+func (pf *PackedFilter) simdBlocks() int { return (pf.outC + pf.nr - 1) / pf.nr }
+
+// packSIMD fills pf.w16 from filter (outC rows of k taps).
+func packSIMD[T quantElem](pf *PackedFilter, filter []T, filterOffset int32) {
+	pf.mr, pf.nr = simdGeom(pf.path)
+	pf.kp = (pf.k + 1) / 2
+	nb, nr, k := pf.simdBlocks(), pf.nr, pf.k
+	pf.w16 = grow(pf.w16, nb*pf.kp*nr*2)
+	clear(pf.w16)
+	for oc := range pf.outC {
+		b, c := oc/nr, oc%nr
+		blk := pf.w16[b*pf.kp*nr*2:][:pf.kp*nr*2]
+		row := filter[oc*k:][:k]
+		for t, v := range row {
+			blk[(t/2)*nr*2+c*2+t%2] = int16(int32(v) + filterOffset)
+		}
+	}
+}
+
+// gemmTile runs path p's micro-kernel: the int32 sums of mr pixel rows
+// (x, stride bytes apart) against one weight block w of kp tap pairs.
+func gemmTile(p Path, x *int16, stride uintptr, w *int16, kp int, acc *int32) {
+	if p == PathVNNI {
+		gemmTileVNNI(x, stride, w, kp, acc)
+		return
+	}
+	gemmTileAVX2(x, stride, w, kp, acc)
+}
+
+// widenRow writes src XOR flip, sign-extended, to dst and zeroes the
+// padding tap of an odd row.
+func widenRow(dst []int16, src []int8, flip uint8) {
+	dst = dst[:len(dst)]
+	s := bytesOf(src)
+	d := dst[:len(s)]
+	for i, v := range s {
+		d[i] = int16(int8(v ^ flip))
+	}
+	clear(dst[len(s):])
+}
+
+// int16Panels returns workers panels of n int8 each followed by workers
+// panels of n16 int16 each, carved from one arena.
+func (s *Scratch) int16Panels(workers, n8, n16 int) ([]int8, []int16) {
+	off := (workers*n8 + 63) &^ 63
+	total := off + 2*workers*n16
+	if total == 0 {
+		return nil, nil
+	}
+	if len(s.arena)*8 < total {
+		s.arena = make([]uint64, (total+7)/8)
+	}
+	base := unsafe.Pointer(&s.arena[0])
+	var p8 []int8
+	if n8 > 0 {
+		p8 = unsafe.Slice((*int8)(base), workers*n8)
+	}
+	return p8, unsafe.Slice((*int16)(unsafe.Add(base, off)), workers*n16)
+}
+
+// simdScratch returns the bytes of Scratch the SIMD paths need for a
+// quantized convolution with k taps per pixel.
+func simdScratch(k, workers int) int {
+	return (workers*convMP*k+63)&^63 + 2*workers*convMP*2*((k+1)/2)
+}
+
+// prepareConvSIMD sets up j for a SIMD path and returns the work units.
+func prepareConvSIMD(j *kernelJob, p *ConvParams, pf *PackedFilter, workers int) int {
+	j.fn, j.p, j.pf = convQuantSIMD, p, pf
+	k := pf.k
+	j.direct = convDirect(p)
+	n8 := 0
+	if !j.direct {
+		n8 = convMP * k
+	}
+	j.panelLen = n8
+	j.panels8, j.panels16 = j.s.int16Panels(workers, n8, convMP*2*pf.kp)
+	groups := (convPixels(p) + convMP - 1) / convMP
+	j.split = 1
+	if groups < 2*workers {
+		j.split = max(1, min(workers, pf.simdBlocks()))
+	}
+	return groups * j.split
+}
+
+// convQuantSIMD computes work units [lo, hi) (see convQuantFast) with the
+// SIMD micro-kernels.
+func convQuantSIMD(j *kernelJob, w, lo, hi int) {
+	p, pf := j.p, j.pf
+	k, kp, mr, nr := pf.k, pf.kp, pf.mr, pf.nr
+	pixels := convPixels(p)
+	row16 := 2 * kp
+	panel16 := j.panels16[w*convMP*row16:][:convMP*row16]
+	var panel8 []int8
+	if !j.direct {
+		panel8 = j.panels8[w*j.panelLen:][:j.panelLen]
+	}
+	var tile [8 * 32]int32
+	var acc [32]int32
+	nb := pf.simdBlocks()
+	blk := kp * nr * 2
+	for u := lo; u < hi; u++ {
+		g, part := u/j.split, u%j.split
+		p0 := g * convMP
+		np := min(convMP, pixels-p0)
+		for i := range np {
+			dst := panel16[i*row16:][:row16]
+			if j.direct {
+				widenRow(dst, j.inI8[directOffset(p, p0+i):][:k], pf.flip)
+				continue
+			}
+			r := panel8[i*k:][:k]
+			im2colRow(p, j.inI8, p0+i, pf.flip, pf.padX, r)
+			widenRow(dst, r, 0)
+		}
+		for b := nb * part / j.split; b < nb*(part+1)/j.split; b++ {
+			ch := b * nr
+			n := min(nr, pf.outC-ch)
+			wb := &pf.w16[b*blk]
+			cst := pf.cst[ch:][:n]
+			for t := 0; t < np; t += mr {
+				gemmTile(pf.path, &panel16[t*row16], uintptr(2*row16), wb, kp, &tile[0])
+				for i := t; i < min(t+mr, np); i++ {
+					sums := tile[(i-t)*nr:][:n]
+					a := acc[:n]
+					for c, v := range sums {
+						a[c] = v + cst[c]
+					}
+					storeBlock(pf, a, ch, j.outI8[(p0+i)*pf.outC+ch:][:n])
+				}
+			}
+		}
+	}
+}

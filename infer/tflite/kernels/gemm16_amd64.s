@@ -1,0 +1,161 @@
+//go:build amd64 && !purego
+
+#include "textflag.h"
+
+// Quantized GEMM micro-kernels (see gemm16.go for the packed layouts).
+// x holds the tile's pixel rows of int16 taps, stride bytes apart (an even
+// number of taps each, the last one padded with 0); w holds kp tap pairs
+// of the block's channels, [kp][channels][2]int16. acc receives the exact
+// int32 sums [pixels][channels]. Products of int16 pairs are summed into
+// int32 lanes without saturation (VPMADDWD, VPDPWSSD), so the sums wrap
+// as TFLite's int32 accumulators do.
+
+// func gemmTileAVX2(x *int16, stride uintptr, w *int16, kp int, acc *int32)
+// 4 pixels × 16 channels: Y0..Y7 accumulate, two YMM per pixel.
+TEXT ·gemmTileAVX2(SB), NOSPLIT, $0-40
+	MOVQ x+0(FP), R8
+	MOVQ stride+8(FP), DX
+	MOVQ w+16(FP), DI
+	MOVQ kp+24(FP), CX
+	MOVQ acc+32(FP), AX
+	LEAQ (R8)(DX*1), R9
+	LEAQ (R9)(DX*1), R10
+	LEAQ (R10)(DX*1), R11
+	VPXOR Y0, Y0, Y0
+	VPXOR Y1, Y1, Y1
+	VPXOR Y2, Y2, Y2
+	VPXOR Y3, Y3, Y3
+	VPXOR Y4, Y4, Y4
+	VPXOR Y5, Y5, Y5
+	VPXOR Y6, Y6, Y6
+	VPXOR Y7, Y7, Y7
+	XORQ BX, BX
+	TESTQ CX, CX
+	JZ avx2done
+
+avx2loop:
+	VMOVDQU (DI), Y8
+	VMOVDQU 32(DI), Y9
+	VPBROADCASTD (R8)(BX*1), Y10
+	VPMADDWD Y8, Y10, Y11
+	VPMADDWD Y9, Y10, Y12
+	VPADDD Y11, Y0, Y0
+	VPADDD Y12, Y1, Y1
+	VPBROADCASTD (R9)(BX*1), Y13
+	VPMADDWD Y8, Y13, Y14
+	VPMADDWD Y9, Y13, Y15
+	VPADDD Y14, Y2, Y2
+	VPADDD Y15, Y3, Y3
+	VPBROADCASTD (R10)(BX*1), Y10
+	VPMADDWD Y8, Y10, Y11
+	VPMADDWD Y9, Y10, Y12
+	VPADDD Y11, Y4, Y4
+	VPADDD Y12, Y5, Y5
+	VPBROADCASTD (R11)(BX*1), Y13
+	VPMADDWD Y8, Y13, Y14
+	VPMADDWD Y9, Y13, Y15
+	VPADDD Y14, Y6, Y6
+	VPADDD Y15, Y7, Y7
+	ADDQ $64, DI
+	ADDQ $4, BX
+	DECQ CX
+	JNZ avx2loop
+
+avx2done:
+	VMOVDQU Y0, 0(AX)
+	VMOVDQU Y1, 32(AX)
+	VMOVDQU Y2, 64(AX)
+	VMOVDQU Y3, 96(AX)
+	VMOVDQU Y4, 128(AX)
+	VMOVDQU Y5, 160(AX)
+	VMOVDQU Y6, 192(AX)
+	VMOVDQU Y7, 224(AX)
+	VZEROUPPER
+	RET
+
+// func gemmTileVNNI(x *int16, stride uintptr, w *int16, kp int, acc *int32)
+// 8 pixels × 32 channels: Z0..Z15 accumulate, two ZMM per pixel.
+TEXT ·gemmTileVNNI(SB), NOSPLIT, $0-40
+	MOVQ x+0(FP), R8
+	MOVQ stride+8(FP), AX
+	MOVQ w+16(FP), DI
+	MOVQ kp+24(FP), CX
+	LEAQ (R8)(AX*1), R9
+	LEAQ (R9)(AX*1), R10
+	LEAQ (R10)(AX*1), R11
+	LEAQ (R11)(AX*1), R12
+	LEAQ (R12)(AX*1), R13
+	LEAQ (R13)(AX*1), SI
+	LEAQ (SI)(AX*1), DX
+	VPXORD Z0, Z0, Z0
+	VPXORD Z1, Z1, Z1
+	VPXORD Z2, Z2, Z2
+	VPXORD Z3, Z3, Z3
+	VPXORD Z4, Z4, Z4
+	VPXORD Z5, Z5, Z5
+	VPXORD Z6, Z6, Z6
+	VPXORD Z7, Z7, Z7
+	VPXORD Z8, Z8, Z8
+	VPXORD Z9, Z9, Z9
+	VPXORD Z10, Z10, Z10
+	VPXORD Z11, Z11, Z11
+	VPXORD Z12, Z12, Z12
+	VPXORD Z13, Z13, Z13
+	VPXORD Z14, Z14, Z14
+	VPXORD Z15, Z15, Z15
+	XORQ BX, BX
+	TESTQ CX, CX
+	JZ vnnidone
+
+vnniloop:
+	VMOVDQU64 (DI), Z16
+	VMOVDQU64 64(DI), Z17
+	VPBROADCASTD (R8)(BX*1), Z18
+	VPBROADCASTD (R9)(BX*1), Z19
+	VPBROADCASTD (R10)(BX*1), Z20
+	VPBROADCASTD (R11)(BX*1), Z21
+	VPBROADCASTD (R12)(BX*1), Z22
+	VPBROADCASTD (R13)(BX*1), Z23
+	VPBROADCASTD (SI)(BX*1), Z24
+	VPBROADCASTD (DX)(BX*1), Z25
+	VPDPWSSD Z16, Z18, Z0
+	VPDPWSSD Z17, Z18, Z1
+	VPDPWSSD Z16, Z19, Z2
+	VPDPWSSD Z17, Z19, Z3
+	VPDPWSSD Z16, Z20, Z4
+	VPDPWSSD Z17, Z20, Z5
+	VPDPWSSD Z16, Z21, Z6
+	VPDPWSSD Z17, Z21, Z7
+	VPDPWSSD Z16, Z22, Z8
+	VPDPWSSD Z17, Z22, Z9
+	VPDPWSSD Z16, Z23, Z10
+	VPDPWSSD Z17, Z23, Z11
+	VPDPWSSD Z16, Z24, Z12
+	VPDPWSSD Z17, Z24, Z13
+	VPDPWSSD Z16, Z25, Z14
+	VPDPWSSD Z17, Z25, Z15
+	ADDQ $128, DI
+	ADDQ $4, BX
+	DECQ CX
+	JNZ vnniloop
+
+vnnidone:
+	MOVQ acc+32(FP), AX
+	VMOVDQU64 Z0, 0(AX)
+	VMOVDQU64 Z1, 64(AX)
+	VMOVDQU64 Z2, 128(AX)
+	VMOVDQU64 Z3, 192(AX)
+	VMOVDQU64 Z4, 256(AX)
+	VMOVDQU64 Z5, 320(AX)
+	VMOVDQU64 Z6, 384(AX)
+	VMOVDQU64 Z7, 448(AX)
+	VMOVDQU64 Z8, 512(AX)
+	VMOVDQU64 Z9, 576(AX)
+	VMOVDQU64 Z10, 640(AX)
+	VMOVDQU64 Z11, 704(AX)
+	VMOVDQU64 Z12, 768(AX)
+	VMOVDQU64 Z13, 832(AX)
+	VMOVDQU64 Z14, 896(AX)
+	VMOVDQU64 Z15, 960(AX)
+	VZEROUPPER
+	RET
