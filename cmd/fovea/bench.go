@@ -8,10 +8,11 @@ import (
 
 	"github.com/fovea-edge/fovea/infer"
 	"github.com/fovea-edge/fovea/infer/tflite"
+	"github.com/fovea-edge/fovea/infer/tflite/kernels"
 )
 
 func init() {
-	var modelPath, engine string
+	var modelPath, engine, kernelPath string
 	var threads, runs, warmup int
 	var perOp bool
 	cmd := &cobra.Command{
@@ -19,6 +20,15 @@ func init() {
 		Short: "Time repeated Invokes of a model: median/p90/p99 ms and allocations per run",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if kernelPath != "" {
+				p, err := kernels.ParsePath(kernelPath)
+				if err == nil {
+					err = kernels.SetPath(p)
+				}
+				if err != nil {
+					return fmt.Errorf("bench --kernels: %w", err)
+				}
+			}
 			m, err := infer.Open(modelPath, infer.LoadOptions{Engine: engine})
 			if err != nil {
 				return err
@@ -28,8 +38,8 @@ func init() {
 				return err
 			}
 			ms := func(d time.Duration) float64 { return float64(d) / 1e6 }
-			_, err = fmt.Fprintf(cmd.OutOrStdout(), "%s threads=%d runs=%d: median %.2f ms, p90 %.2f ms, p99 %.2f ms, min %.2f ms; %.1f allocs/run, %.0f B/run\n",
-				m.Info().Name, threads, r.Runs, ms(r.Median), ms(r.P90), ms(r.P99), ms(r.Min), r.AllocsPerRun, r.BytesPerRun)
+			_, err = fmt.Fprintf(cmd.OutOrStdout(), "%s kernels=%s threads=%d runs=%d: median %.2f ms, p90 %.2f ms, p99 %.2f ms, min %.2f ms; %.1f allocs/run, %.0f B/run\n",
+				m.Info().Name, kernels.Active(), threads, r.Runs, ms(r.Median), ms(r.P90), ms(r.P99), ms(r.Min), r.AllocsPerRun, r.BytesPerRun)
 			if err != nil || !perOp {
 				return err
 			}
@@ -54,6 +64,7 @@ func init() {
 	f := cmd.Flags()
 	f.StringVar(&modelPath, "model", "", "path of the .tflite model (required)")
 	f.StringVar(&engine, "engine", "", "inference engine (default \"go\")")
+	f.StringVar(&kernelPath, "kernels", "", "force a kernel path: generic, avx2 or vnni (default: the fastest this CPU runs, or $FOVEA_KERNELS)")
 	f.IntVar(&threads, "threads", 1, "interpreter worker count")
 	f.IntVar(&runs, "runs", 30, "timed runs")
 	f.IntVar(&warmup, "warmup", 5, "untimed runs first")

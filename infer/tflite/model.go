@@ -15,6 +15,7 @@ import (
 	"strings"
 
 	"github.com/fovea-edge/fovea/infer"
+	"github.com/fovea-edge/fovea/infer/tflite/kernels"
 	"github.com/fovea-edge/fovea/infer/tflite/schema"
 )
 
@@ -40,6 +41,11 @@ type Model struct {
 // infer.ErrMalformed or infer.ErrUnsupported and name the operator or
 // tensor at fault.
 func Load(data []byte, opts infer.LoadOptions) (*Model, error) {
+	// A forced kernel path this CPU cannot run is refused rather than
+	// silently replaced (kernels.EnvKernels).
+	if err := kernels.EnvError(); err != nil {
+		return nil, fmt.Errorf("tflite.Load: %w", err)
+	}
 	sm, err := schema.Parse(data)
 	if err != nil {
 		return nil, fmt.Errorf("tflite.Load: %w", err)

@@ -17,3 +17,11 @@ func gemmTileAVX2(x *int16, stride uintptr, w *int16, kp int, acc *int32) {
 func gemmTileVNNI(x *int16, stride uintptr, w *int16, kp int, acc *int32) {
 	panic("kernels: VNNI path called on a build without it")
 }
+
+func requantTileAVX2(sums *int32, q *int32, out *byte, rows, groups, nr int) {
+	panic("kernels: AVX2 path called on a build without it")
+}
+
+func widenAVX2(dst *int16, src *int8, n int, flip uint8) {
+	panic("kernels: AVX2 path called on a build without it")
+}

@@ -31,6 +31,17 @@ func packSIMD[T quantElem](pf *PackedFilter, filter []T, filterOffset int32) {
 	pf.mr, pf.nr = simdGeom(pf.path)
 	pf.kp = (pf.k + 1) / 2
 	nb, nr, k := pf.simdBlocks(), pf.nr, pf.k
+	pf.rq, pf.vecRQ = pf.rq[:0], true
+	for b := range nb {
+		ch := b * nr
+		n := min(nr, pf.outC-ch)
+		var ok bool
+		var g []int32
+		g, ok = packRequant(nil, n, pf.cst[ch:][:n], pf.cq[ch:][:n], pf.halfUp, pf.outOff, pf.actMin, pf.actMax)
+		pf.rq = append(pf.rq, g...)
+		pf.rq = append(pf.rq, make([]int32, (nr/8)*rqGroup-len(g))...)
+		pf.vecRQ = pf.vecRQ && ok
+	}
 	pf.w16 = grow(pf.w16, nb*pf.kp*nr*2)
 	clear(pf.w16)
 	for oc := range pf.outC {
@@ -56,11 +67,14 @@ func gemmTile(p Path, x *int16, stride uintptr, w *int16, kp int, acc *int32) {
 // widenRow writes src XOR flip, sign-extended, to dst and zeroes the
 // padding tap of an odd row.
 func widenRow(dst []int16, src []int8, flip uint8) {
-	dst = dst[:len(dst)]
 	s := bytesOf(src)
 	d := dst[:len(s)]
-	for i, v := range s {
-		d[i] = int16(int8(v ^ flip))
+	n := len(s) &^ 15
+	if n > 0 {
+		widenAVX2(&d[0], &src[0], n, flip)
+	}
+	for i, v := range s[n:] {
+		d[n+i] = int16(int8(v ^ flip))
 	}
 	clear(dst[len(s):])
 }
@@ -123,6 +137,8 @@ func convQuantSIMD(j *kernelJob, w, lo, hi int) {
 	}
 	var tile [8 * 32]int32
 	var acc [32]int32
+	var obuf [8 * 32]byte
+	groups := nr / 8
 	nb := pf.simdBlocks()
 	blk := kp * nr * 2
 	for u := lo; u < hi; u++ {
@@ -146,6 +162,14 @@ func convQuantSIMD(j *kernelJob, w, lo, hi int) {
 			cst := pf.cst[ch:][:n]
 			for t := 0; t < np; t += mr {
 				gemmTile(pf.path, &panel16[t*row16], uintptr(2*row16), wb, kp, &tile[0])
+				rows := min(mr, np-t)
+				if pf.vecRQ {
+					requantTileAVX2(&tile[0], &pf.rq[b*groups*rqGroup], &obuf[0], rows, (n+7)/8, nr)
+					for i := range rows {
+						copy(bytesOf(j.outI8[(p0+t+i)*pf.outC+ch:][:n]), obuf[i*nr:][:n])
+					}
+					continue
+				}
 				for i := t; i < min(t+mr, np); i++ {
 					sums := tile[(i-t)*nr:][:n]
 					a := acc[:n]

@@ -13,3 +13,15 @@ func gemmTileAVX2(x *int16, stride uintptr, w *int16, kp int, acc *int32)
 //
 //go:noescape
 func gemmTileVNNI(x *int16, stride uintptr, w *int16, kp int, acc *int32)
+
+// requantTileAVX2 requantizes a tile of sums into bytes with parameters
+// built by packRequant (requant_amd64.s); it needs AVX2.
+//
+//go:noescape
+func requantTileAVX2(sums *int32, q *int32, out *byte, rows, groups, nr int)
+
+// widenAVX2 sign-extends n (a multiple of 16) bytes XOR flip to int16
+// (requant_amd64.s); it needs AVX2.
+//
+//go:noescape
+func widenAVX2(dst *int16, src *int8, n int, flip uint8)

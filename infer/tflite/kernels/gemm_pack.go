@@ -27,6 +27,8 @@ type PackedFilter struct {
 	mr, nr   int                // SIMD paths: pixels and channels of a micro-kernel tile
 	kp       int                // SIMD paths: tap pairs per channel, ceil(k/2)
 	w16      []int16            // SIMD paths: blocks of [kp][nr][2]int16 (see gemm16.go)
+	rq       []int32            // SIMD paths: requantization groups per block (see requant_simd.go)
+	vecRQ    bool               // SIMD paths: rq is exact for every channel
 	q        *QuantParams       // for the reference fallback
 	filterI8 []int8             // for the reference fallback (int8)
 	filterU8 []uint8            // for the reference fallback (uint8)
