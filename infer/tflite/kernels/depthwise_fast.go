@@ -15,6 +15,9 @@ type PackedDepthwise struct {
 	actMin   int32
 	actMax   int32
 	halfUp   bool
+	simd     bool         // SIMD paths: interior 3x3 pixels in assembly (depthwise_simd.go)
+	w9       []int32      // SIMD paths: per 8 channels, 9 taps of 8 weights
+	rq       []int32      // SIMD paths: requantization groups
 	q        *QuantParams // for the reference fallback
 	filterI8 []int8
 	filterU8 []uint8
@@ -69,6 +72,7 @@ func packDepthwise[T quantElem](pd *PackedDepthwise, p *ConvParams, filter []T, 
 		}
 		pd.cst[oc] = sum
 	}
+	packDepthwiseSIMD(pd, p)
 }
 
 // depthwiseQuantFast computes output rows [lo, hi) as worker w, with the
@@ -76,14 +80,25 @@ func packDepthwise[T quantElem](pd *PackedDepthwise, p *ConvParams, filter []T, 
 func depthwiseQuantFast[T quantElem](j *kernelJob, in, out []T, w, lo, hi int) {
 	p, pd := j.p, j.pd
 	c := p.OutC
-	acc := j.panels32[w*c:][:c]
+	acc := j.panels32[w*c*dwChunk:][:c]
 	for r := lo; r < hi; r++ {
 		b, oy := r/p.OutH, r%p.OutH
 		iy0 := oy*p.StrideH - p.PadTop
 		rowsIn := iy0 >= 0 && iy0+(p.KH-1)*p.DilationH < p.InH
 		for ox := 0; ox < p.OutW; ox++ {
 			ix0 := ox*p.StrideW - p.PadLeft
-			if rowsIn && ix0 >= 0 && ix0+(p.KW-1)*p.DilationW < p.InW {
+			interior := rowsIn && ix0 >= 0 && ix0+(p.KW-1)*p.DilationW < p.InW
+			if interior && pd.simd {
+				// The run of interior pixels starting here.
+				ox1 := ox + 1
+				for ox1 < p.OutW && ox1*p.StrideW-p.PadLeft+(p.KW-1)*p.DilationW < p.InW {
+					ox1++
+				}
+				depthwiseInteriorSIMD(p, pd, in, out, j.panels32[w*c*dwChunk:][:c*dwChunk], b, oy, ox, ox1)
+				ox = ox1 - 1
+				continue
+			}
+			if interior {
 				copy(acc, pd.cst[:c])
 				if p.KW == 3 {
 					depthwiseInterior3(p, in, pd.w, acc, b, iy0, ix0)

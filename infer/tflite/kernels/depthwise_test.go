@@ -18,6 +18,11 @@ var depthwiseCases = []convCase{
 	{name: "3x3/ties/halfup", p: geom(1, 8, 8, 16, 16, 3, 3, 1, 1, 1, true), halfUp: true, pow2: 5},
 	{name: "3x3/ties/ref", p: geom(1, 8, 8, 16, 16, 3, 3, 2, 1, 1, true), pow2: 5},
 	{name: "3x3/tiny", p: geom(1, 2, 1, 33, 33, 3, 3, 1, 1, 1, true)},
+	// Multiples of 8 channels: the SIMD paths' assembly runs the interior.
+	{name: "3x3/s1/c40", p: geom(1, 12, 21, 40, 40, 3, 3, 1, 1, 1, true), perChannel: true, halfUp: true},
+	{name: "3x3/s2/c32/valid", p: geom(2, 9, 30, 32, 32, 3, 3, 2, 1, 1, false), relu: true},
+	{name: "3x3/d2/c24", p: geom(1, 11, 12, 24, 24, 3, 3, 1, 2, 1, true), perChannel: true},
+	{name: "3x3/ties/c8", p: geom(1, 9, 19, 8, 8, 3, 3, 1, 1, 1, true), pow2: 4},
 }
 
 func TestDepthwiseQuantMatchesNaive(t *testing.T) {
@@ -36,15 +41,17 @@ func TestDepthwiseQuantMatchesNaive(t *testing.T) {
 				bias := randBias(r, p.OutC, 2000)
 				want := naiveConvQuant(&p, true, in, f, bias, nq)
 				checkSpread(t, want)
-				for _, workers := range []int{1, 2, 3} {
-					pool := NewPool(workers)
-					got := make([]uint8, len(want))
-					DepthwiseUint8(&p, in, f, bias, got, nq.params(), nil, pool)
-					pool.Close()
-					if d := firstDiff(&p, got, want); d != "" {
-						t.Errorf("DepthwiseUint8 (%d workers): %s", workers, d)
+				forEachPath(t, func(path Path) {
+					for _, workers := range []int{1, 2, 3} {
+						pool := NewPool(workers)
+						got := make([]uint8, len(want))
+						DepthwiseUint8(&p, in, f, bias, got, nq.params(), nil, pool)
+						pool.Close()
+						if d := firstDiff(&p, got, want); d != "" {
+							t.Errorf("DepthwiseUint8 (%v, %d workers): %s", path, workers, d)
+						}
 					}
-				}
+				})
 			})
 			t.Run("int8", func(t *testing.T) {
 				nq := tc.quant(r, p.OutC, taps, true)
@@ -59,15 +66,17 @@ func TestDepthwiseQuantMatchesNaive(t *testing.T) {
 				if pd := PackDepthwiseInt8(&p, f, bias, nq.params()); pd.fast != (p.DepthMultiplier == 1) {
 					t.Errorf("PackDepthwiseInt8: fast = %v; want %v", pd.fast, p.DepthMultiplier == 1)
 				}
-				for _, workers := range []int{1, 2, 3} {
-					pool := NewPool(workers)
-					got := make([]int8, len(want))
-					DepthwiseInt8(&p, in, f, bias, got, nq.params(), nil, pool)
-					pool.Close()
-					if d := firstDiff(&p, got, want); d != "" {
-						t.Errorf("DepthwiseInt8 (%d workers): %s", workers, d)
+				forEachPath(t, func(path Path) {
+					for _, workers := range []int{1, 2, 3} {
+						pool := NewPool(workers)
+						got := make([]int8, len(want))
+						DepthwiseInt8(&p, in, f, bias, got, nq.params(), nil, pool)
+						pool.Close()
+						if d := firstDiff(&p, got, want); d != "" {
+							t.Errorf("DepthwiseInt8 (%v, %d workers): %s", path, workers, d)
+						}
 					}
-				}
+				})
 			})
 			t.Run("float32", func(t *testing.T) {
 				in := randFloats(r, p.N*p.InH*p.InW*p.InC)

@@ -25,3 +25,11 @@ func requantTileAVX2(sums *int32, q *int32, out *byte, rows, groups, nr int) {
 func widenAVX2(dst *int16, src *int8, n int, flip uint8) {
 	panic("kernels: AVX2 path called on a build without it")
 }
+
+func dw3x3U8AVX2(in *byte, w *int32, cst *int32, acc *int32, c8 int, dy, dx, sx uintptr, n int) {
+	panic("kernels: AVX2 path called on a build without it")
+}
+
+func dw3x3I8AVX2(in *byte, w *int32, cst *int32, acc *int32, c8 int, dy, dx, sx uintptr, n int) {
+	panic("kernels: AVX2 path called on a build without it")
+}

@@ -25,3 +25,13 @@ func requantTileAVX2(sums *int32, q *int32, out *byte, rows, groups, nr int)
 //
 //go:noescape
 func widenAVX2(dst *int16, src *int8, n int, flip uint8)
+
+// dw3x3U8AVX2 and dw3x3I8AVX2 compute the int32 sums of n depthwise 3x3
+// output pixels whose taps are all inside the image (depthwise_amd64.s);
+// they need AVX2.
+//
+//go:noescape
+func dw3x3U8AVX2(in *byte, w *int32, cst *int32, acc *int32, c8 int, dy, dx, sx uintptr, n int)
+
+//go:noescape
+func dw3x3I8AVX2(in *byte, w *int32, cst *int32, acc *int32, c8 int, dy, dx, sx uintptr, n int)

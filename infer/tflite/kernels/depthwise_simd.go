@@ -1,0 +1,64 @@
+package kernels
+
+import "unsafe"
+
+// The SIMD paths run interior pixels of 3x3 depthwise convolutions with
+// depth multiplier 1 and a multiple of 8 channels in assembly
+// (depthwise_amd64.s): runs of up to dwChunk consecutive output pixels
+// whose taps all fall inside the image get their int32 sums (the
+// per-channel constant included) from dw3x3*AVX2 and are requantized
+// straight into the output by requantTileAVX2. Border pixels keep the Go
+// code. Weights are repacked per group of 8 channels, 9 taps of 8 int32
+// with the high 16 bits zero (the assembly multiplies with VPMADDWD).
+
+// dwChunk is the number of output pixels per assembly call.
+const dwChunk = 8
+
+// packDepthwiseSIMD fills pd's SIMD fields for the active path, or clears
+// pd.simd when the shape or quantization does not qualify.
+func packDepthwiseSIMD(pd *PackedDepthwise, p *ConvParams) {
+	c := p.OutC
+	pd.simd = false
+	if Active() == PathGeneric || !pd.fast || p.KH != 3 || p.KW != 3 || c%8 != 0 || c == 0 {
+		return
+	}
+	var ok bool
+	pd.rq, ok = packRequant(pd.rq, c, nil, pd.cq, pd.halfUp, pd.outOff, pd.actMin, pd.actMax)
+	if !ok {
+		return
+	}
+	pd.w9 = grow(pd.w9, 9*c)
+	for g := range c / 8 {
+		for t := range 9 {
+			for l := range 8 {
+				pd.w9[(g*9+t)*8+l] = int32(uint16(int16(pd.w[t*c+g*8+l])))
+			}
+		}
+	}
+	pd.simd = true
+}
+
+// depthwiseInteriorSIMD computes output pixels [ox0, ox1) of output row oy
+// of batch b, all interior, into out, with acc (dwChunk·C int32) as
+// working memory.
+func depthwiseInteriorSIMD[T quantElem](p *ConvParams, pd *PackedDepthwise, in, out []T, acc []int32, b, oy, ox0, ox1 int) {
+	c := p.OutC
+	var zero T
+	signed := ^zero < 0
+	dy := uintptr(p.DilationH * p.InW * c)
+	dx := uintptr(p.DilationW * c)
+	sx := uintptr(p.StrideW * c)
+	iy0 := oy*p.StrideH - p.PadTop
+	for ox := ox0; ox < ox1; ox += dwChunk {
+		n := min(dwChunk, ox1-ox)
+		ix0 := ox*p.StrideW - p.PadLeft
+		src := (*byte)(unsafe.Pointer(&in[((b*p.InH+iy0)*p.InW+ix0)*c]))
+		if signed {
+			dw3x3I8AVX2(src, &pd.w9[0], &pd.cst[0], &acc[0], c/8, dy, dx, sx, n)
+		} else {
+			dw3x3U8AVX2(src, &pd.w9[0], &pd.cst[0], &acc[0], c/8, dy, dx, sx, n)
+		}
+		dst := (*byte)(unsafe.Pointer(&out[((b*p.OutH+oy)*p.OutW+ox)*c]))
+		requantTileAVX2(&acc[0], &pd.rq[0], dst, n, c/8, c)
+	}
+}
