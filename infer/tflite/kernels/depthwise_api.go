@@ -4,7 +4,7 @@ package kernels
 // with parameters p over elements of elemSize bytes needs when run by
 // workers goroutines.
 func DepthwiseScratchSize(p *ConvParams, elemSize, workers int) int {
-	return max(workers, 1) * p.OutC * 4 * dwChunk // dwChunk int32 accumulator rows per worker
+	return max(workers, 1) * dwPanel(p.OutC) * 4
 }
 
 // DepthwiseFloat32 computes a float32 DEPTHWISE_CONV_2D; filter is
@@ -48,7 +48,7 @@ func DepthwiseUint8Packed(p *ConvParams, in []uint8, pd *PackedDepthwise, out []
 	}
 	j := s.start(depthwiseFastUint8)
 	j.p, j.pd, j.inU8, j.outU8 = p, pd, in, out
-	j.panels32 = s.int32Panels(pool.Workers(), p.OutC*dwChunk)
+	j.panels32 = s.int32Panels(pool.Workers(), dwPanel(p.OutC))
 	pool.run(j, p.N*p.OutH)
 }
 
@@ -81,7 +81,7 @@ func DepthwiseInt8Packed(p *ConvParams, in []int8, pd *PackedDepthwise, out []in
 	}
 	j := s.start(depthwiseFastInt8)
 	j.p, j.pd, j.inI8, j.outI8 = p, pd, in, out
-	j.panels32 = s.int32Panels(pool.Workers(), p.OutC*dwChunk)
+	j.panels32 = s.int32Panels(pool.Workers(), dwPanel(p.OutC))
 	pool.run(j, p.N*p.OutH)
 }
 

@@ -5,23 +5,24 @@ package kernels
 // per-channel constants and multipliers. Build it once at prepare time with
 // PackDepthwiseInt8 or PackDepthwiseUint8; it is read-only afterwards.
 type PackedDepthwise struct {
-	fast     bool        // the fast path is exact for these parameters
-	w        []int32     // [KH·KW][OutC]: filter + FilterOffset
-	cst      []int32     // per channel: bias + InputOffset · Σ_taps w (interior pixels)
-	bias     []int32     // per channel bias (zeros if none)
-	cq       []chanQuant // per channel multipliers
-	io       int32       // input offset
-	outOff   int32
-	actMin   int32
-	actMax   int32
-	halfUp   bool
-	simd     bool         // SIMD paths: interior 3x3 pixels in assembly (depthwise_simd.go)
-	w9       []int32      // SIMD paths: per 8 channels, 9 taps of 8 weights
-	rq       []int32      // SIMD paths: requantization groups
-	q        *QuantParams // for the reference fallback
-	filterI8 []int8
-	filterU8 []uint8
-	biasIn   []int32
+	fast       bool        // the fast path is exact for these parameters
+	w          []int32     // [KH·KW][OutC]: filter + FilterOffset
+	cst        []int32     // per channel: bias + InputOffset · Σ_taps w (interior pixels)
+	bias       []int32     // per channel bias (zeros if none)
+	cq         []chanQuant // per channel multipliers
+	io         int32       // input offset
+	outOff     int32
+	actMin     int32
+	actMax     int32
+	halfUp     bool
+	simd       bool         // SIMD paths: interior 3x3 pixels in assembly (depthwise_simd.go)
+	simdBorder bool         // SIMD paths: border pixels too, through a padded patch
+	w9         []int32      // SIMD paths: per 8 channels, 9 taps of 8 weights
+	rq         []int32      // SIMD paths: requantization groups
+	q          *QuantParams // for the reference fallback
+	filterI8   []int8
+	filterU8   []uint8
+	biasIn     []int32
 }
 
 // PackDepthwiseInt8 prepares an int8 depthwise filter [1, KH, KW, OutC],
@@ -72,7 +73,7 @@ func packDepthwise[T quantElem](pd *PackedDepthwise, p *ConvParams, filter []T, 
 		}
 		pd.cst[oc] = sum
 	}
-	packDepthwiseSIMD(pd, p)
+	packDepthwiseSIMD[T](pd, p)
 }
 
 // depthwiseQuantFast computes output rows [lo, hi) as worker w, with the
@@ -80,7 +81,7 @@ func packDepthwise[T quantElem](pd *PackedDepthwise, p *ConvParams, filter []T, 
 func depthwiseQuantFast[T quantElem](j *kernelJob, in, out []T, w, lo, hi int) {
 	p, pd := j.p, j.pd
 	c := p.OutC
-	acc := j.panels32[w*c*dwChunk:][:c]
+	acc := j.panels32[w*dwPanel(c):][:c]
 	for r := lo; r < hi; r++ {
 		b, oy := r/p.OutH, r%p.OutH
 		iy0 := oy*p.StrideH - p.PadTop
@@ -94,8 +95,12 @@ func depthwiseQuantFast[T quantElem](j *kernelJob, in, out []T, w, lo, hi int) {
 				for ox1 < p.OutW && ox1*p.StrideW-p.PadLeft+(p.KW-1)*p.DilationW < p.InW {
 					ox1++
 				}
-				depthwiseInteriorSIMD(p, pd, in, out, j.panels32[w*c*dwChunk:][:c*dwChunk], b, oy, ox, ox1)
+				depthwiseInteriorSIMD(p, pd, in, out, j.panels32[w*dwPanel(c):][:c*dwChunk], b, oy, ox, ox1)
 				ox = ox1 - 1
+				continue
+			}
+			if pd.simdBorder {
+				depthwiseBorderSIMD(p, pd, in, out, j.panels32[w*dwPanel(c):][:dwPanel(c)], b, oy, ox)
 				continue
 			}
 			if interior {

@@ -16,9 +16,9 @@ const dwChunk = 8
 
 // packDepthwiseSIMD fills pd's SIMD fields for the active path, or clears
 // pd.simd when the shape or quantization does not qualify.
-func packDepthwiseSIMD(pd *PackedDepthwise, p *ConvParams) {
+func packDepthwiseSIMD[T quantElem](pd *PackedDepthwise, p *ConvParams) {
 	c := p.OutC
-	pd.simd = false
+	pd.simd, pd.simdBorder = false, false
 	if Active() == PathGeneric || !pd.fast || p.KH != 3 || p.KW != 3 || c%8 != 0 || c == 0 {
 		return
 	}
@@ -36,6 +36,51 @@ func packDepthwiseSIMD(pd *PackedDepthwise, p *ConvParams) {
 		}
 	}
 	pd.simd = true
+	// A tap outside the image must read as the input zero point −io.
+	var zero T
+	if ^zero < 0 {
+		pd.simdBorder = pd.io >= -127 && pd.io <= 128
+	} else {
+		pd.simdBorder = pd.io >= -255 && pd.io <= 0
+	}
+}
+
+// dwPanel returns the int32 working memory per worker of a depthwise call
+// with c channels: dwChunk accumulator rows and a 3x3 patch of c bytes
+// per tap.
+func dwPanel(c int) int { return c*dwChunk + (9*c+3)/4 }
+
+// depthwiseBorderSIMD computes output pixel (b, oy, ox), some of whose
+// taps fall outside the image: the taps are gathered into a 3x3 patch,
+// those outside written as the input zero point (which contributes
+// exactly 0 against the constant's input-offset term), and the patch runs
+// through the interior kernel.
+func depthwiseBorderSIMD[T quantElem](p *ConvParams, pd *PackedDepthwise, in, out []T, panel []int32, b, oy, ox int) {
+	c := p.OutC
+	acc := panel[:c]
+	patch := unsafe.Slice((*T)(unsafe.Pointer(&panel[c*dwChunk])), 9*c)
+	pad := T(-pd.io)
+	iy0, ix0 := oy*p.StrideH-p.PadTop, ox*p.StrideW-p.PadLeft
+	for ky := range 3 {
+		iy := iy0 + ky*p.DilationH
+		for kx := range 3 {
+			ix := ix0 + kx*p.DilationW
+			dst := patch[(ky*3+kx)*c:][:c]
+			if iy < 0 || iy >= p.InH || ix < 0 || ix >= p.InW {
+				fill(dst, pad)
+				continue
+			}
+			copy(dst, in[((b*p.InH+iy)*p.InW+ix)*c:][:c])
+		}
+	}
+	src := (*byte)(unsafe.Pointer(&patch[0]))
+	var zero T
+	if ^zero < 0 {
+		dw3x3I8AVX2(src, &pd.w9[0], &pd.cst[0], &acc[0], c/8, uintptr(3*c), uintptr(c), 0, 1)
+	} else {
+		dw3x3U8AVX2(src, &pd.w9[0], &pd.cst[0], &acc[0], c/8, uintptr(3*c), uintptr(c), 0, 1)
+	}
+	requantTileAVX2(&acc[0], &pd.rq[0], (*byte)(unsafe.Pointer(&out[((b*p.OutH+oy)*p.OutW+ox)*c])), 1, c/8, c)
 }
 
 // depthwiseInteriorSIMD computes output pixels [ox0, ox1) of output row oy
