@@ -23,7 +23,7 @@ func packDepthwiseSIMD[T quantElem](pd *PackedDepthwise, p *ConvParams) {
 		return
 	}
 	var ok bool
-	pd.rq, ok = packRequant(pd.rq, c, nil, pd.cq, pd.halfUp, pd.outOff, pd.actMin, pd.actMax)
+	pd.rq, ok = packRequant(pd.rq, c, 8, nil, pd.cq, pd.halfUp, pd.outOff, pd.actMin, pd.actMax)
 	if !ok {
 		return
 	}

@@ -33,3 +33,7 @@ func dw3x3U8AVX2(in *byte, w *int32, cst *int32, acc *int32, c8 int, dy, dx, sx 
 func dw3x3I8AVX2(in *byte, w *int32, cst *int32, acc *int32, c8 int, dy, dx, sx uintptr, n int) {
 	panic("kernels: AVX2 path called on a build without it")
 }
+
+func requantTileVNNI(sums *int32, q *int32, out *byte, rows, groups, nr int) {
+	panic("kernels: VNNI path called on a build without it")
+}

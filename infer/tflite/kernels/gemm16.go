@@ -37,9 +37,9 @@ func packSIMD[T quantElem](pf *PackedFilter, filter []T, filterOffset int32) {
 		n := min(nr, pf.outC-ch)
 		var ok bool
 		var g []int32
-		g, ok = packRequant(nil, n, pf.cst[ch:][:n], pf.cq[ch:][:n], pf.halfUp, pf.outOff, pf.actMin, pf.actMax)
+		g, ok = packRequant(nil, n, pf.rqLanes(), pf.cst[ch:][:n], pf.cq[ch:][:n], pf.halfUp, pf.outOff, pf.actMin, pf.actMax)
 		pf.rq = append(pf.rq, g...)
-		pf.rq = append(pf.rq, make([]int32, (nr/8)*rqGroup-len(g))...)
+		pf.rq = append(pf.rq, make([]int32, nr*rqVecs-len(g))...)
 		pf.vecRQ = pf.vecRQ && ok
 	}
 	pf.w16 = grow(pf.w16, nb*pf.kp*nr*2)
@@ -52,6 +52,15 @@ func packSIMD[T quantElem](pf *PackedFilter, filter []T, filterOffset int32) {
 			blk[(t/2)*nr*2+c*2+t%2] = int16(int32(v) + filterOffset)
 		}
 	}
+}
+
+// rqLanes returns the vector width of pf's requantization parameters: 16
+// int32 on the AVX-512 path, 8 on AVX2.
+func (pf *PackedFilter) rqLanes() int {
+	if pf.path == PathVNNI {
+		return 16
+	}
+	return 8
 }
 
 // gemmTile runs path p's micro-kernel: the int32 sums of mr pixel rows
@@ -138,7 +147,7 @@ func convQuantSIMD(j *kernelJob, w, lo, hi int) {
 	var tile [8 * 32]int32
 	var acc [32]int32
 	var obuf [8 * 32]byte
-	groups := nr / 8
+	lanes := pf.rqLanes()
 	nb := pf.simdBlocks()
 	blk := kp * nr * 2
 	for u := lo; u < hi; u++ {
@@ -164,7 +173,12 @@ func convQuantSIMD(j *kernelJob, w, lo, hi int) {
 				gemmTile(pf.path, &panel16[t*row16], uintptr(2*row16), wb, kp, &tile[0])
 				rows := min(mr, np-t)
 				if pf.vecRQ {
-					requantTileAVX2(&tile[0], &pf.rq[b*groups*rqGroup], &obuf[0], rows, (n+7)/8, nr)
+					rq := &pf.rq[b*nr*rqVecs]
+					if lanes == 16 {
+						requantTileVNNI(&tile[0], rq, &obuf[0], rows, (n+15)/16, nr)
+					} else {
+						requantTileAVX2(&tile[0], rq, &obuf[0], rows, (n+7)/8, nr)
+					}
 					for i := range rows {
 						copy(bytesOf(j.outI8[(p0+t+i)*pf.outC+ch:][:n]), obuf[i*nr:][:n])
 					}

@@ -35,3 +35,9 @@ func dw3x3U8AVX2(in *byte, w *int32, cst *int32, acc *int32, c8 int, dy, dx, sx 
 
 //go:noescape
 func dw3x3I8AVX2(in *byte, w *int32, cst *int32, acc *int32, c8 int, dy, dx, sx uintptr, n int)
+
+// requantTileVNNI is requantTileAVX2 with 16-channel groups
+// (requant_amd64.s); it needs AVX-512 F and BW.
+//
+//go:noescape
+func requantTileVNNI(sums *int32, q *int32, out *byte, rows, groups, nr int)

@@ -112,3 +112,81 @@ wloop:
 wdone:
 	VZEROUPPER
 	RET
+
+// func requantTileVNNI(sums *int32, q *int32, out *byte, rows, groups, nr int)
+//
+// requantTileAVX2 in AVX-512, 16 channels per group (ten vectors of 16
+// int32 each); the carry of the rounding shift is a masked add and the
+// bytes are the truncation VPMOVDB.
+TEXT ·requantTileVNNI(SB), NOSPLIT, $0-48
+	MOVQ sums+0(FP), SI
+	MOVQ q+8(FP), DX
+	MOVQ out+16(FP), DI
+	MOVQ rows+24(FP), R8
+	MOVQ groups+32(FP), R9
+	MOVQ nr+40(FP), R10
+	MOVQ $0x40000000, AX
+	VPBROADCASTQ AX, Z12
+	MOVL $1, AX
+	VPBROADCASTD AX, Z13
+	MOVL $0xaaaa, AX
+	KMOVW AX, K1
+	TESTQ R8, R8
+	JZ zdone
+	TESTQ R9, R9
+	JZ zdone
+
+zgroup:
+	VMOVDQU32 (DX), Z15
+	VMOVDQU32 64(DX), Z16
+	VMOVDQU32 128(DX), Z0
+	VPSRLQ $32, Z0, Z1
+	VMOVDQU32 192(DX), Z2
+	VMOVDQU32 256(DX), Z3
+	VMOVDQU32 320(DX), Z4
+	VMOVDQU32 384(DX), Z5
+	VMOVDQU32 448(DX), Z6
+	VMOVDQU32 512(DX), Z7
+	VMOVDQU32 576(DX), Z8
+	MOVQ SI, R11
+	MOVQ DI, R12
+	MOVQ R8, CX
+
+zrow:
+	VMOVDQU32 (R11), Z9
+	VPADDD Z15, Z9, Z9
+	VPSLLVD Z16, Z9, Z9
+	VPMULDQ Z0, Z9, Z10
+	VPSRLQ $32, Z9, Z11
+	VPMULDQ Z1, Z11, Z11
+	VPADDQ Z12, Z10, Z10
+	VPADDQ Z12, Z11, Z11
+	VPSRLQ $31, Z10, Z10
+	VPSLLQ $1, Z11, Z11
+	VPBLENDMD Z11, Z10, K1, Z9
+	VPSRAVD Z2, Z9, Z10
+	VPANDD Z3, Z9, Z11
+	VPSRAD $31, Z9, Z14
+	VPANDD Z5, Z14, Z14
+	VPSUBD Z14, Z4, Z14
+	VPCMPGTD Z14, Z11, K2
+	VPADDD Z13, Z10, K2, Z10
+	VPMAXSD Z6, Z10, Z10
+	VPMINSD Z7, Z10, Z10
+	VPADDD Z8, Z10, Z10
+	VPMOVDB Z10, X10
+	VMOVDQU X10, (R12)
+	LEAQ (R11)(R10*4), R11
+	ADDQ R10, R12
+	DECQ CX
+	JNZ zrow
+
+	ADDQ $64, SI
+	ADDQ $16, DI
+	ADDQ $640, DX
+	DECQ R9
+	JNZ zgroup
+
+zdone:
+	VZEROUPPER
+	RET

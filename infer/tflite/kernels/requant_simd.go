@@ -32,39 +32,38 @@ const (
 	rqVecs
 )
 
-// rqGroup is the number of int32 values of one group of 8 channels.
-const rqGroup = rqVecs * 8
-
 // packRequant fills dst (grown as needed) with the parameter groups of
-// channels [0, n), n padded up to a multiple of 8 with inert channels, and
+// channels [0, n) for vectors of lanes (8 for AVX2, 16 for AVX-512)
+// int32, n padded up to a multiple of lanes with inert channels, and
 // reports whether the vector requantization is exact for all of them.
-func packRequant(dst []int32, n int, cst []int32, cq []chanQuant, halfUp bool, outOff, actMin, actMax int32) ([]int32, bool) {
-	groups := (n + 7) / 8
-	dst = grow(dst, groups*rqGroup)
+func packRequant(dst []int32, n, lanes int, cst []int32, cq []chanQuant, halfUp bool, outOff, actMin, actMax int32) ([]int32, bool) {
+	groups := (n + lanes - 1) / lanes
+	size := rqVecs * lanes
+	dst = grow(dst, groups*size)
 	clear(dst)
 	ok := true
 	for c := range n {
-		g, l := c/8, c%8
-		v := dst[g*rqGroup:][:rqGroup]
+		g, l := c/lanes, c%lanes
+		v := dst[g*size:][:size]
 		q := &cq[c]
 		if halfUp && q.left != 0 {
 			ok = false
 		}
 		mask := int32(uint32(1)<<q.right - 1)
 		if cst != nil {
-			v[rqCst*8+l] = cst[c]
+			v[rqCst*lanes+l] = cst[c]
 		}
-		v[rqLeft*8+l] = int32(q.left)
-		v[rqM*8+l] = int32(q.m)
-		v[rqRight*8+l] = int32(q.right)
-		v[rqMask*8+l] = mask
-		v[rqHalf*8+l] = mask >> 1
+		v[rqLeft*lanes+l] = int32(q.left)
+		v[rqM*lanes+l] = int32(q.m)
+		v[rqRight*lanes+l] = int32(q.right)
+		v[rqMask*lanes+l] = mask
+		v[rqHalf*lanes+l] = mask >> 1
 		if !halfUp {
-			v[rqIsRef*8+l] = -1
+			v[rqIsRef*lanes+l] = -1
 		}
-		v[rqLo*8+l] = actMin - outOff
-		v[rqHi*8+l] = actMax - outOff
-		v[rqOff*8+l] = outOff
+		v[rqLo*lanes+l] = actMin - outOff
+		v[rqHi*lanes+l] = actMax - outOff
+		v[rqOff*lanes+l] = outOff
 	}
 	return dst, ok
 }

@@ -43,8 +43,9 @@ func TestRequantTileMatchesStoreBlock(t *testing.T) {
 					cst[c] = []int32{0, 0, 1, -1, math.MaxInt32, math.MinInt32, int32(r.Uint32())}[c%7]
 				}
 				pf := &PackedFilter{cq: cq, outOff: rg.off, actMin: rg.lo, actMax: rg.hi, halfUp: halfUp}
-				rq, ok := packRequant(nil, nr, cst, cq, halfUp, rg.off, rg.lo, rg.hi)
-				if !ok {
+				rq, ok := packRequant(nil, nr, 8, cst, cq, halfUp, rg.off, rg.lo, rg.hi)
+				rq16, ok16 := packRequant(nil, nr, 16, cst, cq, halfUp, rg.off, rg.lo, rg.hi)
+				if !ok || !ok16 {
 					t.Fatalf("packRequant refused shift %d halfUp %v", shift, halfUp)
 				}
 				vals := accs
@@ -62,6 +63,12 @@ func TestRequantTileMatchesStoreBlock(t *testing.T) {
 				}
 				got := make([]byte, rows*nr)
 				requantTileAVX2(&sums[0], &rq[0], &got[0], rows, 2, nr)
+				got16 := make([]byte, rows*nr)
+				if available(PathVNNI) {
+					requantTileVNNI(&sums[0], &rq16[0], &got16[0], rows, 1, nr)
+				} else {
+					copy(got16, got)
+				}
 				for i := range rows {
 					acc := make([]int32, nr)
 					for c := range acc {
@@ -70,6 +77,10 @@ func TestRequantTileMatchesStoreBlock(t *testing.T) {
 					want := make([]int8, nr)
 					storeBlock(pf, acc, 0, want)
 					for c := range nr {
+						if got16[i*nr+c] != byte(want[c]) {
+							t.Fatalf("AVX-512: shift %d halfUp %v range %+v m %d: sum %d + cst %d → %d; want %d",
+								shift, halfUp, rg, cq[c].m, sums[i*nr+c], cst[c], int8(got16[i*nr+c]), want[c])
+						}
 						if got[i*nr+c] != byte(want[c]) {
 							t.Fatalf("shift %d halfUp %v range %+v m %d: sum %d + cst %d → %d; want %d",
 								shift, halfUp, rg, cq[c].m, sums[i*nr+c], cst[c], int8(got[i*nr+c]), want[c])
@@ -83,10 +94,10 @@ func TestRequantTileMatchesStoreBlock(t *testing.T) {
 
 func TestPackRequantRefusesHalfUpLeftShift(t *testing.T) {
 	cq := []chanQuant{newChanQuant(1<<30, -2), newChanQuant(1<<30, 3)}
-	if _, ok := packRequant(nil, 2, nil, cq, true, 0, -128, 127); ok {
+	if _, ok := packRequant(nil, 2, 8, nil, cq, true, 0, -128, 127); ok {
 		t.Errorf("half-up with a left shift accepted")
 	}
-	if _, ok := packRequant(nil, 2, nil, cq, false, 0, -128, 127); !ok {
+	if _, ok := packRequant(nil, 2, 8, nil, cq, false, 0, -128, 127); !ok {
 		t.Errorf("reference rounding with a left shift refused")
 	}
 }
