@@ -50,6 +50,9 @@ func splitShift(shift int) (left, right uint) {
 // addFlat is AddQuant for inputs of the output's shape.
 func addFlat[T int8like](p *AddParams, a, b, out []T) {
 	a, b = a[:len(out)], b[:len(out)]
+	if n := addFlatSIMD(p, a, b, out); n > 0 {
+		a, b, out = a[n:], b[n:], out[n:]
+	}
 	ls := uint(p.LeftShift)
 	o1, o2, oo := p.Input1Offset, p.Input2Offset, p.OutputOffset
 	m1, m2, mo := int64(p.Input1Multiplier), int64(p.Input2Multiplier), int64(p.OutputMultiplier)

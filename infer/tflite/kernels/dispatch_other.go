@@ -37,3 +37,11 @@ func dw3x3I8AVX2(in *byte, w *int32, cst *int32, acc *int32, c8 int, dy, dx, sx 
 func requantTileVNNI(sums *int32, q *int32, out *byte, rows, groups, nr int) {
 	panic("kernels: VNNI path called on a build without it")
 }
+
+func addQuantU8AVX2(x, y, out *byte, n int, p *int32) {
+	panic("kernels: AVX2 path called on a build without it")
+}
+
+func addQuantI8AVX2(x, y, out *byte, n int, p *int32) {
+	panic("kernels: AVX2 path called on a build without it")
+}

@@ -41,3 +41,13 @@ func dw3x3I8AVX2(in *byte, w *int32, cst *int32, acc *int32, c8 int, dy, dx, sx 
 //
 //go:noescape
 func requantTileVNNI(sums *int32, q *int32, out *byte, rows, groups, nr int)
+
+// addQuantU8AVX2 and addQuantI8AVX2 compute quantized ADD of n (a
+// multiple of 8) elements with the parameter vectors of addVectors
+// (add_amd64.s); they need AVX2.
+//
+//go:noescape
+func addQuantU8AVX2(x, y, out *byte, n int, p *int32)
+
+//go:noescape
+func addQuantI8AVX2(x, y, out *byte, n int, p *int32)
