@@ -43,6 +43,11 @@ var convCases = []convCase{
 	{name: "1x1/outc23", p: geom(1, 3, 5, 9, 23, 1, 1, 1, 1, 1, false), perChannel: true},
 	{name: "3x3/outc13/k>32", p: geom(1, 5, 4, 7, 13, 3, 3, 1, 1, 1, true), halfUp: true},
 	{name: "1x1/pixel", p: geom(1, 1, 1, 40, 17, 1, 1, 1, 1, 1, false), relu: true},
+	// SIMD tiles: whole 16/32-channel blocks written in place, ragged
+	// last blocks, pixel counts that are not multiples of 4 or 8, odd K.
+	{name: "1x1/c48/tiles", p: geom(1, 7, 9, 24, 48, 1, 1, 1, 1, 1, false), perChannel: true, halfUp: true},
+	{name: "3x3/c70/ragged", p: geom(1, 5, 6, 7, 70, 3, 3, 1, 1, 1, true), perChannel: true},
+	{name: "1x1/c64/ties", p: geom(1, 3, 11, 33, 64, 1, 1, 1, 1, 1, false), halfUp: true, pow2: 6},
 }
 
 func TestConvQuantMatchesNaive(t *testing.T) {

@@ -43,6 +43,13 @@ func packDepthwiseSIMD[T quantElem](pd *PackedDepthwise, p *ConvParams) {
 	} else {
 		pd.simdBorder = pd.io >= -255 && pd.io <= 0
 	}
+	pd.padRow = grow(pd.padRow, c)
+	fill(pd.padRow, byte(-pd.io))
+}
+
+// int8s views 8-bit quantized values as int8.
+func int8s[T quantElem](s []T) []int8 {
+	return unsafe.Slice((*int8)(unsafe.Pointer(unsafe.SliceData(s))), len(s))
 }
 
 // dwPanel returns the int32 working memory per worker of a depthwise call
@@ -59,7 +66,6 @@ func depthwiseBorderSIMD[T quantElem](p *ConvParams, pd *PackedDepthwise, in, ou
 	c := p.OutC
 	acc := panel[:c]
 	patch := unsafe.Slice((*T)(unsafe.Pointer(&panel[c*dwChunk])), 9*c)
-	pad := T(-pd.io)
 	iy0, ix0 := oy*p.StrideH-p.PadTop, ox*p.StrideW-p.PadLeft
 	for ky := range 3 {
 		iy := iy0 + ky*p.DilationH
@@ -67,7 +73,7 @@ func depthwiseBorderSIMD[T quantElem](p *ConvParams, pd *PackedDepthwise, in, ou
 			ix := ix0 + kx*p.DilationW
 			dst := patch[(ky*3+kx)*c:][:c]
 			if iy < 0 || iy >= p.InH || ix < 0 || ix >= p.InW {
-				fill(dst, pad)
+				copy(bytesOf(int8s(dst)), pd.padRow)
 				continue
 			}
 			copy(dst, in[((b*p.InH+iy)*p.InW+ix)*c:][:c])
@@ -80,7 +86,7 @@ func depthwiseBorderSIMD[T quantElem](p *ConvParams, pd *PackedDepthwise, in, ou
 	} else {
 		dw3x3U8AVX2(src, &pd.w9[0], &pd.cst[0], &acc[0], c/8, uintptr(3*c), uintptr(c), 0, 1)
 	}
-	requantTileAVX2(&acc[0], &pd.rq[0], (*byte)(unsafe.Pointer(&out[((b*p.OutH+oy)*p.OutW+ox)*c])), 1, c/8, c)
+	requantTileAVX2(&acc[0], &pd.rq[0], (*byte)(unsafe.Pointer(&out[((b*p.OutH+oy)*p.OutW+ox)*c])), 1, c/8, c, c)
 }
 
 // depthwiseInteriorSIMD computes output pixels [ox0, ox1) of output row oy
@@ -104,6 +110,6 @@ func depthwiseInteriorSIMD[T quantElem](p *ConvParams, pd *PackedDepthwise, in, 
 			dw3x3U8AVX2(src, &pd.w9[0], &pd.cst[0], &acc[0], c/8, dy, dx, sx, n)
 		}
 		dst := (*byte)(unsafe.Pointer(&out[((b*p.OutH+oy)*p.OutW+ox)*c]))
-		requantTileAVX2(&acc[0], &pd.rq[0], dst, n, c/8, c)
+		requantTileAVX2(&acc[0], &pd.rq[0], dst, n, c/8, c, c)
 	}
 }

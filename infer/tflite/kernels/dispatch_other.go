@@ -18,7 +18,7 @@ func gemmTileVNNI(x *int16, stride uintptr, w *int16, kp int, acc *int32) {
 	panic("kernels: VNNI path called on a build without it")
 }
 
-func requantTileAVX2(sums *int32, q *int32, out *byte, rows, groups, nr int) {
+func requantTileAVX2(sums *int32, q *int32, out *byte, rows, groups, nr, ostride int) {
 	panic("kernels: AVX2 path called on a build without it")
 }
 
@@ -34,7 +34,7 @@ func dw3x3I8AVX2(in *byte, w *int32, cst *int32, acc *int32, c8 int, dy, dx, sx 
 	panic("kernels: AVX2 path called on a build without it")
 }
 
-func requantTileVNNI(sums *int32, q *int32, out *byte, rows, groups, nr int) {
+func requantTileVNNI(sums *int32, q *int32, out *byte, rows, groups, nr, ostride int) {
 	panic("kernels: VNNI path called on a build without it")
 }
 

@@ -174,13 +174,21 @@ func convQuantSIMD(j *kernelJob, w, lo, hi int) {
 				rows := min(mr, np-t)
 				if pf.vecRQ {
 					rq := &pf.rq[b*nr*rqVecs]
-					if lanes == 16 {
-						requantTileVNNI(&tile[0], rq, &obuf[0], rows, (n+15)/16, nr)
-					} else {
-						requantTileAVX2(&tile[0], rq, &obuf[0], rows, (n+7)/8, nr)
+					// Whole vectors go straight to the output; a ragged
+					// last block goes through obuf.
+					dst, stride := &obuf[0], nr
+					if n%lanes == 0 {
+						dst, stride = (*byte)(unsafe.Pointer(&j.outI8[(p0+t)*pf.outC+ch])), pf.outC
 					}
-					for i := range rows {
-						copy(bytesOf(j.outI8[(p0+t+i)*pf.outC+ch:][:n]), obuf[i*nr:][:n])
+					if lanes == 16 {
+						requantTileVNNI(&tile[0], rq, dst, rows, (n+15)/16, nr, stride)
+					} else {
+						requantTileAVX2(&tile[0], rq, dst, rows, (n+7)/8, nr, stride)
+					}
+					if n%lanes != 0 {
+						for i := range rows {
+							copy(bytesOf(j.outI8[(p0+t+i)*pf.outC+ch:][:n]), obuf[i*nr:][:n])
+						}
 					}
 					continue
 				}

@@ -18,7 +18,7 @@ func gemmTileVNNI(x *int16, stride uintptr, w *int16, kp int, acc *int32)
 // built by packRequant (requant_amd64.s); it needs AVX2.
 //
 //go:noescape
-func requantTileAVX2(sums *int32, q *int32, out *byte, rows, groups, nr int)
+func requantTileAVX2(sums *int32, q *int32, out *byte, rows, groups, nr, ostride int)
 
 // widenAVX2 sign-extends n (a multiple of 16) bytes XOR flip to int16
 // (requant_amd64.s); it needs AVX2.
@@ -40,7 +40,7 @@ func dw3x3I8AVX2(in *byte, w *int32, cst *int32, acc *int32, c8 int, dy, dx, sx 
 // (requant_amd64.s); it needs AVX-512 F and BW.
 //
 //go:noescape
-func requantTileVNNI(sums *int32, q *int32, out *byte, rows, groups, nr int)
+func requantTileVNNI(sums *int32, q *int32, out *byte, rows, groups, nr, ostride int)
 
 // addQuantU8AVX2 and addQuantI8AVX2 compute quantized ADD of n (a
 // multiple of 8) elements with the parameter vectors of addVectors

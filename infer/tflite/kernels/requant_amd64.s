@@ -2,10 +2,10 @@
 
 #include "textflag.h"
 
-// func requantTileAVX2(sums *int32, q *int32, out *byte, rows, groups, nr int)
+// func requantTileAVX2(sums *int32, q *int32, out *byte, rows, groups, nr, ostride int)
 //
 // Requantizes rows × (8·groups) int32 sums (row stride nr int32) into
-// bytes (row stride nr bytes) with the per-channel parameters at q: for
+// bytes (row stride ostride bytes) with the per-channel parameters at q: for
 // each group of 8 channels ten vectors of 8 int32, in the order
 // cst, left, m, right, mask, mask>>1, isRef, lo, hi, off (see
 // requant_simd.go). Per lane:
@@ -13,13 +13,14 @@
 //   h   = (int64(a)·m + 2^30) >> 31            (fits int32 for m ≥ 0)
 //   r   = (h >> right) + ((h & mask) > (mask>>1) + (isRef & (h < 0)))
 //   out = byte(min(max(r, lo), hi) + off)
-TEXT ·requantTileAVX2(SB), NOSPLIT, $0-48
+TEXT ·requantTileAVX2(SB), NOSPLIT, $0-56
 	MOVQ sums+0(FP), SI
 	MOVQ q+8(FP), DX
 	MOVQ out+16(FP), DI
 	MOVQ rows+24(FP), R8
 	MOVQ groups+32(FP), R9
 	MOVQ nr+40(FP), R10
+	MOVQ ostride+48(FP), R13
 	MOVQ $0x40000000, AX
 	MOVQ AX, X12
 	VPBROADCASTQ X12, Y12
@@ -73,7 +74,7 @@ row:
 	VPACKUSWB X10, X10, X10
 	MOVQ X10, (R12)
 	LEAQ (R11)(R10*4), R11
-	ADDQ R10, R12
+	ADDQ R13, R12
 	DECQ CX
 	JNZ row
 
@@ -113,18 +114,19 @@ wdone:
 	VZEROUPPER
 	RET
 
-// func requantTileVNNI(sums *int32, q *int32, out *byte, rows, groups, nr int)
+// func requantTileVNNI(sums *int32, q *int32, out *byte, rows, groups, nr, ostride int)
 //
 // requantTileAVX2 in AVX-512, 16 channels per group (ten vectors of 16
 // int32 each); the carry of the rounding shift is a masked add and the
 // bytes are the truncation VPMOVDB.
-TEXT ·requantTileVNNI(SB), NOSPLIT, $0-48
+TEXT ·requantTileVNNI(SB), NOSPLIT, $0-56
 	MOVQ sums+0(FP), SI
 	MOVQ q+8(FP), DX
 	MOVQ out+16(FP), DI
 	MOVQ rows+24(FP), R8
 	MOVQ groups+32(FP), R9
 	MOVQ nr+40(FP), R10
+	MOVQ ostride+48(FP), R13
 	MOVQ $0x40000000, AX
 	VPBROADCASTQ AX, Z12
 	MOVL $1, AX
@@ -177,7 +179,7 @@ zrow:
 	VPMOVDB Z10, X10
 	VMOVDQU X10, (R12)
 	LEAQ (R11)(R10*4), R11
-	ADDQ R10, R12
+	ADDQ R13, R12
 	DECQ CX
 	JNZ zrow
 

@@ -62,10 +62,10 @@ func TestRequantTileMatchesStoreBlock(t *testing.T) {
 					sums[i] = vals[(i*7+shift+31)%len(vals)]
 				}
 				got := make([]byte, rows*nr)
-				requantTileAVX2(&sums[0], &rq[0], &got[0], rows, 2, nr)
+				requantTileAVX2(&sums[0], &rq[0], &got[0], rows, 2, nr, nr)
 				got16 := make([]byte, rows*nr)
 				if available(PathVNNI) {
-					requantTileVNNI(&sums[0], &rq16[0], &got16[0], rows, 1, nr)
+					requantTileVNNI(&sums[0], &rq16[0], &got16[0], rows, 1, nr, nr)
 				} else {
 					copy(got16, got)
 				}
