@@ -45,3 +45,11 @@ func addQuantU8AVX2(x, y, out *byte, n int, p *int32) {
 func addQuantI8AVX2(x, y, out *byte, n int, p *int32) {
 	panic("kernels: AVX2 path called on a build without it")
 }
+
+func gemmTileVNNI8(x *byte, stride uintptr, w *int8, k4 int, acc *int32, init *int32) {
+	panic("kernels: VNNI path called on a build without it")
+}
+
+func prepU8AVX2(dst, src *byte, n int, xor uint8) int {
+	panic("kernels: AVX2 path called on a build without it")
+}

@@ -31,16 +31,26 @@ func packSIMD[T quantElem](pf *PackedFilter, filter []T, filterOffset int32) {
 	pf.mr, pf.nr = simdGeom(pf.path)
 	pf.kp = (pf.k + 1) / 2
 	nb, nr, k := pf.simdBlocks(), pf.nr, pf.k
+	cst := pf.cst
+	pf.w8, pf.cst8 = pf.w8[:0], pf.cst8[:0]
+	if pf.path == PathVNNI {
+		packBytes(pf, filter, filterOffset)
+		cst = pf.cst8
+	}
 	pf.rq, pf.vecRQ = pf.rq[:0], true
 	for b := range nb {
 		ch := b * nr
 		n := min(nr, pf.outC-ch)
 		var ok bool
 		var g []int32
-		g, ok = packRequant(nil, n, pf.rqLanes(), pf.cst[ch:][:n], pf.cq[ch:][:n], pf.halfUp, pf.outOff, pf.actMin, pf.actMax)
+		g, ok = packRequant(nil, n, pf.rqLanes(), cst[ch:][:n], pf.cq[ch:][:n], pf.halfUp, pf.outOff, pf.actMin, pf.actMax)
 		pf.rq = append(pf.rq, g...)
 		pf.rq = append(pf.rq, make([]int32, nr*rqVecs-len(g))...)
 		pf.vecRQ = pf.vecRQ && ok
+	}
+	if pf.path == PathVNNI {
+		pf.w16 = pf.w16[:0]
+		return
 	}
 	pf.w16 = grow(pf.w16, nb*pf.kp*nr*2)
 	clear(pf.w16)
@@ -61,6 +71,60 @@ func (pf *PackedFilter) rqLanes() int {
 		return 16
 	}
 	return 8
+}
+
+// packBytes packs pf's weights for VPDPBUSD (the VNNI path): unsigned
+// input bytes u = x' XOR 0x80 = x' + 128 times signed weight bytes ws,
+// where w = ws + d: ws = filter and d = FilterOffset for int8 filters,
+// ws = filter − 128 and d = FilterOffset + 128 for uint8 ones, so ws
+// always fits int8. Then
+//
+//	Σ x'·w = Σ u·ws − 128·Σ ws + d·Σ x'
+//
+// The second term joins the per-channel constant (cst8); the third, per
+// pixel, starts the micro-kernel's sums. Blocks are [k4][nr][4]int8 with
+// k4 = ceil(k/4), zero weights for the padding taps.
+func packBytes[T quantElem](pf *PackedFilter, filter []T, filterOffset int32) {
+	var sub int32
+	if pf.flip != 0 {
+		sub = 128
+	}
+	pf.d8 = filterOffset + sub
+	pf.k4 = (pf.k + 3) / 4
+	nr, k := pf.nr, pf.k
+	blk := pf.k4 * nr * 4
+	pf.w8 = grow(pf.w8, pf.simdBlocks()*blk)
+	clear(pf.w8)
+	pf.cst8 = grow(pf.cst8, pf.outC)
+	for oc := range pf.outC {
+		b, c := oc/nr, oc%nr
+		wb := pf.w8[b*blk:][:blk]
+		var sum int32
+		for t, v := range filter[oc*k:][:k] {
+			ws := int32(v) - sub
+			wb[(t/4)*nr*4+c*4+t%4] = int8(ws)
+			sum += ws
+		}
+		pf.cst8[oc] = pf.cst[oc] - 128*sum
+	}
+}
+
+// prepRow writes src XOR xor to dst and returns Σ (dst[i] − 128) over
+// len(src) bytes, i.e. the sum of the int8 inputs x'.
+func prepRow(dst []byte, src []int8, xor uint8) int {
+	s := bytesOf(src)
+	d := dst[:len(s)]
+	n := len(s) &^ 31
+	sum := 0
+	if n > 0 {
+		sum = prepU8AVX2(&d[0], &s[0], n, xor)
+	}
+	for i, v := range s[n:] {
+		u := v ^ xor
+		d[n+i] = u
+		sum += int(u)
+	}
+	return sum - 128*len(s)
 }
 
 // gemmTile runs path p's micro-kernel: the int32 sums of mr pixel rows
@@ -147,6 +211,7 @@ func convQuantSIMD(j *kernelJob, w, lo, hi int) {
 	var tile [8 * 32]int32
 	var acc [32]int32
 	var obuf [8 * 32]byte
+	var init [8]int32
 	lanes := pf.rqLanes()
 	nb := pf.simdBlocks()
 	blk := kp * nr * 2
@@ -154,23 +219,47 @@ func convQuantSIMD(j *kernelJob, w, lo, hi int) {
 		g, part := u/j.split, u%j.split
 		p0 := g * convMP
 		np := min(convMP, pixels-p0)
-		for i := range np {
-			dst := panel16[i*row16:][:row16]
-			if j.direct {
-				widenRow(dst, j.inI8[directOffset(p, p0+i):][:k], pf.flip)
-				continue
+		if len(pf.w8) > 0 {
+			// VPDPBUSD: unsigned input bytes, and d·Σx' to start each
+			// pixel's sums.
+			bp := unsafe.Slice((*byte)(unsafe.Pointer(&panel16[0])), 2*len(panel16))
+			for i := range np {
+				dst := bp[i*2*row16:][:2*row16]
+				var sx int
+				if j.direct {
+					sx = prepRow(dst, j.inI8[directOffset(p, p0+i):][:k], pf.flip^0x80)
+				} else {
+					r := panel8[i*k:][:k]
+					im2colRow(p, j.inI8, p0+i, pf.flip, pf.padX, r)
+					sx = prepRow(dst, r, 0x80)
+				}
+				init[i] = int32(int64(pf.d8) * int64(sx))
 			}
-			r := panel8[i*k:][:k]
-			im2colRow(p, j.inI8, p0+i, pf.flip, pf.padX, r)
-			widenRow(dst, r, 0)
+		} else {
+			for i := range np {
+				dst := panel16[i*row16:][:row16]
+				if j.direct {
+					widenRow(dst, j.inI8[directOffset(p, p0+i):][:k], pf.flip)
+					continue
+				}
+				r := panel8[i*k:][:k]
+				im2colRow(p, j.inI8, p0+i, pf.flip, pf.padX, r)
+				widenRow(dst, r, 0)
+			}
 		}
 		for b := nb * part / j.split; b < nb*(part+1)/j.split; b++ {
 			ch := b * nr
 			n := min(nr, pf.outC-ch)
-			wb := &pf.w16[b*blk]
 			cst := pf.cst[ch:][:n]
+			if len(pf.w8) > 0 {
+				cst = pf.cst8[ch:][:n]
+			}
 			for t := 0; t < np; t += mr {
-				gemmTile(pf.path, &panel16[t*row16], uintptr(2*row16), wb, kp, &tile[0])
+				if len(pf.w8) > 0 {
+					gemmTileVNNI8((*byte)(unsafe.Pointer(&panel16[t*row16])), uintptr(2*row16), &pf.w8[b*pf.k4*nr*4], pf.k4, &tile[0], &init[t])
+				} else {
+					gemmTile(pf.path, &panel16[t*row16], uintptr(2*row16), &pf.w16[b*blk], kp, &tile[0])
+				}
 				rows := min(mr, np-t)
 				if pf.vecRQ {
 					rq := &pf.rq[b*nr*rqVecs]

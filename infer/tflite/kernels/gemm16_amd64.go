@@ -51,3 +51,16 @@ func addQuantU8AVX2(x, y, out *byte, n int, p *int32)
 
 //go:noescape
 func addQuantI8AVX2(x, y, out *byte, n int, p *int32)
+
+// gemmTileVNNI8 computes the exact int32 sums of an 8-pixel × 32-channel
+// tile of unsigned input bytes and signed weight bytes with VPDPBUSD
+// (gemm16_amd64.s); it needs AVX-512 F, BW and VNNI.
+//
+//go:noescape
+func gemmTileVNNI8(x *byte, stride uintptr, w *int8, k4 int, acc *int32, init *int32)
+
+// prepU8AVX2 writes src XOR xor to dst for n (a multiple of 32) bytes and
+// returns the sum of the written bytes (gemm16_amd64.s); it needs AVX2.
+//
+//go:noescape
+func prepU8AVX2(dst, src *byte, n int, xor uint8) int

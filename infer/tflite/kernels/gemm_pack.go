@@ -28,6 +28,10 @@ type PackedFilter struct {
 	kp       int                // SIMD paths: tap pairs per channel, ceil(k/2)
 	w16      []int16            // SIMD paths: blocks of [kp][nr][2]int16 (see gemm16.go)
 	rq       []int32            // SIMD paths: requantization groups per block (see requant_simd.go)
+	w8       []int8             // VNNI path: blocks of [k4][nr][4]int8 for VPDPBUSD (see packBytes)
+	cst8     []int32            // VNNI path: cst − 128·Σ ws per channel
+	d8       int32              // VNNI path: w − ws, the same for every weight
+	k4       int                // VNNI path: groups of 4 taps, ceil(k/4)
 	vecRQ    bool               // SIMD paths: rq is exact for every channel
 	q        *QuantParams       // for the reference fallback
 	filterI8 []int8             // for the reference fallback (int8)

@@ -78,8 +78,15 @@ func TestPackUsesActivePath(t *testing.T) {
 		if !pf.fast || pf.path != path {
 			t.Errorf("packed with %v active: fast %v, path %v", path, pf.fast, pf.path)
 		}
-		if path != PathGeneric && (len(pf.w4) != 0 || len(pf.w16) != pf.simdBlocks()*pf.kp*pf.nr*2) {
-			t.Errorf("%v: %d generic words, %d int16 weights", path, len(pf.w4), len(pf.w16))
+		switch path {
+		case PathAVX2:
+			if len(pf.w4) != 0 || len(pf.w8) != 0 || len(pf.w16) != pf.simdBlocks()*pf.kp*pf.nr*2 {
+				t.Errorf("%v: %d generic words, %d int16 and %d byte weights", path, len(pf.w4), len(pf.w16), len(pf.w8))
+			}
+		case PathVNNI:
+			if len(pf.w4) != 0 || len(pf.w16) != 0 || len(pf.w8) != pf.simdBlocks()*pf.k4*pf.nr*4 {
+				t.Errorf("%v: %d generic words, %d int16 and %d byte weights", path, len(pf.w4), len(pf.w16), len(pf.w8))
+			}
 		}
 	})
 }
@@ -107,6 +114,38 @@ func FuzzGemmTile(f *testing.F) {
 				}
 			}
 			return lo + r.Int32N(hi-lo+1)
+		}
+		if available(PathVNNI) {
+			// The VPDPBUSD kernel: unsigned bytes × signed bytes, sums
+			// starting at a per-pixel value.
+			k4 := (k + 3) / 4
+			x := make([]byte, 8*4*k4)
+			w := make([]int8, k4*32*4)
+			init := make([]int32, 8)
+			for i := range 8 {
+				init[i] = int32(r.Uint32())
+				for t := range k {
+					x[i*4*k4+t] = byte(pick(0, 255))
+				}
+			}
+			for c := range 32 {
+				for t := range k {
+					w[(t/4)*128+c*4+t%4] = int8(pick(-128, 127))
+				}
+			}
+			acc := make([]int32, 8*32)
+			gemmTileVNNI8(&x[0], uintptr(4*k4), &w[0], k4, &acc[0], &init[0])
+			for i := range 8 {
+				for c := range 32 {
+					want := init[i]
+					for t := range k {
+						want += int32(x[i*4*k4+t]) * int32(w[(t/4)*128+c*4+t%4])
+					}
+					if acc[i*32+c] != want {
+						t.Fatalf("VPDPBUSD k=%d pixel %d channel %d: %d, want %d", k, i, c, acc[i*32+c], want)
+					}
+				}
+			}
 		}
 		for _, path := range Available()[1:] {
 			mr, nr := simdGeom(path)
