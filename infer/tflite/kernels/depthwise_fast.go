@@ -18,6 +18,7 @@ type PackedDepthwise struct {
 	simd       bool         // SIMD paths: interior 3x3 pixels in assembly (depthwise_simd.go)
 	simdBorder bool         // SIMD paths: border pixels too, through a padded patch
 	w9         []int32      // SIMD paths: per 8 channels, 9 taps of 8 weights
+	lanes      int          // SIMD paths: int32 lanes of the requantization vectors (8 or 16)
 	padRow     []byte       // SIMD paths: C copies of the input zero point
 	rq         []int32      // SIMD paths: requantization groups
 	q          *QuantParams // for the reference fallback

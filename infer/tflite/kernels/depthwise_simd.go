@@ -23,7 +23,11 @@ func packDepthwiseSIMD[T quantElem](pd *PackedDepthwise, p *ConvParams) {
 		return
 	}
 	var ok bool
-	pd.rq, ok = packRequant(pd.rq, c, 8, nil, pd.cq, pd.halfUp, pd.outOff, pd.actMin, pd.actMax)
+	pd.lanes = 8
+	if Active() == PathVNNI && c%16 == 0 {
+		pd.lanes = 16
+	}
+	pd.rq, ok = packRequant(pd.rq, c, pd.lanes, nil, pd.cq, pd.halfUp, pd.outOff, pd.actMin, pd.actMax)
 	if !ok {
 		return
 	}
@@ -86,7 +90,7 @@ func depthwiseBorderSIMD[T quantElem](p *ConvParams, pd *PackedDepthwise, in, ou
 	} else {
 		dw3x3U8AVX2(src, &pd.w9[0], &pd.cst[0], &acc[0], c/8, uintptr(3*c), uintptr(c), 0, 1)
 	}
-	requantTileAVX2(&acc[0], &pd.rq[0], (*byte)(unsafe.Pointer(&out[((b*p.OutH+oy)*p.OutW+ox)*c])), 1, c/8, c, c)
+	pd.requant(acc, (*byte)(unsafe.Pointer(&out[((b*p.OutH+oy)*p.OutW+ox)*c])), 1, c)
 }
 
 // depthwiseInteriorSIMD computes output pixels [ox0, ox1) of output row oy
@@ -110,6 +114,15 @@ func depthwiseInteriorSIMD[T quantElem](p *ConvParams, pd *PackedDepthwise, in, 
 			dw3x3U8AVX2(src, &pd.w9[0], &pd.cst[0], &acc[0], c/8, dy, dx, sx, n)
 		}
 		dst := (*byte)(unsafe.Pointer(&out[((b*p.OutH+oy)*p.OutW+ox)*c]))
-		requantTileAVX2(&acc[0], &pd.rq[0], dst, n, c/8, c, c)
+		pd.requant(acc, dst, n, c)
 	}
+}
+
+// requant writes n pixels of c requantized channels from acc to dst.
+func (pd *PackedDepthwise) requant(acc []int32, dst *byte, n, c int) {
+	if pd.lanes == 16 {
+		requantTileVNNI(&acc[0], &pd.rq[0], dst, n, c/16, c, c)
+		return
+	}
+	requantTileAVX2(&acc[0], &pd.rq[0], dst, n, c/8, c, c)
 }

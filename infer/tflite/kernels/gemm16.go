@@ -114,7 +114,7 @@ func packBytes[T quantElem](pf *PackedFilter, filter []T, filterOffset int32) {
 func prepRow(dst []byte, src []int8, xor uint8) int {
 	s := bytesOf(src)
 	d := dst[:len(s)]
-	n := len(s) &^ 31
+	n := len(s) &^ 7
 	sum := 0
 	if n > 0 {
 		sum = prepU8AVX2(&d[0], &s[0], n, xor)

@@ -59,7 +59,7 @@ func addQuantI8AVX2(x, y, out *byte, n int, p *int32)
 //go:noescape
 func gemmTileVNNI8(x *byte, stride uintptr, w *int8, k4 int, acc *int32, init *int32)
 
-// prepU8AVX2 writes src XOR xor to dst for n (a multiple of 32) bytes and
+// prepU8AVX2 writes src XOR xor to dst for n (a multiple of 8) bytes and
 // returns the sum of the written bytes (gemm16_amd64.s); it needs AVX2.
 //
 //go:noescape

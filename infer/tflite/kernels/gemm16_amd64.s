@@ -252,7 +252,7 @@ vnni8done:
 	RET
 
 // func prepU8AVX2(dst, src *byte, n int, xor uint8) int
-// dst[i] = src[i] ^ xor for i < n (a multiple of 32); returns Σ dst[i].
+// dst[i] = src[i] ^ xor for i < n (a multiple of 8); returns Σ dst[i].
 TEXT ·prepU8AVX2(SB), NOSPLIT, $0-40
 	MOVQ dst+0(FP), DI
 	MOVQ src+8(FP), SI
@@ -262,8 +262,9 @@ TEXT ·prepU8AVX2(SB), NOSPLIT, $0-40
 	VPBROADCASTB X1, Y1
 	VPXOR Y2, Y2, Y2
 	VPXOR Y3, Y3, Y3
+	MOVQ CX, DX
 	SHRQ $5, CX
-	JZ prepdone
+	JZ prep16
 
 preploop:
 	VMOVDQU (SI), Y0
@@ -275,6 +276,27 @@ preploop:
 	ADDQ $32, DI
 	DECQ CX
 	JNZ preploop
+
+prep16:
+	TESTQ $16, DX
+	JZ prep8
+	VMOVDQU (SI), X0
+	VPXOR X1, X0, X0
+	VMOVDQU X0, (DI)
+	VPSADBW X3, X0, X0
+	VPADDQ Y0, Y2, Y2
+	ADDQ $16, SI
+	ADDQ $16, DI
+
+prep8:
+	TESTQ $8, DX
+	JZ prepdone
+	VMOVQ (SI), X0
+	VPXOR X1, X0, X0
+	VMOVQ X0, (DI)
+	VMOVQ X0, X0 // clear the upper 8 bytes, XORed too
+	VPSADBW X3, X0, X0
+	VPADDQ Y0, Y2, Y2
 
 prepdone:
 	VEXTRACTI128 $1, Y2, X0
