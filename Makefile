@@ -16,7 +16,7 @@ BIN          := bin
 # The opencv tag is used wherever pkg-config finds OpenCV 4.
 HAVE_OPENCV  := $(shell pkg-config --exists opencv4 2>/dev/null && echo yes)
 
-.PHONY: tfjs help all build build-static cross test test-go test-opencv race bench lint vet fmt demo fuzz models clean \
+.PHONY: tfjs help all build build-static cross test test-go test-opencv test-kernels race bench lint vet fmt demo fuzz models clean \
 	release release-check deb-arch deb deb-opencv deb-test
 
 all: lint test build-static ## lint, test and build (the default)
@@ -69,6 +69,19 @@ ifeq ($(HAVE_OPENCV),yes)
 else
 	@echo "test-opencv: skipped, pkg-config does not find opencv4 (apt-get install libopencv-dev)"
 endif
+
+# Every kernel path this CPU runs (FOVEA_KERNELS forces one; see
+# docs/kernels.md): the interpreter's goldens, layer dumps, single-op tables
+# and random graphs must give the same bytes on each. The kernels' own
+# tests already loop over every available path.
+KERNEL_PATHS ?= $(shell $(GO) run ./cmd/fovea version 2>/dev/null | sed -n 's/^kernels:.*available: //p' | cut -d';' -f1 | tr -dc 'a-z0-9 ')
+
+test-kernels: ## the interpreter's tests with each available kernel path forced (FOVEA_KERNELS)
+	@test -n "$(KERNEL_PATHS)" || { echo "test-kernels: could not list the kernel paths (fovea version)"; exit 1; }
+	@set -e; for p in $(KERNEL_PATHS); do \
+		echo "== FOVEA_KERNELS=$$p"; \
+		FOVEA_KERNELS=$$p $(GO) test -count=1 ./infer/tflite/...; \
+	done
 
 race: ## go test -race ./...
 	$(GO) test -race ./...
