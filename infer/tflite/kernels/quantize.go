@@ -17,9 +17,24 @@ func PrepareRequant(inScale float32, inZP int32, outScale float32, outZP int32) 
 	return RequantParams{InZP: inZP, OutZP: outZP, Multiplier: m, Shift: s}
 }
 
-// Requant converts between 8-bit quantizations.
+// Requant converts between 8-bit quantizations. Long inputs go through a
+// 256-entry table of the same function (built on the stack per call, so
+// the bytes are those of the direct loop).
 func Requant[I, O int8like](p *RequantParams, in []I, out []O) {
 	lo, hi := Limits[O]()
+	if len(in) >= 1024 {
+		var table [256]O
+		for b := range 256 {
+			v := int32(I(b))
+			r := MultiplyByQuantizedMultiplier(v-p.InZP, p.Multiplier, p.Shift) + p.OutZP
+			table[b] = O(min(max(r, lo), hi))
+		}
+		out = out[:len(in)]
+		for i, v := range in {
+			out[i] = table[uint8(v)]
+		}
+		return
+	}
 	for i, v := range in {
 		r := MultiplyByQuantizedMultiplier(int32(v)-p.InZP, p.Multiplier, p.Shift) + p.OutZP
 		out[i] = O(min(max(r, lo), hi))
