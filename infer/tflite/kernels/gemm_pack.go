@@ -86,8 +86,15 @@ func grow[E any](s []E, n int) []E {
 	return s[:n]
 }
 
-// packQuant fills pf for a quantized filter, reusing pf's buffers.
+// packQuant fills pf for a quantized filter for the active kernel path,
+// reusing pf's buffers.
 func packQuant[T quantElem](pf *PackedFilter, outC, k int, filter []T, bias []int32, q *QuantParams, flip uint8) {
+	packQuantPath(pf, outC, k, filter, bias, q, flip, Active())
+}
+
+// packQuantPath is packQuant for kernel path path. Callers that use the
+// generic blocks directly (the hybrid kernels) pack for PathGeneric.
+func packQuantPath[T quantElem](pf *PackedFilter, outC, k int, filter []T, bias []int32, q *QuantParams, flip uint8, path Path) {
 	pf.k, pf.outC, pf.flip, pf.q, pf.bias = k, outC, flip, q, bias
 	pf.outOff, pf.actMin, pf.actMax, pf.halfUp = q.OutputOffset, q.ActMin, q.ActMax, q.HalfUp
 	// The shifted input is x' = x XOR flip = x − 128·(flip ≠ 0), so
@@ -132,7 +139,7 @@ func packQuant[T quantElem](pf *PackedFilter, outC, k int, filter []T, bias []in
 	if !pf.fast {
 		return
 	}
-	pf.path = Active()
+	pf.path = path
 	if pf.path != PathGeneric {
 		pf.w4, pf.wt = pf.w4[:0], pf.wt[:0]
 		packSIMD(pf, filter, q.FilterOffset)

@@ -86,7 +86,11 @@ type HybridFilter struct {
 // PackHybrid packs weights [outC][k] at prepare time.
 func PackHybrid(outC, k int, w []int8) *HybridFilter {
 	q := QuantParams{Multiplier: []int32{1 << 30}, Shift: []int{0}, ActMin: -128, ActMax: 127}
-	h := &HybridFilter{pf: PackConvInt8(outC, k, w, nil, &q), rowSum: make([]int32, outC), K: k, OutC: outC}
+	// dot reads the generic path's blocks, whatever path is active.
+	pf := &PackedFilter{}
+	packQuantPath(pf, outC, k, w, nil, &q, 0, PathGeneric)
+	pf.filterI8 = w
+	h := &HybridFilter{pf: pf, rowSum: make([]int32, outC), K: k, OutC: outC}
 	for c := range outC {
 		for _, v := range w[c*k : (c+1)*k] {
 			h.rowSum[c] += int32(v)
