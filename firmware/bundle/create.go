@@ -15,6 +15,7 @@ import (
 	"github.com/fovea-edge/fovea/firmware/semver"
 	"github.com/fovea-edge/fovea/firmware/sign"
 	"github.com/fovea-edge/fovea/infer"
+	"github.com/fovea-edge/fovea/internal/base/imaging"
 )
 
 // Member names Create uses.
@@ -40,13 +41,13 @@ type Spec struct {
 	Tests []TestImage
 	// Preprocessing the model was evaluated with.
 	Mean, Std []float32
-	Resize    string        // "pillow" (default) or "opencv": recorded in the manifest
-	Resizer   infer.Resizer // the function for Resize; nil = the classifier's default (pillow)
-	Engine    string        // runtime for computing the test vectors; "" = default
-	Tolerance float32       // per-score tolerance of the test vectors; 0 = DefaultTolerance
-	Created   time.Time     // default: now
-	MinAgent  string        // oldest agent version that may run it
-	Prov      Provenance    // training data, code revision, evaluation
+	Resize    string          // "pillow" (default) or "opencv": recorded in the manifest
+	Resizer   imaging.Resizer // the function for Resize; nil = the classifier's default (pillow)
+	Engine    string          // runtime for computing the test vectors; "" = default
+	Tolerance float32         // per-score tolerance of the test vectors; 0 = DefaultTolerance
+	Created   time.Time       // default: now
+	MinAgent  string          // oldest agent version that may run it
+	Prov      Provenance      // training data, code revision, evaluation
 	Notes     string
 }
 

@@ -13,7 +13,7 @@ import (
 
 	"github.com/fovea-edge/fovea/firmware/sign"
 	_ "github.com/fovea-edge/fovea/infer/tflite"
-	"github.com/fovea-edge/fovea/internal/shapes"
+	"github.com/fovea-edge/fovea/internal/demo/shapes"
 )
 
 const shapesModel = "../../testdata/models/shapes.tflite"

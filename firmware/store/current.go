@@ -7,7 +7,7 @@ import (
 	"os"
 	"path/filepath"
 
-	"github.com/fovea-edge/fovea/firmware/internal/fsutil"
+	"github.com/fovea-edge/fovea/internal/base/atomicfile"
 )
 
 // current is current.json: which version runs and which one a rollback
@@ -38,7 +38,7 @@ func (s *Store) writeCurrent(c current) error {
 	if err != nil {
 		return err
 	}
-	return fsutil.WriteFile(filepath.Join(s.dir, currentFile), b, 0o644)
+	return atomicfile.WriteFile(filepath.Join(s.dir, currentFile), b, 0o644)
 }
 
 // Pointers returns the active and previous version names as recorded,
@@ -187,7 +187,7 @@ func (s *Store) Prune(keep int) ([]string, error) {
 		removed = append(removed, n)
 	}
 	if len(removed) > 0 {
-		if err := fsutil.SyncDir(s.dir); err != nil {
+		if err := atomicfile.SyncDir(s.dir); err != nil {
 			return removed, fmt.Errorf("store.Prune: %w", err)
 		}
 	}

@@ -27,9 +27,9 @@ import (
 	"sync"
 
 	"github.com/fovea-edge/fovea/firmware/bundle"
-	"github.com/fovea-edge/fovea/firmware/internal/fsutil"
 	"github.com/fovea-edge/fovea/firmware/semver"
 	"github.com/fovea-edge/fovea/firmware/sign"
+	"github.com/fovea-edge/fovea/internal/base/atomicfile"
 )
 
 var (
@@ -139,7 +139,7 @@ func (s *Store) Install(bundlePath string) (*Version, error) {
 			return nil, fmt.Errorf("store.Install: %w", err)
 		}
 	}
-	if err := fsutil.SyncDir(staging); err != nil {
+	if err := atomicfile.SyncDir(staging); err != nil {
 		return nil, fmt.Errorf("store.Install: %w", err)
 	}
 	if err := os.Chmod(staging, 0o755); err != nil {
@@ -148,7 +148,7 @@ func (s *Store) Install(bundlePath string) (*Version, error) {
 	if err := os.Rename(staging, final); err != nil {
 		return nil, fmt.Errorf("store.Install: %w", err)
 	}
-	if err := fsutil.SyncDir(s.dir); err != nil {
+	if err := atomicfile.SyncDir(s.dir); err != nil {
 		return nil, fmt.Errorf("store.Install: %w", err)
 	}
 	return s.get(ver)

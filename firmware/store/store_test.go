@@ -8,8 +8,8 @@ import (
 	"testing"
 
 	"github.com/fovea-edge/fovea/firmware/bundle"
-	"github.com/fovea-edge/fovea/firmware/internal/otatest"
 	"github.com/fovea-edge/fovea/firmware/sign"
+	"github.com/fovea-edge/fovea/internal/testutil/otatest"
 )
 
 func newStore(t *testing.T) (*Store, func(version string) string, string) {

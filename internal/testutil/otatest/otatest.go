@@ -17,7 +17,7 @@ import (
 	"github.com/fovea-edge/fovea/firmware/bundle"
 	"github.com/fovea-edge/fovea/firmware/sign"
 	_ "github.com/fovea-edge/fovea/infer/tflite" // the engine Create runs the model with
-	"github.com/fovea-edge/fovea/internal/shapes"
+	"github.com/fovea-edge/fovea/internal/demo/shapes"
 )
 
 // ShapesLabels are the demo model's classes in output order.
