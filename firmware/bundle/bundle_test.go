@@ -109,6 +109,7 @@ func TestRefusals(t *testing.T) {
 	}{
 		{"unknown key", good, sign.NewTrust(otherPub), Limits{}, ErrUnknownKey},
 		{"no trusted keys", good, sign.NewTrust(), Limits{}, ErrUnknownKey},
+		{"nil trust list", good, nil, Limits{}, ErrUnknownKey},
 		{"bad signature", flip(membersAt - 1), sign.NewTrust(pub), Limits{}, ErrBadSignature},
 		{"altered manifest", flip(len(Magic) + 4 + 40), sign.NewTrust(pub), Limits{}, ErrBadSignature},
 		{"signed by another trusted key, claiming ours", resignBytes(t, otherPriv, mustManifestBytes(t, good), members), sign.NewTrust(pub, otherPub), Limits{}, ErrBadSignature},

@@ -25,7 +25,7 @@ type Verified struct {
 // is parsed), the manifest, the limits, then every member's name, size and
 // sha256, and that nothing follows the last member.
 func Verify(r io.Reader, trust *sign.Trust, lim Limits) (*Verified, error) {
-	v, err := read(r, trust, lim, discard{})
+	v, err := read(r, orNone(trust), lim, discard{})
 	if err != nil {
 		return nil, fmt.Errorf("bundle.Verify: %w", err)
 	}
@@ -49,7 +49,7 @@ func VerifyFile(path string, trust *sign.Trust, lim Limits) (*Verified, error) {
 // are removed.
 func Extract(r io.Reader, trust *sign.Trust, dir string, lim Limits) (*Verified, error) {
 	s := &dirSink{dir: dir}
-	v, err := read(r, trust, lim, s)
+	v, err := read(r, orNone(trust), lim, s)
 	if err == nil {
 		err = s.writeSigned(v)
 	}
@@ -80,6 +80,15 @@ func Inspect(r io.Reader, lim Limits) (*Verified, error) {
 		return v, fmt.Errorf("bundle.Inspect: %w", err)
 	}
 	return v, nil
+}
+
+// orNone makes a nil trust list trust nothing: only Inspect skips the
+// signature check.
+func orNone(t *sign.Trust) *sign.Trust {
+	if t == nil {
+		return sign.NewTrust()
+	}
+	return t
 }
 
 // read does the work of Verify, Extract and Inspect; trust nil skips the

@@ -128,6 +128,9 @@ func (d *Deployment) Validate() error {
 			return bad("gate fraction %v: want 0…1", f)
 		}
 	}
+	if math.IsNaN(g.MaxLatencyRatio) || g.MaxLatencyRatio < 0 {
+		return bad("max_latency_ratio %v", g.MaxLatencyRatio)
+	}
 	if g.ShadowFrames < 0 || g.ProbationFrames < 0 || g.MinFrames < 0 {
 		return bad("negative frame count in gates")
 	}

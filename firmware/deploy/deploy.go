@@ -87,6 +87,9 @@ type Gates struct {
 	// MaxLatencyP99 is the largest 99th percentile of the candidate's
 	// preprocessing + invoke time.
 	MaxLatencyP99 Duration `json:"max_latency_p99,omitempty"`
+	// MaxLatencyRatio is the largest ratio of the candidate's p99 latency
+	// to the reference model's on the same frames (2 = twice as slow).
+	MaxLatencyRatio float64 `json:"max_latency_ratio,omitempty"`
 	// MinAgreement is the smallest fraction of frames on which the
 	// candidate's top-1 equals the reference model's (the active model in
 	// shadow, the previous model in probation).
@@ -100,6 +103,10 @@ type Gates struct {
 	ShadowDuration    Duration `json:"shadow_duration,omitempty"`
 	ProbationFrames   int      `json:"probation_frames,omitempty"`
 	ProbationDuration Duration `json:"probation_duration,omitempty"`
+	// SkipShadow goes from the self-test straight to activation, for
+	// devices that cannot afford to run two models; probation still
+	// judges the candidate.
+	SkipShadow bool `json:"skip_shadow,omitempty"`
 	// MinFrames is the fewest frames a shadow or probation run needs to
 	// judge the candidate; a run that ends with fewer fails.
 	MinFrames int `json:"min_frames,omitempty"`
@@ -128,6 +135,7 @@ func (g Gates) Merge(def Gates) Gates {
 	return Gates{
 		MaxErrorRate:      pick(g.MaxErrorRate, def.MaxErrorRate),
 		MaxLatencyP99:     pickD(g.MaxLatencyP99, def.MaxLatencyP99),
+		MaxLatencyRatio:   pick(g.MaxLatencyRatio, def.MaxLatencyRatio),
 		MinAgreement:      pick(g.MinAgreement, def.MinAgreement),
 		MinAccuracy:       pick(g.MinAccuracy, def.MinAccuracy),
 		ShadowFrames:      pickI(g.ShadowFrames, def.ShadowFrames),
@@ -135,6 +143,7 @@ func (g Gates) Merge(def Gates) Gates {
 		ProbationFrames:   pickI(g.ProbationFrames, def.ProbationFrames),
 		ProbationDuration: pickD(g.ProbationDuration, def.ProbationDuration),
 		MinFrames:         pickI(g.MinFrames, def.MinFrames),
+		SkipShadow:        g.SkipShadow || def.SkipShadow,
 	}
 }
 
