@@ -80,9 +80,11 @@ type Status struct {
 	// History lists the latest transitions, oldest first.
 	History []Transition `json:"history,omitempty"`
 
-	// Envelope is the signed deployment being executed, kept to resume
-	// after a restart (verified again then).
-	Envelope json.RawMessage `json:"envelope,omitempty"`
+	// Envelope is the signed deployment being executed, kept byte for
+	// byte (base64 in the state file, which is indented: a JSON value
+	// would be re-formatted and no longer match its signature) to resume
+	// after a restart, when it is verified again.
+	Envelope []byte `json:"envelope,omitempty"`
 	// RollbackTo and RollbackPrevious are the store pointers to restore on
 	// rollback.
 	RollbackTo       string `json:"rollback_to,omitempty"`
@@ -138,4 +140,11 @@ func saveStatus(dir string, st *Status) error {
 		return fmt.Errorf("ota: saving state: %w", err)
 	}
 	return nil
+}
+
+// Public is the status as published and shown: without the signed
+// envelope, which devices keep only to resume.
+func (s Status) Public() Status {
+	s.Envelope = nil
+	return s
 }
