@@ -32,7 +32,8 @@ type ShadowResult struct {
 	Camera                       string
 	Active, Shadow               infer.Prediction
 	ActiveLatency, ShadowLatency time.Duration
-	Err                          error // the shadow model's classification error, if any
+	Err                          error  // the shadow model's classification error, if any
+	Truth                        string // the frame's truth label, "" when unknown
 }
 
 // ModelHolder owns the model every worker classifies with, and an optional

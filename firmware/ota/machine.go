@@ -190,6 +190,7 @@ func (m *Machine) syncPointers() {
 func (m *Machine) Submit(env []byte) error {
 	d, err := deploy.Decode(env, m.cfg.Trust)
 	if err != nil {
+		m.reject(err)
 		return fmt.Errorf("ota.Submit: %w", err)
 	}
 	m.mu.Lock()
@@ -199,6 +200,9 @@ func (m *Machine) Submit(env []byte) error {
 	}
 	m.mu.Unlock()
 	if err := d.AppliesTo(deploy.Target{Device: m.cfg.Device, Group: m.cfg.Group, LastID: last, Now: m.cfg.Now()}); err != nil {
+		if errors.Is(err, deploy.ErrExpired) {
+			m.reject(err)
+		}
 		return fmt.Errorf("ota.Submit: %w", err)
 	}
 	p := pendingDeploy{env: append([]byte(nil), env...), d: d}
@@ -216,6 +220,17 @@ func (m *Machine) Submit(env []byte) error {
 		default:
 		}
 	}
+}
+
+// reject records and publishes why a deployment message was refused; the
+// running model and any update in progress are untouched.
+func (m *Machine) reject(err error) {
+	m.log.Warn("ota: deployment message refused", "err", err)
+	m.mu.Lock()
+	m.st.Rejected, m.st.RejectedAt = err.Error(), m.cfg.Now().UTC()
+	st := m.st
+	m.mu.Unlock()
+	m.cfg.Publish(st)
 }
 
 // Activate makes an installed version active now (operator command),

@@ -241,4 +241,7 @@ func TestSubmitIgnores(t *testing.T) {
 	if err := r.m.Submit(env); err == nil || !strings.Contains(err.Error(), "not in ota.trusted_keys") {
 		t.Errorf("Submit signed by an untrusted key = %v", err)
 	}
+	if st := r.m.Status(); !strings.Contains(st.Rejected, "not in ota.trusted_keys") || st.State != Idle {
+		t.Errorf("status after a refused message: %s, rejected %q", st.State, st.Rejected)
+	}
 }

@@ -77,6 +77,10 @@ type Status struct {
 	Since  time.Time `json:"since"`
 	// Gates is the measurement of the last shadow or probation run.
 	Gates *Measure `json:"gates,omitempty"`
+	// Rejected is why the last deployment message was refused before it
+	// started an update (bad signature, unknown key, expired), with When.
+	Rejected   string    `json:"rejected,omitempty"`
+	RejectedAt time.Time `json:"rejected_at,omitzero"`
 	// History lists the latest transitions, oldest first.
 	History []Transition `json:"history,omitempty"`
 
