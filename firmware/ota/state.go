@@ -152,3 +152,10 @@ func (s Status) Public() Status {
 	s.Envelope = nil
 	return s
 }
+
+// ReadStatus reads the persisted status in dir (<data_dir>/ota) without
+// running anything: for `fovea model list` and other offline tools.
+func ReadStatus(dir string) (Status, error) { return loadStatus(dir) }
+
+// Busy reports whether s is part of an update in progress.
+func (s State) Busy() bool { return s.busy() }
