@@ -151,6 +151,7 @@ func New(cfg Config) (*Machine, error) {
 		pending: make(chan pendingDeploy, 1),
 		cmds:    make(chan command),
 	}
+	m.st.Device, m.st.Group = cfg.Device, cfg.Group
 	m.syncPointers()
 	return m, nil
 }

@@ -45,6 +45,12 @@ func TestUpdateCommits(t *testing.T) {
 	if err := r.m.Submit(env); err == nil || !strings.Contains(err.Error(), "not newer") {
 		t.Errorf("Submit of the applied deployment again = %v; want a replay error", err)
 	}
+	// A later rollout stage naming the running version commits at once.
+	again := r.deployment(otatest.Shapes(t, t.TempDir(), r.priv, "1.1.0"), "1.1.0")
+	r.submit(again)
+	if st := r.wait(again.ID); st.State != Committed || !strings.Contains(st.Reason, "already running") {
+		t.Errorf("deployment of the running version: %s %q", st.State, st.Reason)
+	}
 	// A second update makes 1.1.0 the rollback target; the manual
 	// rollback returns to it.
 	if st := r.install("1.2.0"); st.State != Committed || st.Previous != "1.1.0" {
@@ -173,7 +179,6 @@ func TestRefusals(t *testing.T) {
 		{"sha256 differs from the deployment", good, "1.5.0", func(d *deploy.Deployment) { d.SHA256 = strings.Repeat("0", 64) }, "download failed"},
 		{"truncated", truncated, "1.5.0", nil, "truncated"},
 		{"downgrade", otatest.Shapes(t, t.TempDir(), r.priv, "0.9.0"), "0.9.0", nil, "downgrade refused"},
-		{"same version", otatest.Shapes(t, t.TempDir(), r.priv, "1.0.0"), "1.0.0", nil, "not newer"},
 		{"bundle is another version", good, "1.9.0", nil, "not the one the deployment names"},
 		{"agent too old", otatest.Write(t, t.TempDir(), newAgent, r.priv), "1.8.0", nil, "newer Fovea agent"},
 		{"model fails to load", brokenModel, "1.6.0", nil, "fails to load"},

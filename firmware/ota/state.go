@@ -56,7 +56,10 @@ func (s State) busy() bool {
 
 // Status is the machine's persisted and published state.
 type Status struct {
-	State State `json:"state"`
+	// Device and Group identify the publisher (fleet tools read them).
+	Device string `json:"device,omitempty"`
+	Group  string `json:"group,omitempty"`
+	State  State  `json:"state"`
 	// Version is the candidate's version during an update, and the
 	// outcome's afterwards.
 	Version string `json:"version,omitempty"`

@@ -20,6 +20,14 @@ var errAborted = errors.New("stopped by an operator rollback")
 // a refused or failed candidate ends in Failed or RolledBack.
 func (m *Machine) execute(ctx context.Context, env []byte, d *deploy.Deployment, from State) error {
 	gates := d.Gates.Merge(m.gates)
+	if st := m.Status(); from == Downloading && st.Active == d.Version {
+		// A later stage of a rollout this device already took part in.
+		if v, err := m.cfg.Store.Get(d.Version); err == nil && v.Manifest.Name == d.Name {
+			return m.transition(Committed, fmt.Sprintf("deployment %d: %s %s is already running", d.ID, d.Name, d.Version), func(st *Status) {
+				st.Version, st.Deployment, st.LastApplied, st.Envelope = d.Version, d.ID, d.ID, nil
+			})
+		}
+	}
 	if from == Downloading {
 		err := m.transition(Downloading, fmt.Sprintf("deployment %d (stage %s): %s %s from %s", d.ID, d.Stage, d.Name, d.Version, source(d)), func(st *Status) {
 			st.Version, st.Deployment, st.LastApplied = d.Version, d.ID, d.ID
