@@ -162,11 +162,11 @@ func (f *otaFeature) publish(st ota.Status) {
 	}
 }
 
-// publishLoop publishes queued statuses, retrying the latest one while the
-// broker is unreachable.
+// publishLoop publishes queued statuses, retrying the latest one every
+// second while the broker is unreachable.
 func (f *otaFeature) publishLoop(ctx context.Context) {
 	var pending *ota.Status
-	retry := time.NewTicker(10 * time.Second)
+	retry := time.NewTicker(time.Second)
 	defer retry.Stop()
 	for {
 		select {
