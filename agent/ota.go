@@ -7,11 +7,11 @@ import (
 	"fmt"
 	"log/slog"
 	"path/filepath"
-	"strings"
 	"time"
 
 	"github.com/fovea-edge/fovea/firmware/bundle"
 	"github.com/fovea-edge/fovea/firmware/deploy"
+	"github.com/fovea-edge/fovea/firmware/fetch"
 	"github.com/fovea-edge/fovea/firmware/ota"
 	"github.com/fovea-edge/fovea/firmware/sign"
 	"github.com/fovea-edge/fovea/firmware/store"
@@ -35,6 +35,7 @@ type otaFeature struct {
 	machine *ota.Machine
 	log     *slog.Logger
 	latest  chan ota.Status // capacity 1: the newest status to publish
+	chunks  *fetch.MQTT     // chunked transfers over MQTT; nil without an mqtt section
 }
 
 // OTADir is the update machine's directory inside the data directory.
@@ -81,13 +82,17 @@ func refOf(v *store.Version) ModelRef {
 // newMachine creates the update machine once the first model is active.
 func (f *otaFeature) newMachine() error {
 	a, o := f.a, f.a.cfg.OTA
+	fetcher, err := f.transports()
+	if err != nil {
+		return err
+	}
 	g := o.Gates
 	m, err := ota.New(ota.Config{
 		Device: a.cfg.DeviceID, Group: o.Group,
 		Dir:   filepath.Join(a.cfg.DataDir, OTADir),
 		Store: f.store, Trust: f.trust,
 		Host:    agentHost{a},
-		Fetcher: newOTAFetcher(o.CAFile),
+		Fetcher: fetcher,
 		Publish: f.publish,
 		Gates: deploy.Gates{
 			MaxErrorRate: g.MaxErrorRate, MaxLatencyP99: deploy.Duration(g.MaxLatencyP99), MaxLatencyRatio: g.MaxLatencyRatio,
@@ -219,6 +224,11 @@ func (f *otaFeature) register(s *mqttsync.Syncer) {
 			f.log.Warn("deployment refused", "topic", msg.Topic, "err", err)
 		}
 	}
+	if f.chunks != nil {
+		s.Subscribe(f.chunks.DataTopic(), func(msg mqttsync.Message) {
+			f.chunks.Deliver(fetch.Message{Topic: msg.Topic, Payload: msg.Payload, Retain: msg.Retain})
+		})
+	}
 	s.Subscribe(GroupDeployTopic(f.a.cfg.OTA.Group), onDeploy)
 	s.Subscribe(s.Topic("deploy"), onDeploy)
 	s.Handle(CmdModelList, func(context.Context, mqttsync.Command) (any, error) { return f.list() })
@@ -339,16 +349,4 @@ func outcome(p infer.Prediction, err error) ota.Outcome {
 		o.Top1, o.Score = p.Top[0].Label, p.Top[0].Score
 	}
 	return o
-}
-
-// newOTAFetcher returns the bundle transports of this build: file:// URLs
-// here; firmware/fetch adds HTTP(S) and MQTT when it lands.
-func newOTAFetcher(caFile string) ota.Fetcher {
-	_ = caFile // for the HTTPS transport
-	return ota.FetcherFunc(func(ctx context.Context, d *deploy.Deployment, dst string, progress func(done, total int64)) error {
-		if strings.HasPrefix(d.URL, "file://") {
-			return ota.FileFetcher{}.Fetch(ctx, d, dst, progress)
-		}
-		return fmt.Errorf("%w: no transport for %s in this build", ota.ErrFetch, d.URL)
-	})
 }

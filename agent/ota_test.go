@@ -7,6 +7,8 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -18,6 +20,8 @@ import (
 
 	"github.com/fovea-edge/fovea/agent/config"
 	"github.com/fovea-edge/fovea/firmware/deploy"
+	"github.com/fovea-edge/fovea/firmware/fetch"
+	"github.com/fovea-edge/fovea/firmware/fetch/fetchmqtt"
 	"github.com/fovea-edge/fovea/firmware/ota"
 	"github.com/fovea-edge/fovea/firmware/sign"
 	"github.com/fovea-edge/fovea/internal/testutil/mosquittotest"
@@ -73,14 +77,18 @@ func newOperator(t *testing.T, broker *mosquittotest.Broker, priv ed25519.Privat
 	return op
 }
 
-func (op *otaOperator) deploy(topic, bundlePath, version string, id uint64, gates deploy.Gates) {
+func (op *otaOperator) deploy(topic, bundlePath, version string, id uint64, gates deploy.Gates, source func(*deploy.Deployment)) {
 	b, err := os.ReadFile(bundlePath)
 	if err != nil {
 		op.t.Fatal(err)
 	}
 	sum := sha256.Sum256(b)
-	env, err := deploy.Encode(&deploy.Deployment{ID: id, Group: "lab", Name: "shapes", Version: version, URL: "file://" + bundlePath,
-		SHA256: hex.EncodeToString(sum[:]), Size: int64(len(b)), Gates: gates, Created: time.Now().UTC()}, op.priv)
+	d := &deploy.Deployment{ID: id, Group: "lab", Name: "shapes", Version: version, URL: "file://" + bundlePath,
+		SHA256: hex.EncodeToString(sum[:]), Size: int64(len(b)), Gates: gates, Created: time.Now().UTC()}
+	if source != nil {
+		source(d)
+	}
+	env, err := deploy.Encode(d, op.priv)
 	if err != nil {
 		op.t.Fatal(err)
 	}
@@ -170,8 +178,11 @@ ota:
 	addr, stop := started(t, a)
 	configured := a.Models().Active().Ref
 
+	// 1.1.0 over HTTP from a real server on loopback.
 	good := otatest.Shapes(t, dir, priv, "1.1.0")
-	op.deploy(GroupDeployTopic("lab"), good, "1.1.0", 10, deploy.Gates{})
+	srv := httptest.NewServer(http.FileServer(http.Dir(dir)))
+	defer srv.Close()
+	op.deploy(GroupDeployTopic("lab"), good, "1.1.0", 10, deploy.Gates{}, func(d *deploy.Deployment) { d.URL = srv.URL + "/" + filepath.Base(good) })
 	st := op.waitState(10)
 	if st.State != ota.Committed || st.Active != "1.1.0" {
 		t.Fatalf("deployment 10: %s (%s)", st.State, st.Reason)
@@ -190,17 +201,36 @@ ota:
 		}
 	}
 
+	// 1.2.0 in chunks over MQTT, served by the operator's chunk server.
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	conn, err := fetchmqtt.Dial(ctx, fetchmqtt.Options{Broker: broker.URL(), ClientID: "ota-chunks"}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(context.Background())
+	chunks := fetch.NewChunkServer(conn, nil)
+	if _, err := chunks.Add("shapes-1.2.0", otatest.Shapes(t, dir, priv, "1.2.0"), 8<<10); err != nil {
+		t.Fatal(err)
+	}
+	conn.Subscribe(fetch.RequestFilter, chunks.Deliver)
+	go chunks.Run(ctx)
+	op.deploy(GroupDeployTopic("lab"), filepath.Join(dir, "shapes-1.2.0.fovea"), "1.2.0", 11, deploy.Gates{}, func(d *deploy.Deployment) { d.URL, d.Transfer = "", "shapes-1.2.0" })
+	if st := op.waitState(11); st.State != ota.Committed || st.Previous != "1.1.0" || a.Models().Active().Ref.Version != "1.2.0" {
+		t.Fatalf("deployment 11 over MQTT chunks: %s (%s)", st.State, st.Reason)
+	}
+
 	// A bad model (labels rotated) addressed to this device alone is
-	// refused by the shadow run; 1.1.0 keeps running.
+	// refused by the shadow run; 1.2.0 keeps running.
 	bad := otatest.Write(t, dir, otatest.Shuffled(t, "2.0.0"), priv)
-	op.deploy("fovea/ota-dev/deploy", bad, "2.0.0", 11, deploy.Gates{})
-	st = op.waitState(11)
-	if st.State != ota.Failed || !strings.Contains(st.Reason, "agreement") || a.Models().Active().Ref.Version != "1.1.0" {
+	op.deploy("fovea/ota-dev/deploy", bad, "2.0.0", 12, deploy.Gates{}, nil)
+	st = op.waitState(12)
+	if st.State != ota.Failed || !strings.Contains(st.Reason, "agreement") || a.Models().Active().Ref.Version != "1.2.0" {
 		t.Fatalf("bad model: %s (%s), running %s", st.State, st.Reason, a.Models().Active().Ref.Version)
 	}
 
 	r := op.command("ota-dev", CmdModelList, "l1", "{}")
-	if !r.OK || !strings.Contains(fmt.Sprint(r.Result), "1.1.0") {
+	if !r.OK || !strings.Contains(fmt.Sprint(r.Result), "1.2.0") {
 		t.Errorf("model/list: %+v", r)
 	}
 	if r := op.command("ota-dev", CmdModelActivate, "a1", `{"version":"9.9.9"}`); r.OK || !strings.Contains(r.Error, "not installed") {
@@ -209,8 +239,11 @@ ota:
 	if r := op.command("ota-dev", CmdModelRollback, "r1", "{}"); !r.OK {
 		t.Errorf("model/rollback: %+v", r)
 	}
-	if ref := a.Models().Active().Ref; ref.SHA256 != configured.SHA256 || ref.Version != configured.Version {
-		t.Errorf("after rollback running %+v; want the configured %+v", ref, configured)
+	if ref := a.Models().Active().Ref; ref.Version != "1.1.0" {
+		t.Errorf("after rollback running %+v; want 1.1.0", ref)
+	}
+	if r := op.command("ota-dev", CmdModelActivate, "a2", `{"version":"1.2.0"}`); !r.OK || a.Models().Active().Ref.Version != "1.2.0" {
+		t.Errorf("model/activate 1.2.0: %+v", r)
 	}
 	if err := stop(); err != nil {
 		t.Fatal(err)
@@ -219,7 +252,7 @@ ota:
 	// stored.
 	vmu.Lock()
 	defer vmu.Unlock()
-	if versions["2.0.0"] != 0 || versions["1.1.0"] == 0 || versions[configured.Version] == 0 {
+	if versions["2.0.0"] != 0 || versions["1.1.0"] == 0 || versions["1.2.0"] == 0 || versions[configured.Version] == 0 {
 		t.Errorf("results per model version %v", versions)
 	}
 	t.Logf("results per model version: %v", versions)
