@@ -21,6 +21,8 @@ import (
 
 	"github.com/fovea-edge/fovea/firmware/bundle"
 	"github.com/fovea-edge/fovea/firmware/deploy"
+	"github.com/fovea-edge/fovea/firmware/fetch"
+	"github.com/fovea-edge/fovea/firmware/fetch/fetchmqtt"
 	"github.com/fovea-edge/fovea/firmware/fleet"
 	"github.com/fovea-edge/fovea/firmware/sign"
 )
@@ -102,6 +104,7 @@ func fleetDeployCmd() *cobra.Command {
 	var (
 		bf                              brokerFlags
 		group, bundlePath, bundleURL    string
+		transfer                        string
 		key, stages                     string
 		gates                           []string
 		maxFail                         float64
@@ -138,10 +141,14 @@ min_frames, skip_shadow.`,
 			if err != nil {
 				return err
 			}
+			if (bundleURL == "") == (transfer == "") {
+				return fmt.Errorf("give exactly one of --url (devices download over HTTP) and --transfer (chunks over MQTT, served by this command)")
+			}
 			d, err := bundleDeployment(bundlePath, bundleURL)
 			if err != nil {
 				return err
 			}
+			d.Transfer = transfer
 			d.Gates, d.AllowDowngrade = g, allowDowngrade
 			d.Created = time.Now().UTC()
 			if expires > 0 {
@@ -153,6 +160,14 @@ min_frames, skip_shadow.`,
 			}
 			defer closeFn()
 			w := cmd.OutOrStdout()
+			if transfer != "" {
+				stopServe, err := bf.serveChunks(cmd.Context(), transfer, bundlePath)
+				if err != nil {
+					return err
+				}
+				defer stopServe()
+				fmt.Fprintf(w, "serving %s as MQTT transfer %s\n", bundlePath, transfer)
+			}
 			fmt.Fprintf(w, "deploying %s %s (%d bytes) to group %s in stages %s\n", d.Name, d.Version, d.Size, group, stages)
 			var last fleet.Progress
 			r, err := fleet.Run(cmd.Context(), b, priv, fleet.Plan{
@@ -173,7 +188,8 @@ min_frames, skip_shadow.`,
 	f := cmd.Flags()
 	f.StringVar(&group, "group", "", "device group (ota.group of the devices; required)")
 	f.StringVar(&bundlePath, "bundle", "", "the bundle file (required): its name, version, size and sha256 go into the deployment")
-	f.StringVar(&bundleURL, "url", "", "where devices download the bundle: http(s):// or file:// (required)")
+	f.StringVar(&bundleURL, "url", "", "where devices download the bundle: http(s):// or file://")
+	f.StringVar(&transfer, "transfer", "", "serve the bundle in chunks over MQTT under this transfer id, instead of --url")
 	f.StringVar(&key, "key", "", "private key that signs the deployment (required)")
 	f.StringVar(&stages, "stages", "1,10%,100%", "cumulative stages: device counts or percentages; the last is 100%")
 	f.StringArrayVar(&gates, "gate", nil, "gate override NAME=VALUE (repeatable)")
@@ -182,10 +198,46 @@ min_frames, skip_shadow.`,
 	f.DurationVar(&discover, "discover", 3*time.Second, "time to collect the devices' retained statuses")
 	f.DurationVar(&expires, "expires", 7*24*time.Hour, "the deployment expires after this (0 = never)")
 	f.BoolVar(&allowDowngrade, "allow-downgrade", false, "let devices install a version not newer than theirs (a fleet-wide rollback)")
-	for _, n := range []string{"group", "bundle", "url", "key"} {
+	for _, n := range []string{"group", "bundle", "key"} {
 		_ = cmd.MarkFlagRequired(n)
 	}
 	return cmd
+}
+
+// serveChunks answers the devices' chunk requests for the bundle until
+// the returned function is called.
+func (b *brokerFlags) serveChunks(ctx context.Context, id, path string) (func(), error) {
+	pw := ""
+	if b.passwordFile != "" {
+		p, err := os.ReadFile(b.passwordFile)
+		if err != nil {
+			return nil, err
+		}
+		pw = strings.TrimSpace(string(p))
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	conn, err := fetchmqtt.Dial(ctx, fetchmqtt.Options{Broker: b.broker, ClientID: fmt.Sprintf("fovea-fleet-chunks-%d", os.Getpid()),
+		Username: b.username, Password: pw, CAFile: b.ca}, nil)
+	if err != nil {
+		cancel()
+		return nil, err
+	}
+	srv := fetch.NewChunkServer(conn, nil)
+	if _, err := srv.Add(id, path, 0); err != nil {
+		cancel()
+		return nil, err
+	}
+	conn.Subscribe(fetch.RequestFilter, srv.Deliver)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		_ = srv.Run(ctx)
+	}()
+	return func() {
+		cancel()
+		<-done
+		conn.Close(context.Background())
+	}, nil
 }
 
 func progressLine(p fleet.Progress) string {
@@ -318,4 +370,3 @@ func fleetStatusCmd() *cobra.Command {
 	_ = cmd.MarkFlagRequired("group")
 	return cmd
 }
-

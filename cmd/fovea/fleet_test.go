@@ -81,6 +81,13 @@ ota:
 	if err != nil || strings.Count(out, "committed") < 2 || !strings.Contains(out, "rollout: shapes 1.4.0, done") {
 		t.Fatalf("fleet status: %v\n%s", err, out)
 	}
+	// 1.5.0 in chunks over MQTT, served by the command itself.
+	b2 := otatest.Shapes(t, dir, priv, "1.5.0")
+	out, stderr, err = fovea(t, "fleet", "deploy", "--broker", broker.URL(), "--group", "cli", "--bundle", b2, "--transfer", "shapes-1.5.0",
+		"--key", filepath.Join(dir, "ops.key"), "--stages", "100%", "--discover", "1s", "--stage-timeout", "2m")
+	if err != nil || !strings.Contains(out, "done: shapes 1.5.0") {
+		t.Fatalf("fleet deploy --transfer: %v\n%s%s", err, out, stderr)
+	}
 	if _, stderr, err := fovea(t, "fleet", "deploy", "--broker", broker.URL(), "--group", "cli", "--bundle", b, "--url", "file://"+b,
 		"--key", filepath.Join(dir, "ops.key"), "--gate", "min_agremeent=0.9"); err == nil || !strings.Contains(stderr, "min_agremeent") {
 		t.Errorf("misspelt gate: %v %s", err, stderr)
