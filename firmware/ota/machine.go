@@ -95,7 +95,6 @@ type Machine struct {
 
 	mu     sync.Mutex // guards st, pending
 	st     Status
-	loaded bool
 
 	pending chan pendingDeploy // capacity 1: the newest wins
 	cmds    chan command
