@@ -45,7 +45,7 @@ func TestParseStages(t *testing.T) {
 // devices runs n in-process agents of group lab on the demo model, each
 // with its own data directory, device id and synthetic camera, connected
 // to broker.
-func devices(t *testing.T, broker *mosquittotest.Broker, pub ed25519.PublicKey, n int) []*agent.Agent {
+func devices(t *testing.T, broker *mosquittotest.Broker, pub ed25519.PublicKey, n, fps int) []*agent.Agent {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	var wg sync.WaitGroup
@@ -57,7 +57,7 @@ version: 1
 device_id: dev-%02d
 data_dir: %q
 cameras:
-  - {id: cam, uri: "synthetic:seed=%d&size=64&fps=40"}
+  - {id: cam, uri: "synthetic:seed=%d&size=64&fps=%d"}
 model: {path: %q}
 http: {listen: "off"}
 mqtt: {broker: %q}
@@ -65,7 +65,7 @@ ota:
   trusted_keys: [%q]
   group: lab
   gates: {shadow_frames: 20, probation_frames: 20, min_frames: 10, max_latency_ratio: 1000}
-`, i, t.TempDir(), i+1, otatest.ModelPath(t), broker.URL(), sign.Inline(pub))
+`, i, t.TempDir(), i+1, fps, otatest.ModelPath(t), broker.URL(), sign.Inline(pub))
 		cfg, err := config.Parse([]byte(y))
 		if err != nil {
 			t.Fatal(err)
@@ -117,7 +117,7 @@ func plan(t *testing.T, path, version string, stages string) fleet.Plan {
 func TestRollout(t *testing.T) {
 	broker := mosquittotest.Start(t, mosquittotest.Options{})
 	pub, priv := otatest.Key(t)
-	agents := devices(t, broker, pub, 6)
+	agents := devices(t, broker, pub, 6, 40)
 	dir := t.TempDir()
 	good := plan(t, otatest.Shapes(t, dir, priv, "1.1.0"), "1.1.0", "1,50%,100%")
 	waitReported(t, broker, len(agents))
@@ -146,7 +146,7 @@ func TestRollout(t *testing.T) {
 		t.Fatalf("rollout %+v", r)
 	}
 	for _, a := range agents {
-		waitRunning(t, a, "1.1.0")
+		waitRunning(t, a, "1.1.0", ota.Committed)
 	}
 	for i, s := range r.StageDone {
 		t.Logf("stage %d (%s): %d devices in %s", i+1, r.Stages[i], len(r.Devices[i]), s.Sub(r.StageStart[i]).Round(time.Millisecond))
@@ -182,7 +182,7 @@ func waitReported(t *testing.T, broker *mosquittotest.Broker, n int) {
 	}
 }
 
-func waitRunning(t *testing.T, a *agent.Agent, version string) {
+func waitRunning(t *testing.T, a *agent.Agent, version string, state ota.State) {
 	t.Helper()
 	deadline := time.Now().Add(time.Minute)
 	for a.Models().Active().Ref.Version != version {
@@ -192,7 +192,7 @@ func waitRunning(t *testing.T, a *agent.Agent, version string) {
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
-	if st := a.OTAStatus(); st.State != ota.Committed {
+	if st := a.OTAStatus(); st.State != state {
 		t.Errorf("%s: ota state %s", a.Status().Device, st.State)
 	}
 }
