@@ -93,8 +93,8 @@ type Machine struct {
 	gates deploy.Gates
 	log   *slog.Logger
 
-	mu     sync.Mutex // guards st, pending
-	st     Status
+	mu sync.Mutex // guards st
+	st Status
 
 	pending chan pendingDeploy // capacity 1: the newest wins
 	cmds    chan command

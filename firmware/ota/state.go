@@ -71,9 +71,9 @@ type Status struct {
 	ActiveSHA256 string `json:"active_sha256,omitempty"`
 	// Deployment is the id of the deployment in progress or last handled;
 	// LastApplied is the highest id acted on (replay protection).
-	Deployment  uint64 `json:"deployment,omitempty"`
-	LastApplied uint64 `json:"last_applied"`
-	Progress    Progress
+	Deployment  uint64   `json:"deployment,omitempty"`
+	LastApplied uint64   `json:"last_applied"`
+	Progress    Progress `json:"progress"`
 	// Reason explains the last transition ("self-test passed", "shadow:
 	// agreement 12% < 85%").
 	Reason string    `json:"reason,omitempty"`
