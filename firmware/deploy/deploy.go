@@ -87,8 +87,9 @@ type Gates struct {
 	// MaxLatencyP99 is the largest 99th percentile of the candidate's
 	// preprocessing + invoke time.
 	MaxLatencyP99 Duration `json:"max_latency_p99,omitempty"`
-	// MaxLatencyRatio is the largest ratio of the candidate's p99 latency
-	// to the reference model's on the same frames (2 = twice as slow).
+	// MaxLatencyRatio is the largest ratio of the candidate's median
+	// latency to the reference model's on the same frames (2 = twice as
+	// slow).
 	MaxLatencyRatio float64 `json:"max_latency_ratio,omitempty"`
 	// MinAgreement is the smallest fraction of frames on which the
 	// candidate's top-1 equals the reference model's (the active model in
