@@ -71,6 +71,7 @@ type Agent struct {
 	hash      string
 	engine    string
 	models    *ModelHolder
+	ota       *otaFeature              // nil without an ota section
 	obs       []Observer               // set before Run
 	syncHooks []func(*mqttsync.Syncer) // set before Run
 	cams      []*cam
@@ -135,13 +136,27 @@ func New(cfg *config.Config, opts Options) (*Agent, error) {
 		return nil, fmt.Errorf("agent.New: model.resize: %w", err)
 	}
 	a.models = newModelHolder(cfg.Pipeline.Workers, cfg.Model.Engine, infer.ClassifierOptions{Threads: cfg.Model.Threads, Resize: resize})
-	m, err := a.models.Load(cfg.Model.Path, cfg.Model.Labels, ModelRef{})
+	path, labels, ref, err := a.startModel()
+	if err != nil {
+		return nil, fmt.Errorf("agent.New: %w", err)
+	}
+	m, err := a.models.Load(path, labels, ref)
+	if err != nil && path != cfg.Model.Path {
+		// An installed version that verifies but does not load (an engine
+		// change): run the configured model instead.
+		a.log.Error("installed model does not load; starting on model.path", "path", path, "err", err)
+		if err := a.ota.store.SetActive(""); err != nil {
+			return nil, fmt.Errorf("agent.New: %w", err)
+		}
+		path = cfg.Model.Path
+		m, err = a.models.Load(path, cfg.Model.Labels, ModelRef{})
+	}
 	if err != nil {
 		// Name the key the user has to fix.
 		if errors.Is(err, ErrLabels) {
 			return nil, fmt.Errorf("agent.New: model.labels %s: %w", cfg.Model.Labels, err)
 		}
-		return nil, fmt.Errorf("agent.New: model.path %s: %w", cfg.Model.Path, err)
+		return nil, fmt.Errorf("agent.New: model.path %s: %w", path, err)
 	}
 	if _, err := a.models.Activate(m); err != nil {
 		return nil, fmt.Errorf("agent.New: model %s: %w", cfg.Model.Path, err)
@@ -150,6 +165,9 @@ func New(cfg *config.Config, opts Options) (*Agent, error) {
 		a.cams = append(a.cams, newCam(c, cfg.Pipeline.StaleAfter.D(), a.log.With("camera", c.ID)))
 	}
 	a.metrics = newMetrics(a)
+	if err := a.initOTA(); err != nil {
+		return nil, fmt.Errorf("agent.New: ota: %w", err)
+	}
 	a.log.Info("model loaded", "name", m.Ref.Name, "version", m.Ref.Version, "sha256", m.Ref.SHA256, "engine", a.engine, "workers", cfg.Pipeline.Workers)
 	return a, nil
 }
@@ -212,6 +230,9 @@ func (a *Agent) Run(ctx context.Context) (err error) {
 	var wg sync.WaitGroup // every goroutine below
 	if srv != nil {
 		wg.Go(func() { srv.run(runCtx, a.log) })
+	}
+	if a.ota != nil {
+		wg.Go(func() { a.ota.run(runCtx) })
 	}
 	if syncer != nil {
 		wg.Go(func() {

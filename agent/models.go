@@ -32,7 +32,8 @@ type ShadowResult struct {
 	Camera                       string
 	Active, Shadow               infer.Prediction
 	ActiveLatency, ShadowLatency time.Duration
-	Err                          error // the shadow model's classification error, if any
+	Err                          error  // the shadow model's classification error, if any
+	Truth                        string // the frame's truth label, "" when unknown
 }
 
 // ModelHolder owns the model every worker classifies with, and an optional
@@ -63,6 +64,10 @@ type generation struct {
 	refs    int  // guarded by the holder's mu
 	retired bool // guarded by the holder's mu
 	closed  bool // guarded by the holder's mu
+	// movedActive and movedShadow mark classifiers handed on to the next
+	// generation, which closes them. The slices themselves stay: a worker
+	// may still be reading them. Guarded by the holder's mu.
+	movedActive, movedShadow bool
 }
 
 // ErrModelInput is returned by Load for a model whose input does not match
@@ -185,7 +190,7 @@ func (h *ModelHolder) Activate(m *LoadedModel) (prev *LoadedModel, err error) {
 		if old.shadow != nil && old.shadow != m {
 			// The shadow keeps its classifiers: they move to next.
 			next.shadow, next.sclfs, next.shadowFn = old.shadow, old.sclfs, old.shadowFn
-			old.sclfs = nil
+			old.movedShadow = true
 		}
 	}
 	h.install(next)
@@ -207,7 +212,7 @@ func (h *ModelHolder) SetShadow(m *LoadedModel, fn func(ShadowResult)) error {
 		return errors.New("agent.SetShadow: no active model")
 	}
 	next := &generation{active: h.cur.active, shadow: m, sclfs: sclfs, shadowFn: fn}
-	next.clfs, h.cur.clfs = h.cur.clfs, nil // the active classifiers move on
+	next.clfs, h.cur.movedActive = h.cur.clfs, true // the active classifiers move on
 	h.install(next)
 	return nil
 }
@@ -220,7 +225,7 @@ func (h *ModelHolder) ClearShadow() {
 		return
 	}
 	next := &generation{active: h.cur.active}
-	next.clfs, h.cur.clfs = h.cur.clfs, nil
+	next.clfs, h.cur.movedActive = h.cur.clfs, true
 	h.install(next)
 }
 
@@ -240,8 +245,12 @@ func (h *ModelHolder) install(g *generation) {
 func (h *ModelHolder) maybeClose(g *generation) {
 	if g.retired && g.refs == 0 && !g.closed {
 		g.closed = true
-		closeAll(g.clfs)
-		closeAll(g.sclfs)
+		if !g.movedActive {
+			closeAll(g.clfs)
+		}
+		if !g.movedShadow {
+			closeAll(g.sclfs)
+		}
 	}
 }
 

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/fovea-edge/fovea/agent/record"
+	"github.com/fovea-edge/fovea/firmware/ota"
 	"github.com/fovea-edge/fovea/sync/mqttsync"
 )
 
@@ -27,6 +28,7 @@ type Status struct {
 	Accuracy   *Accuracy        `json:"accuracy,omitempty"`
 	Pipeline   PipelineStatus   `json:"pipeline"`
 	Sync       *mqttsync.Health `json:"sync,omitempty"`
+	OTA        *ota.Status      `json:"ota,omitempty"`
 	ReportedAt time.Time        `json:"reported_at"`
 }
 
@@ -136,6 +138,7 @@ func (a *Agent) Status() Status {
 		Results:    a.results.Load(),
 		Pipeline:   PipelineStatus{Workers: a.cfg.Pipeline.Workers, QueueSize: a.cfg.Pipeline.QueueSize},
 		ReportedAt: time.Now().UTC(),
+		OTA:        a.OTAStatus(),
 	}
 	var correct, known uint64
 	for _, c := range a.cams {

@@ -141,7 +141,7 @@ func (a *Agent) classify(ctx context.Context, j job, wm *workerModels) (record.R
 	if g.shadow != nil {
 		sp, serr := g.sclfs[wm.i].Classify(ctx, j.frame.Image, a.cfg.Model.TopK)
 		g.shadowFn(ShadowResult{Camera: c.cfg.ID, Active: pred, Shadow: sp,
-			ActiveLatency: pred.Preprocess + pred.Invoke, ShadowLatency: sp.Preprocess + sp.Invoke, Err: serr})
+			ActiveLatency: pred.Preprocess + pred.Invoke, ShadowLatency: sp.Preprocess + sp.Invoke, Err: serr, Truth: j.frame.Truth})
 	}
 	a.metrics.latency.WithLabelValues("preprocess").Observe(pred.Preprocess.Seconds())
 	a.metrics.latency.WithLabelValues("invoke").Observe(pred.Invoke.Seconds())

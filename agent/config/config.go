@@ -37,6 +37,8 @@ type Config struct {
 	Log      Log      `yaml:"log" json:"log"`
 	// MQTT enables result sync, telemetry and commands; absent = no sync.
 	MQTT *MQTT `yaml:"mqtt,omitempty" json:"mqtt,omitempty"`
+	// OTA enables signed model updates (ota.go); absent = none.
+	OTA *OTA `yaml:"ota,omitempty" json:"ota,omitempty"`
 }
 
 // Camera is one frame source.

@@ -52,6 +52,9 @@ func (c *Config) applyDefaults() {
 	if c.MQTT != nil {
 		c.MQTT.applyDefaults(c.DeviceID)
 	}
+	if c.OTA != nil {
+		c.OTA.applyDefaults()
+	}
 }
 
 func def[T comparable](p *T, v T) {

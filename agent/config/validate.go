@@ -146,6 +146,9 @@ func (c *Config) problems() []error {
 			}
 		}
 	}
+	if c.OTA != nil {
+		errs = append(errs, c.OTA.validate()...)
+	}
 	return errs
 }
 

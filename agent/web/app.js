@@ -198,6 +198,8 @@
     }
 
     const m = st.model || {};
+    const u = st.ota; // present when OTA updates are configured
+    const failed = u && (u.state === "failed" || u.state === "rolled_back");
     fill(document.getElementById("model"), [
       ["name", m.name],
       ["version", m.version],
@@ -205,6 +207,9 @@
       ["engine", m.engine],
       ["input", m.input, "mono"],
       ["classes", m.classes ? String(m.classes) : ""],
+      ["update", u ? u.state + (u.version ? " " + u.version : "") +
+        (u.state === "downloading" && u.progress ? " " + Math.round(u.progress.percent) + "%" : "") : "", failed ? "warn" : ""],
+      ["update reason", u ? u.reason : "", failed ? "warn" : ""],
     ]);
     const acc = st.accuracy;
     fill(document.getElementById("results"), [

@@ -169,16 +169,16 @@ func (s *Syncer) Run(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("mqttsync.Run: %w", err)
 	}
-	s.mu.Lock()
-	s.cli = cli
-	s.mu.Unlock()
-
 	// The client outlives ctx by the few seconds it takes to say offline.
 	cliCtx, cancelCli := context.WithCancel(context.WithoutCancel(ctx))
 	defer cancelCli()
 	if err := cli.Start(cliCtx); err != nil {
 		return fmt.Errorf("mqttsync.Run: %w", err)
 	}
+	// Publish may use the client only once Start has set it up.
+	s.mu.Lock()
+	s.cli = cli
+	s.mu.Unlock()
 
 	var wg sync.WaitGroup
 	errc := make(chan error, 1)
