@@ -3,15 +3,18 @@
 package agent
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"image"
 	"io"
 	"path/filepath"
+	"slices"
 	"testing"
 
 	"gocv.io/x/gocv"
 
+	"github.com/fovea-edge/fovea/agent/record"
 	"github.com/fovea-edge/fovea/camera"
 	"github.com/fovea-edge/fovea/infer"
 	"github.com/fovea-edge/fovea/internal/base/imaging/imgio"
@@ -63,6 +66,8 @@ func TestRunVideoFile(t *testing.T) {
 	if len(recs) != len(names) {
 		t.Fatalf("%d results for a %d-frame video", len(recs), len(names))
 	}
+	// Workers append in the order they finish, not in frame order.
+	slices.SortFunc(recs, func(a, b record.Record) int { return cmp.Compare(a.Seq, b.Seq) })
 
 	m, err := infer.Open(cfg.Model.Path, infer.LoadOptions{})
 	if err != nil {
