@@ -8,7 +8,7 @@ import (
 	"github.com/fovea-edge/fovea/internal/testutil/otatest"
 )
 
-// TestSlowModelRefused deploys a model about 10× slower than the running
+// TestSlowModelRefused deploys a model several times slower than the running
 // one (same input and classes): the shadow run's latency-ratio gate
 // refuses it.
 func TestSlowModelRefused(t *testing.T) {
@@ -16,7 +16,7 @@ func TestSlowModelRefused(t *testing.T) {
 	s := otatest.Spec(t, "4.0.0")
 	s.Model = otatest.SlowModel(t)
 	d := r.deployment(otatest.Write(t, r.src, s, r.priv), "4.0.0")
-	d.Gates = deploy.Gates{MaxLatencyRatio: 3, ShadowFrames: 100}
+	d.Gates = deploy.Gates{MaxLatencyRatio: 2, ShadowFrames: 100}
 	r.submit(d)
 	st := r.wait(d.ID)
 	if st.State != Failed || !strings.Contains(st.Reason, "median latency") {
