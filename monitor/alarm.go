@@ -1,12 +1,13 @@
 package monitor
 
 // alarm is the hysteresis of one test: it raises after persist
-// consecutive scores ≥ raise and clears after persist consecutive scores
-// ≤ clear.
+// consecutive scores ≥ raise and clears after clearPersist (normally
+// persist) consecutive scores ≤ clear.
 type alarm struct {
 	kind, test   string
 	raise, clear float64
 	persist      int
+	clearPersist int
 
 	active bool
 	streak int
@@ -15,7 +16,7 @@ type alarm struct {
 }
 
 func newAlarm(kind, test string, t Threshold, persist int) alarm {
-	return alarm{kind: kind, test: test, raise: t.Raise, clear: t.Clear, persist: persist}
+	return alarm{kind: kind, test: test, raise: t.Raise, clear: t.Clear, persist: persist, clearPersist: persist}
 }
 
 // update takes one score and reports whether the state changed.
@@ -30,7 +31,11 @@ func (a *alarm) update(score float64) bool {
 		return false
 	}
 	a.streak++
-	if a.streak < a.persist {
+	need := a.persist
+	if a.active {
+		need = a.clearPersist
+	}
+	if a.streak < need {
 		return false
 	}
 	a.active, a.streak = !a.active, 0

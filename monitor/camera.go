@@ -78,8 +78,13 @@ func (c *camState) observe(f *Frame, events *[]Event) (drifting bool) {
 	if f.Labels != nil {
 		c.labels = f.Labels
 	}
-	if f.Image != nil {
-		c.observeImage(f, events)
+	switch {
+	case f.measured != nil:
+		c.fs = *f.measured
+		c.observeStats(f, events)
+	case f.Image != nil:
+		c.sampler.Measure(f.Image, &c.fs)
+		c.observeStats(f, events)
 	}
 	if len(f.Top) > 0 {
 		c.observeOutput(f, events)
@@ -90,8 +95,8 @@ func (c *camState) observe(f *Frame, events *[]Event) (drifting bool) {
 	return c.drifting()
 }
 
-func (c *camState) observeImage(f *Frame, events *[]Event) {
-	c.sampler.Measure(f.Image, &c.fs)
+// observeStats runs the camera and input tests on c.fs.
+func (c *camState) observeStats(f *Frame, events *[]Event) {
 	c.health.observe(&c.fs, &c.healthChanged)
 	for i, ch := range c.healthChanged {
 		if ch {
@@ -197,7 +202,7 @@ func (c *camState) decayEvidence() map[string]float64 {
 	}
 	if est, method, ok := c.out.estimate(); ok {
 		v["accuracy_estimate"] = est
-		v["estimate_atc"] = flag(method == MethodATC)
+		v["estimate_atc"] = boolScore(method == MethodATC)
 	}
 	if c.out.ref.Accuracy != nil {
 		v["reference_accuracy"] = *c.out.ref.Accuracy

@@ -104,8 +104,8 @@ func (c Config) Defaults() Config {
 		c.RetrainCooldown = time.Hour
 	}
 	t := &c.Thresholds
-	deft(&t.Input, 0.25, 0.10)
-	deft(&t.Classes, 0.25, 0.10)
+	deft(&t.Input, 0.40, 0.15)
+	deft(&t.Classes, 0.30, 0.12)
 	deft(&t.Confidence, 0.25, 0.12)
 	deft(&t.LowConfidence, 0.20, 0.10)
 	deft(&t.Embedding, 0.75, 0.35)

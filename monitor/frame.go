@@ -6,6 +6,7 @@ import (
 
 	"github.com/fovea-edge/fovea/infer"
 	"github.com/fovea-edge/fovea/monitor/capture"
+	"github.com/fovea-edge/fovea/monitor/framestats"
 )
 
 // Frame is what the agent tells the monitor about one result. Slices and
@@ -33,6 +34,10 @@ type Frame struct {
 	Truth string
 	// Shadow is a shadow model's top-1 label on this frame, "" none.
 	Shadow string
+
+	// measured replaces measuring Image (the measurement tool replays
+	// statistics of frames rendered once).
+	measured *framestats.Stats
 }
 
 // Result is what Observe returns: usually nothing.

@@ -41,10 +41,13 @@ func newHealthPart(c *Config) *healthPart {
 		}
 		h.alarms[i] = newAlarm(KindCamera, name, on, max(n, 1))
 	}
+	// One changing frame shows the picture is live again; ask for as
+	// many as a broken camera needs to recover.
+	h.alarms[testFrozen].clearPersist = c.BrokenFrames
 	return h
 }
 
-func flag(b bool) float64 {
+func boolScore(b bool) float64 {
 	if b {
 		return 1
 	}
@@ -53,11 +56,16 @@ func flag(b bool) float64 {
 
 func (h *healthPart) observe(s *framestats.Stats, changed *[nHealth]bool) {
 	h.last = *s
-	changed[testBlack] = h.alarms[testBlack].update(flag(s.Dark >= blackDark && s.Brightness < blackMean))
-	changed[testBlownOut] = h.alarms[testBlownOut].update(flag(s.Bright >= blownBright))
-	changed[testUniform] = h.alarms[testUniform].update(flag(s.Contrast < uniformContrast && s.Sharpness < uniformSharpness &&
-		s.Dark < blackDark && s.Bright < blownBright))
-	changed[testFrozen] = h.alarms[testFrozen].update(flag(s.Change >= 0 && s.Change < frozenChange))
+	black := s.Dark >= blackDark && s.Brightness < blackMean
+	blown := s.Bright >= blownBright
+	uniform := s.Contrast < uniformContrast && s.Sharpness < uniformSharpness && !black && !blown
+	// A black, blown-out or uniform picture does not change either; it is
+	// reported as what it is, not as frozen.
+	frozen := s.Change >= 0 && s.Change < frozenChange && !black && !blown && !uniform
+	changed[testBlack] = h.alarms[testBlack].update(boolScore(black))
+	changed[testBlownOut] = h.alarms[testBlownOut].update(boolScore(blown))
+	changed[testUniform] = h.alarms[testUniform].update(boolScore(uniform))
+	changed[testFrozen] = h.alarms[testFrozen].update(boolScore(frozen))
 }
 
 func (h *healthPart) evidence() map[string]float64 {

@@ -1,0 +1,76 @@
+package monitor
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/fovea-edge/fovea/infer"
+)
+
+// steadyFrames returns a warmed-up monitor and undrifted frames to cycle
+// through: enough distinct ones that a window of them looks like the
+// reference (a few repeated frames would rightly look like drift).
+func steadyFrames(t testing.TB) (*Monitor, []Frame, *scene) {
+	s := newScene(t)
+	m, next := warmMonitor(t, s, Config{Embedding: demoTensor})
+	fs := make([]Frame, 400)
+	for i := range fs {
+		s.frame(t, baseScene, next+uint64(i), false, &fs[i])
+		fs[i].Embedding = append([]float32(nil), fs[i].Embedding...)
+	}
+	return m, fs, s
+}
+
+func TestObserveAllocatesNothing(t *testing.T) {
+	m, fs, _ := steadyFrames(t)
+	seq := fs[len(fs)-1].Seq
+	n := testing.AllocsPerRun(1000, func() {
+		seq++
+		f := &fs[seq%uint64(len(fs))]
+		f.Seq = seq
+		if r := m.Observe(f); len(r.Events) > 0 {
+			t.Fatalf("events in the steady state: %+v", r.Events)
+		}
+	})
+	if n != 0 {
+		t.Errorf("Observe allocates %v times per frame in the steady state; want 0", n)
+	}
+}
+
+// BenchmarkObserve measures the monitor per result (every test, the
+// 16×16-point frame statistics and the 32-dimension embedding of the demo
+// model) and, in the same loop, one Invoke of the demo model, and reports
+// the monitor's cost as a percentage of the Invoke.
+func BenchmarkObserve(b *testing.B) {
+	m, fs, _ := steadyFrames(b)
+	model, err := infer.Open(demoModel, infer.LoadOptions{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	it, err := model.NewInterpreter(infer.InterpreterOptions{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer it.Close()
+	ctx := context.Background()
+	seq := fs[len(fs)-1].Seq
+	var obs, inv time.Duration
+	b.ReportAllocs()
+	for b.Loop() {
+		t0 := time.Now()
+		if err := it.Invoke(ctx); err != nil {
+			b.Fatal(err)
+		}
+		t1 := time.Now()
+		seq++
+		f := &fs[seq%uint64(len(fs))]
+		f.Seq = seq
+		m.Observe(f)
+		obs += time.Since(t1)
+		inv += t1.Sub(t0)
+	}
+	b.ReportMetric(float64(obs.Nanoseconds())/float64(b.N), "ns/observe")
+	b.ReportMetric(float64(inv.Nanoseconds())/float64(b.N), "ns/invoke")
+	b.ReportMetric(100*float64(obs)/float64(inv), "%-of-invoke")
+}
