@@ -12,7 +12,6 @@ type alarm struct {
 	active bool
 	streak int
 	score  float64 // last score
-	first  uint64  // window first seq at the last change
 }
 
 func newAlarm(kind, test string, t Threshold, persist int) alarm {

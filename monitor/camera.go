@@ -33,7 +33,6 @@ type camState struct {
 	model       string   // sha256 of the model the output reference belongs to
 	inWarm      int
 	outWarm     int
-	embWarm     int
 	results     uint64
 	lastRetrain time.Time
 	profile     Profile // current reference (loaded or learned)

@@ -27,21 +27,29 @@ var (
 // baseScene is the undrifted scene every measurement starts from.
 var baseScene = shapes.Scene{Size: 64, Seed: 7}
 
-// warmRecords renders and classifies the warm-up frames once per test
-// binary; every measurement replays them.
+// warm holds the warm-up frames, rendered and classified once per test
+// binary and size; every measurement replays them.
 var warm struct {
-	once    sync.Once
-	records []record
+	mu      sync.Mutex
+	records map[int][]record
 }
 
 func warmUp(t testing.TB, s *scene, n int) []record {
-	warm.once.Do(func() {
-		var sp framestats.Sampler
-		for i := range uint64(n) {
-			warm.records = append(warm.records, s.record(t, baseScene, i, false, &sp))
-		}
-	})
-	return warm.records
+	warm.mu.Lock()
+	defer warm.mu.Unlock()
+	if recs, ok := warm.records[n]; ok {
+		return recs
+	}
+	var sp framestats.Sampler
+	recs := make([]record, n)
+	for i := range recs {
+		recs[i] = s.record(t, baseScene, uint64(i), false, &sp)
+	}
+	if warm.records == nil {
+		warm.records = map[int][]record{}
+	}
+	warm.records[n] = recs
+	return recs
 }
 
 // delayResult is the outcome of one drift measurement.
@@ -106,15 +114,21 @@ var captureStatic = captureStaticValue()
 func TestDetectionDelay(t *testing.T) {
 	s := newScene(t)
 	cfg := Config{Embedding: demoTensor}
+	// calm ≥ window: the tests run from the first drifted frame.
 	calm, maxFrames := 300, 1500
+	amounts, truths := driftAmounts, []bool{false, true}
 	if testing.Short() {
-		calm, maxFrames = 220, 600 // calm ≥ window: the tests run from the first drifted frame
+		// Smaller windows, the default amounts, with labels only.
+		cfg = Config{Embedding: demoTensor, WarmUp: 500, Window: 100, Persist: 15}
+		calm, maxFrames = 120, 400
+		amounts = func(k shapes.DriftKind) []float64 { return []float64{shapes.DefaultAmount(k)} }
+		truths = truths[:1]
 	}
 	var rows []string
 	for _, kind := range shapes.DriftKinds {
-		for _, amount := range driftAmounts(kind) {
+		for _, amount := range amounts(kind) {
 			row := fmt.Sprintf("| %s | %v ", kind, amount)
-			for _, noTruth := range []bool{false, true} {
+			for _, noTruth := range truths {
 				r := measureDelay(t, s, cfg, shapes.Drift{Kind: kind, Amount: amount}, calm, maxFrames, noTruth)
 				if r.before != 0 {
 					t.Errorf("%s %v: %d events before the drift; want 0", kind, amount, r.before)
@@ -169,7 +183,7 @@ func TestFalseAlarms(t *testing.T) {
 	s := newScene(t)
 	frames, pool := 1000000, 20000
 	if testing.Short() {
-		frames, pool = 20000, 2000
+		frames, pool = 20000, 1000
 	}
 	if *falseAlarmFrames > 0 {
 		frames = *falseAlarmFrames

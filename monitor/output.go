@@ -25,8 +25,6 @@ const (
 	nOutput
 )
 
-var outputTests = [nOutput]string{"classes", "confidence", "entropy", "low_confidence"}
-
 // outputPart is the output drift of one camera.
 type outputPart struct {
 	ref    *OutputRef
