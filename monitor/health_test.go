@@ -7,7 +7,7 @@ import (
 	"testing"
 
 	"github.com/fovea-edge/fovea/infer"
-	"github.com/fovea-edge/fovea/internal/shapes"
+	"github.com/fovea-edge/fovea/internal/demo/shapes"
 )
 
 func solid(c color.RGBA) *image.RGBA {

@@ -10,7 +10,7 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/fovea-edge/fovea/internal/shapes"
+	"github.com/fovea-edge/fovea/internal/demo/shapes"
 	"github.com/fovea-edge/fovea/monitor/framestats"
 )
 

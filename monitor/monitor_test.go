@@ -9,7 +9,7 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/fovea-edge/fovea/internal/shapes"
+	"github.com/fovea-edge/fovea/internal/demo/shapes"
 	"github.com/fovea-edge/fovea/monitor/capture"
 )
 

@@ -7,7 +7,7 @@ import (
 
 	"github.com/fovea-edge/fovea/infer"
 	_ "github.com/fovea-edge/fovea/infer/tflite"
-	"github.com/fovea-edge/fovea/internal/shapes"
+	"github.com/fovea-edge/fovea/internal/demo/shapes"
 	"github.com/fovea-edge/fovea/monitor/capture"
 	"github.com/fovea-edge/fovea/monitor/framestats"
 )

@@ -11,7 +11,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/fovea-edge/fovea/camera/preprocess"
+	"github.com/fovea-edge/fovea/internal/base/imaging"
 )
 
 // Static is the provenance that is the same for every sample of a run.
@@ -94,12 +94,12 @@ type Capturer struct {
 	static Static
 
 	mu      sync.Mutex
-	rng     *rand.Rand         // guarded by mu
-	kept    []kept             // guarded by mu; oldest first
-	bytes   int64              // guarded by mu
-	recent  []time.Time        // guarded by mu; capture times in the last hour
-	stats   Stats              // guarded by mu
-	resizer preprocess.Resizer // guarded by mu
+	rng     *rand.Rand       // guarded by mu
+	kept    []kept           // guarded by mu; oldest first
+	bytes   int64            // guarded by mu
+	recent  []time.Time      // guarded by mu; capture times in the last hour
+	stats   Stats            // guarded by mu
+	resizer imaging.Bilinear // guarded by mu
 }
 
 // New returns a capturer for p (defaults applied; p must be valid).
