@@ -3,8 +3,10 @@ package config
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"net"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -148,6 +150,16 @@ func (c *Config) problems() []error {
 	}
 	if c.OTA != nil {
 		errs = append(errs, c.OTA.validate()...)
+	}
+	if c.Monitor != nil {
+		if err := c.Monitor.Defaults().Validate(); err != nil {
+			errs = append(errs, err)
+		}
+		for _, id := range slices.Sorted(maps.Keys(c.Monitor.Capture.Cameras)) {
+			if !slices.ContainsFunc(c.Cameras, func(cam Camera) bool { return cam.ID == id }) {
+				add("monitor.capture.cameras: %q is not a configured camera", id)
+			}
+		}
 	}
 	return errs
 }

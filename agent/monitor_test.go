@@ -1,0 +1,228 @@
+package agent
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"image"
+	"image/color"
+	"image/png"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	mqtt "github.com/eclipse/paho.mqtt.golang"
+
+	"github.com/fovea-edge/fovea/agent/config"
+	"github.com/fovea-edge/fovea/internal/testutil/mosquittotest"
+	"github.com/fovea-edge/fovea/monitor"
+	"github.com/fovea-edge/fovea/monitor/feedback"
+	"github.com/fovea-edge/fovea/sync/mqttsync"
+)
+
+// monitorConfig is a configuration with the committed demo model, the
+// given cameras and a monitor section.
+func monitorConfig(t *testing.T, cams, extra string) *config.Config {
+	t.Helper()
+	y := fmt.Sprintf(`
+version: 1
+device_id: test-dev
+data_dir: %q
+cameras:
+%s
+model:
+  path: %q
+  top_k: 5
+http: {listen: "127.0.0.1:0"}
+%s`, filepath.Join(t.TempDir(), "state"), cams, demoModel, extra)
+	c, err := config.Parse([]byte(y))
+	if err != nil {
+		t.Fatalf("config.Parse = %v\n%s", err, y)
+	}
+	return c
+}
+
+func subscribe(t *testing.T, broker *mosquittotest.Broker, topic string, fn func([]byte)) mqtt.Client {
+	t.Helper()
+	c := mqtt.NewClient(mqtt.NewClientOptions().AddBroker("tcp://" + broker.Addr()).SetClientID("sub-" + strings.ReplaceAll(topic, "/", "-")))
+	if tok := c.Connect(); !tok.WaitTimeout(10*time.Second) || tok.Error() != nil {
+		t.Fatalf("connect: %v", tok.Error())
+	}
+	t.Cleanup(func() { c.Disconnect(0) })
+	if tok := c.Subscribe(topic, 1, func(_ mqtt.Client, m mqtt.Message) { fn(m.Payload()) }); !tok.WaitTimeout(10*time.Second) || tok.Error() != nil {
+		t.Fatalf("subscribe %s: %v", topic, tok.Error())
+	}
+	return c
+}
+
+func post(t *testing.T, url, contentType, body string) (int, string) {
+	t.Helper()
+	resp, err := http.Post(url, contentType, strings.NewReader(body))
+	if err != nil {
+		t.Fatalf("POST %s: %v", url, err)
+	}
+	defer resp.Body.Close()
+	var b bytes.Buffer
+	b.ReadFrom(resp.Body)
+	return resp.StatusCode, b.String()
+}
+
+// TestMonitorEndToEnd runs the agent with the synthetic camera (whose
+// brightness drifts from frame 450), the demo model, the monitor and a
+// real mosquitto: the drift alarm and the retraining trigger arrive on
+// fovea/test-dev/events and no event comes before the drift; feedback
+// over HTTP and over the MQTT command is scored and stored; metrics and
+// the status show the alarm.
+func TestMonitorEndToEnd(t *testing.T) {
+	broker := mosquittotest.Start(t, mosquittotest.Options{})
+	cfg := monitorConfig(t, `  - {id: shapes, uri: "synthetic:seed=3&drift=brightness&drift_at=450&count=800", on_full: wait}`,
+		"mqtt:\n  broker: "+broker.URL()+"\nmonitor:\n  enabled: true\n  warm_up: 200\n  window: 100\n  persist: 10\n")
+	var mu sync.Mutex
+	var events []EventMessage
+	var replies []mqttsync.Reply
+	subscribe(t, broker, "fovea/test-dev/events", func(b []byte) {
+		var ev EventMessage
+		if err := json.Unmarshal(b, &ev); err != nil {
+			t.Errorf("event payload %s: %v", b, err)
+		}
+		mu.Lock()
+		events = append(events, ev)
+		mu.Unlock()
+	})
+	cmd := subscribe(t, broker, "fovea/test-dev/cmd/feedback/reply", func(b []byte) {
+		var r mqttsync.Reply
+		if err := json.Unmarshal(b, &r); err != nil {
+			t.Errorf("reply payload %s: %v", b, err)
+		}
+		mu.Lock()
+		replies = append(replies, r)
+		mu.Unlock()
+	})
+
+	a, err := New(cfg, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr, stop := started(t, a)
+	base := "http://" + addr
+	waitFor(t, "800 results", func() bool { return a.results.Load() >= 800 })
+	waitFor(t, "a drift alarm and a retrain trigger on MQTT", func() bool {
+		mu.Lock()
+		defer mu.Unlock()
+		kinds := map[string]bool{}
+		for _, ev := range events {
+			kinds[ev.Kind] = true
+		}
+		return kinds[monitor.KindDrift] && kinds[monitor.KindRetrain]
+	})
+	mu.Lock()
+	for _, ev := range events {
+		if ev.Device != "test-dev" || ev.Camera != "shapes" || ev.V != 1 {
+			t.Errorf("event %+v; want device test-dev, camera shapes, v 1", ev)
+		}
+		// Results are in frame order (one worker, no drops): outbox seq n
+		// is frame n, and the first drifted frame is 450.
+		if ev.Window.LastSeq < 450 {
+			t.Errorf("event before the drift (false alarm): %+v", ev)
+		}
+	}
+	first := events[0]
+	mu.Unlock()
+	if first.Kind != monitor.KindDrift || first.State != monitor.StateRaised || first.Values["score"] < first.Thresholds.Raise {
+		t.Errorf("first event %+v; want a raised drift alarm above its threshold", first)
+	}
+
+	// Feedback over HTTP: the content type is required; unknown results
+	// are 404.
+	if code, body := post(t, base+"/api/feedback", "text/plain", `{"camera":"shapes","seq":790,"label":"star"}`); code != http.StatusUnsupportedMediaType {
+		t.Errorf("POST without JSON content type = %d %q; want 415", code, body)
+	}
+	if code, body := post(t, base+"/api/feedback", "application/json", `{"camera":"shapes","seq":999999,"label":"star"}`); code != http.StatusNotFound {
+		t.Errorf("POST for an unknown seq = %d %q; want 404", code, body)
+	}
+	if code, body := post(t, base+"/api/feedback", "application/json", `{"camera":"shapes","seq":0,"label":"star"}`); code != http.StatusBadRequest {
+		t.Errorf("POST with seq 0 = %d %q; want 400", code, body)
+	}
+	code, body := post(t, base+"/api/feedback", "application/json", `{"camera":"shapes","seq":790,"label":"star","operator":"ana"}`)
+	var l feedback.Label
+	if code != http.StatusOK || json.Unmarshal([]byte(body), &l) != nil || l.Seq != 790 || l.Predicted == "" || l.Operator != "ana" {
+		t.Fatalf("POST /api/feedback = %d %q; want 200 with the stored label and the prediction", code, body)
+	}
+
+	// Feedback over the MQTT command.
+	if tok := cmd.Publish("fovea/test-dev/cmd/feedback", 1, false, `{"id":"f1","args":{"camera":"shapes","seq":791,"label":"circle"}}`); !tok.WaitTimeout(10*time.Second) || tok.Error() != nil {
+		t.Fatal(tok.Error())
+	}
+	waitFor(t, "the feedback reply", func() bool {
+		mu.Lock()
+		defer mu.Unlock()
+		return len(replies) > 0
+	})
+	mu.Lock()
+	if r := replies[0]; !r.OK || r.ID != "f1" {
+		t.Errorf("feedback reply %+v; want ok", r)
+	}
+	mu.Unlock()
+
+	code, metrics := get(t, base+"/metrics")
+	for _, want := range []string{`fovea_drift_score{camera="shapes",test="brightness"}`, `fovea_alarm{camera="shapes",kind="drift"}`,
+		`fovea_accuracy_estimate{camera="shapes",method="atc"}`, `fovea_feedback_accuracy_ratio{camera="shapes"}`} {
+		if code != 200 || !strings.Contains(metrics, want) {
+			t.Errorf("/metrics lacks %s", want)
+		}
+	}
+	var st Status
+	if _, body := get(t, base+"/api/status"); json.Unmarshal([]byte(body), &st) != nil || st.Monitor == nil ||
+		len(st.Monitor.Alarms) == 0 || st.Monitor.Labels != 2 {
+		t.Errorf("/api/status monitor = %+v; want raised alarms and 2 feedback labels", st.Monitor)
+	}
+	if err := stop(); err != nil {
+		t.Fatalf("Run = %v", err)
+	}
+	// Both labels are durable.
+	s, err := openFeedbackStore(filepath.Join(cfg.DataDir, FeedbackFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	var stored []feedback.Label
+	s.List("shapes", func(l feedback.Label) bool { stored = append(stored, l); return true })
+	if len(stored) != 2 || stored[0].Seq != 790 || stored[1].Seq != 791 || stored[1].Label != "circle" {
+		t.Errorf("stored labels %+v; want seqs 790 and 791", stored)
+	}
+}
+
+// TestMonitorBlackCameraNotReady shows a camera that delivers only black
+// frames: /readyz must say 503 and why, while the frames keep coming.
+func TestMonitorBlackCameraNotReady(t *testing.T) {
+	dir := t.TempDir()
+	for i := range 3 {
+		img := image.NewRGBA(image.Rect(0, 0, 64, 64))
+		for p := 0; p < len(img.Pix); p += 4 {
+			img.Pix[p+3] = 255
+		}
+		img.Set(i, i, color.RGBA{1, 1, 1, 255}) // three different black frames
+		var b bytes.Buffer
+		if err := png.Encode(&b, img); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, fmt.Sprintf("black%d.png", i)), b.Bytes(), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cfg := monitorConfig(t, `  - {id: lens, uri: "dir:`+dir+`", loop: true, fps: 50}`,
+		"monitor:\n  enabled: true\n  broken_frames: 5\n")
+	a, err := New(cfg, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr, _ := started(t, a)
+	waitFor(t, "/readyz to report the black camera", func() bool {
+		code, body := get(t, "http://"+addr+"/readyz")
+		return code == http.StatusServiceUnavailable && strings.Contains(body, "camera lens: black frames")
+	})
+}
