@@ -137,6 +137,9 @@ func New(cfg *config.Config, opts Options) (*Agent, error) {
 		return nil, fmt.Errorf("agent.New: model.resize: %w", err)
 	}
 	a.models = newModelHolder(cfg.Pipeline.Workers, cfg.Model.Engine, infer.ClassifierOptions{Threads: cfg.Model.Threads, Resize: resize})
+	if mc := cfg.Monitor; mc != nil && mc.Enabled && mc.Embedding != "" {
+		a.models.keep = []string{mc.Embedding} // the monitor's embedding test (monitor.go)
+	}
 	path, labels, ref, err := a.startModel()
 	if err != nil {
 		return nil, fmt.Errorf("agent.New: %w", err)

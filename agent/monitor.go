@@ -11,6 +11,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/fovea-edge/fovea/infer"
 	"github.com/fovea-edge/fovea/monitor"
 	"github.com/fovea-edge/fovea/monitor/capture"
 	"github.com/fovea-edge/fovea/sync/mqttsync"
@@ -74,7 +75,7 @@ func (f *monitorFeature) Observe(o *Observation) {
 	fr := monitor.Frame{Camera: o.Camera, Seq: o.Seq, Time: o.Time, Image: o.Frame, Truth: o.Truth,
 		Model: capture.Model{Name: o.Model.Name, Version: o.Model.Version, SHA256: o.Model.SHA256}}
 	if o.Err == nil {
-		fr.Top = o.Pred.Top
+		fr.Top, fr.Embedding = o.Pred.Top, o.Embedding
 		if lm := f.a.models.Active(); lm != nil && lm.Ref.SHA256 == o.Model.SHA256 {
 			fr.Labels = lm.Labels
 			if fr.Labels == nil {
@@ -272,4 +273,42 @@ func (f *monitorFeature) problems() []string {
 		}
 	}
 	return p
+}
+
+// keptTensor returns the first tensor of keep as the classifier's last
+// Classify left it, dequantized to float32; nil when keep is empty or the
+// tensor is not an 8-bit or float32 tensor.
+func keptTensor(c *infer.Classifier, keep []string) []float32 {
+	if len(keep) == 0 {
+		return nil
+	}
+	t, ok := c.Tensor(keep[0])
+	if !ok {
+		return nil
+	}
+	var scale float32 = 1
+	var zp float32
+	if t.Quant.Quantized() {
+		scale = t.Quant.Scale[0]
+		if len(t.Quant.ZeroPoint) > 0 {
+			zp = float32(t.Quant.ZeroPoint[0])
+		}
+	}
+	switch t.Type {
+	case infer.Float32:
+		return append([]float32(nil), t.Float32s()...)
+	case infer.Int8:
+		out := make([]float32, len(t.Data))
+		for i, q := range t.Int8s() {
+			out[i] = scale * (float32(q) - zp)
+		}
+		return out
+	case infer.UInt8:
+		out := make([]float32, len(t.Data))
+		for i, q := range t.Data {
+			out[i] = scale * (float32(q) - zp)
+		}
+		return out
+	}
+	return nil
 }

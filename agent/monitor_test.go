@@ -80,7 +80,7 @@ func post(t *testing.T, url, contentType, body string) (int, string) {
 func TestMonitorEndToEnd(t *testing.T) {
 	broker := mosquittotest.Start(t, mosquittotest.Options{})
 	cfg := monitorConfig(t, `  - {id: shapes, uri: "synthetic:seed=3&drift=brightness&drift_at=450&count=800", on_full: wait}`,
-		"mqtt:\n  broker: "+broker.URL()+"\nmonitor:\n  enabled: true\n  warm_up: 200\n  window: 100\n  persist: 10\n")
+		"mqtt:\n  broker: "+broker.URL()+"\nmonitor:\n  enabled: true\n  warm_up: 200\n  window: 100\n  persist: 10\n  embedding: pool\n")
 	var mu sync.Mutex
 	var events []EventMessage
 	var replies []mqttsync.Reply
@@ -170,7 +170,8 @@ func TestMonitorEndToEnd(t *testing.T) {
 
 	code, metrics := get(t, base+"/metrics")
 	for _, want := range []string{`fovea_drift_score{camera="shapes",test="brightness"}`, `fovea_alarm{camera="shapes",kind="drift"}`,
-		`fovea_accuracy_estimate{camera="shapes",method="atc"}`, `fovea_feedback_accuracy_ratio{camera="shapes"}`} {
+		`fovea_accuracy_estimate{camera="shapes",method="atc"}`, `fovea_feedback_accuracy_ratio{camera="shapes"}`,
+		`fovea_drift_score{camera="shapes",test="embedding"}`} {
 		if code != 200 || !strings.Contains(metrics, want) {
 			t.Errorf("/metrics lacks %s", want)
 		}
@@ -225,4 +226,23 @@ func TestMonitorBlackCameraNotReady(t *testing.T) {
 		code, body := get(t, "http://"+addr+"/readyz")
 		return code == http.StatusServiceUnavailable && strings.Contains(body, "camera lens: black frames")
 	})
+}
+
+// TestMonitorEmbeddingOptional names a tensor the model lacks: the agent
+// still starts, without the embedding test; the demo model's "pool" is
+// kept.
+func TestMonitorEmbeddingOptional(t *testing.T) {
+	for _, tc := range []struct {
+		tensor string
+		keep   bool
+	}{{"pool", true}, {"no-such-tensor", false}} {
+		cfg := monitorConfig(t, `  - {id: shapes, uri: "synthetic:seed=3"}`, "monitor:\n  enabled: true\n  embedding: "+tc.tensor+"\n")
+		a, err := New(cfg, Options{})
+		if err != nil {
+			t.Fatalf("embedding %s: New = %v", tc.tensor, err)
+		}
+		if got := a.Models().Active().Keep != nil; got != tc.keep {
+			t.Errorf("embedding %s: kept = %v; want %v", tc.tensor, got, tc.keep)
+		}
+	}
 }

@@ -21,6 +21,9 @@ type Observation struct {
 	Model ModelRef         // the model that made Pred
 	Truth string           // the frame's truth label; "" when unknown
 	Err   error            // classification error
+	// Embedding is the tensor named by monitor.embedding, dequantized,
+	// when the model has it; nil otherwise.
+	Embedding []float32
 }
 
 // Observer watches results as they are made: monitoring, OTA health
@@ -48,7 +51,7 @@ func (a *Agent) observe(ap appended) {
 	}
 	o := Observation{
 		Camera: ap.cam.cfg.ID, Seq: ap.seq, Time: ap.rec.Wall, Frame: ap.img,
-		Pred: ap.pred, Model: ap.rec.Model, Truth: ap.rec.Truth,
+		Pred: ap.pred, Model: ap.rec.Model, Truth: ap.rec.Truth, Embedding: ap.emb,
 	}
 	for _, ob := range a.obs {
 		ob.Observe(&o)
