@@ -65,7 +65,8 @@
     const title = el("h2", "", id);
     const badge = el("span", "badge");
     const uri = el("div", "uri");
-    const head = el("header", "cam-head", title, badge, uri);
+    const alarms = el("span", "alarms");
+    const head = el("header", "cam-head", title, badge, alarms, uri);
     const img = el("img", "frame");
     img.alt = "Latest classified frame from camera " + id;
     img.hidden = true;
@@ -85,8 +86,34 @@
     const err = el("p", "err");
     err.hidden = true;
     root.append(head, body, stats, err);
-    const v = { root, badge, uri, img, none, caption, pred, stats, err, seq: 0, samples: [], fps: null };
+    const mon = el("p", "monitor muted");
+    mon.hidden = true;
+    root.append(mon);
+    const v = { root, badge, alarms, mon, uri, img, none, caption, pred, stats, err, seq: 0, samples: [], fps: null };
     return v;
+  }
+
+  // renderMonitor shows camera c's raised alarms as badges and its
+  // monitoring state (m: its entry of st.monitor.cameras, or undefined).
+  function renderMonitor(v, m) {
+    const badges = [];
+    for (const a of (m && m.alarms) || []) {
+      const b = el("span", "badge alarm alarm-" + String(a.kind).replace(/[^a-z]/g, ""), a.kind + ": " + a.test);
+      b.title = "monitor alarm raised; score " + Number(a.score).toFixed(3);
+      badges.push(b);
+    }
+    v.alarms.replaceChildren(...badges);
+    if (!m) { v.mon.hidden = true; return; }
+    const parts = [];
+    if (m.accuracy_estimate !== undefined && m.accuracy_estimate !== null) {
+      parts.push("estimated accuracy " + pct(m.accuracy_estimate) + " (" + m.estimate_method + ", an estimate)");
+    }
+    if (m.accuracy !== undefined && m.accuracy !== null) {
+      parts.push("labelled accuracy " + pct(m.accuracy) + " over " + num(m.labels));
+    }
+    if (!parts.length) parts.push("monitor learning its reference (" + num(m.output_warm_up) + " results)");
+    v.mon.textContent = parts.join(" · ");
+    v.mon.hidden = false;
   }
 
   // renderCamera updates camera c's card.
@@ -183,6 +210,8 @@
 
     const box = document.getElementById("cameras");
     const seen = new Set();
+    const mons = new Map();
+    for (const m of (st.monitor && st.monitor.cameras) || []) mons.set(m.camera, m);
     for (const c of st.cameras || []) {
       seen.add(c.id);
       let v = cams.get(c.id);
@@ -192,6 +221,7 @@
         box.append(v.root);
       }
       renderCamera(v, c);
+      renderMonitor(v, mons.get(c.id));
     }
     for (const [id, v] of cams) {
       if (!seen.has(id)) { v.root.remove(); cams.delete(id); }
@@ -228,6 +258,19 @@
       ["append errors", num(o.append_errors), o.append_errors ? "warn" : ""],
       ["last error", o.last_error, "warn"],
     ]);
+    const mon = st.monitor;
+    const mp = document.getElementById("monitor-panel");
+    mp.hidden = !mon;
+    if (mon) {
+      const al = mon.alarms || [];
+      fill(document.getElementById("monitor"), [
+        ["alarms", al.length ? al.map((a) => a.camera + " " + a.kind + ": " + a.test).join(", ") : "none", al.length ? "warn" : ""],
+        ["feedback labels", num(mon.feedback_labels)],
+        ["samples kept", num((mon.samples || {}).retained)],
+        ["events published", num(mon.events_published)],
+        ["events waiting", num(mon.events_pending), mon.events_pending ? "warn" : ""],
+      ]);
+    }
     const s = st.sync;
     fill(document.getElementById("sync"), s ? [
       ["state", s.state + (s.connected ? " (connected)" : ""), s.state === "ok" ? "" : "warn"],
