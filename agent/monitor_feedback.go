@@ -24,6 +24,7 @@ func (f *monitorFeature) register(s *mqttsync.Syncer) {
 	s.Handle(CmdFeedback, func(ctx context.Context, cmd mqttsync.Command) (any, error) {
 		return f.feedback(cmd.Args)
 	})
+	f.registerSamples(s)
 }
 
 // feedback records one label: checked, scored by the monitor against

@@ -20,6 +20,7 @@ import (
 	"github.com/fovea-edge/fovea/agent/config"
 	"github.com/fovea-edge/fovea/internal/testutil/mosquittotest"
 	"github.com/fovea-edge/fovea/monitor"
+	"github.com/fovea-edge/fovea/monitor/capture"
 	"github.com/fovea-edge/fovea/monitor/feedback"
 	"github.com/fovea-edge/fovea/sync/mqttsync"
 )
@@ -48,7 +49,7 @@ http: {listen: "127.0.0.1:0"}
 
 func subscribe(t *testing.T, broker *mosquittotest.Broker, topic string, fn func([]byte)) mqtt.Client {
 	t.Helper()
-	c := mqtt.NewClient(mqtt.NewClientOptions().AddBroker("tcp://" + broker.Addr()).SetClientID("sub-" + strings.ReplaceAll(topic, "/", "-")))
+	c := mqtt.NewClient(mqtt.NewClientOptions().AddBroker("tcp://" + broker.Addr()).SetClientID("sub-" + strings.NewReplacer("/", "-", "+", "any", "#", "all").Replace(topic)))
 	if tok := c.Connect(); !tok.WaitTimeout(10*time.Second) || tok.Error() != nil {
 		t.Fatalf("connect: %v", tok.Error())
 	}
@@ -79,8 +80,9 @@ func post(t *testing.T, url, contentType, body string) (int, string) {
 // the status show the alarm.
 func TestMonitorEndToEnd(t *testing.T) {
 	broker := mosquittotest.Start(t, mosquittotest.Options{})
-	cfg := monitorConfig(t, `  - {id: shapes, uri: "synthetic:seed=3&drift=brightness&drift_at=450&count=800", on_full: wait}`,
-		"mqtt:\n  broker: "+broker.URL()+"\nmonitor:\n  enabled: true\n  warm_up: 200\n  window: 100\n  persist: 10\n  embedding: pool\n")
+	cfg := monitorConfig(t, `  - {id: shapes, uri: "synthetic:seed=3&drift=brightness&drift_at=450&fps=200", on_full: wait}`,
+		"mqtt:\n  broker: "+broker.URL()+"\nmonitor:\n  enabled: true\n  warm_up: 200\n  window: 100\n  persist: 10\n  embedding: pool\n"+
+			"  capture:\n    max_side: 32\n    max_per_hour: 4\n    cameras:\n      shapes:\n        rules: {drift: true}\n        masks: [{x: 0, y: 0, w: 8, h: 8}]\n")
 	var mu sync.Mutex
 	var events []EventMessage
 	var replies []mqttsync.Reply
@@ -176,6 +178,58 @@ func TestMonitorEndToEnd(t *testing.T) {
 			t.Errorf("/metrics lacks %s", want)
 		}
 	}
+	// Samples captured while the drift alarm was raised: listed, fetched
+	// over HTTP (local) and over the MQTT pull command, deleted.
+	waitFor(t, "4 captured samples", func() bool { return a.mon.m.Capturer().Stats().Captured == 4 })
+	var list struct{ Samples []capture.Sample }
+	waitFor(t, "4 stored samples", func() bool {
+		_, body := get(t, base+"/api/samples")
+		return json.Unmarshal([]byte(body), &list) == nil && len(list.Samples) == 4
+	})
+	s0 := list.Samples[0]
+	if p := s0.Provenance; p.Rule != capture.RuleDrift || p.Width != 32 || p.Masks != 1 || p.Device != "test-dev" || p.ConfigHash != cfg.Hash() {
+		t.Errorf("sample provenance %+v", p)
+	}
+	code, pic := get(t, base+"/api/samples/"+s0.ID+".png")
+	if img, err := png.Decode(strings.NewReader(pic)); code != 200 || err != nil || img.Bounds().Dx() != 32 {
+		t.Errorf("GET sample png = %d, %v", code, err)
+	}
+	var got []mqttsync.Reply
+	subscribe(t, broker, "fovea/test-dev/cmd/samples/+/reply", func(b []byte) {
+		var r mqttsync.Reply
+		json.Unmarshal(b, &r)
+		mu.Lock()
+		got = append(got, r)
+		mu.Unlock()
+	})
+	for _, c := range []string{"get", "delete"} {
+		if tok := cmd.Publish("fovea/test-dev/cmd/samples/"+c, 1, false, `{"id":"s-`+c+`","args":{"id":"`+s0.ID+`"}}`); !tok.WaitTimeout(10*time.Second) || tok.Error() != nil {
+			t.Fatal(tok.Error())
+		}
+	}
+	waitFor(t, "samples/get and samples/delete replies", func() bool {
+		mu.Lock()
+		defer mu.Unlock()
+		return len(got) == 2
+	})
+	mu.Lock()
+	for _, r := range got {
+		if !r.OK {
+			t.Errorf("reply %+v; want ok", r)
+		}
+		if r.ID == "s-get" {
+			b, _ := json.Marshal(r.Result)
+			var d SampleData
+			if json.Unmarshal(b, &d) != nil || len(d.PNG) != len(pic) || d.ID != s0.ID {
+				t.Errorf("samples/get returned %d PNG bytes for %q; want %d for %q", len(d.PNG), d.ID, len(pic), s0.ID)
+			}
+		}
+	}
+	mu.Unlock()
+	if code, _ := get(t, base+"/api/samples/"+s0.ID+".png"); code != http.StatusNotFound {
+		t.Errorf("GET a deleted sample = %d; want 404", code)
+	}
+
 	var st Status
 	if _, body := get(t, base+"/api/status"); json.Unmarshal([]byte(body), &st) != nil || st.Monitor == nil ||
 		len(st.Monitor.Alarms) == 0 || st.Monitor.Labels != 2 {
