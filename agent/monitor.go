@@ -19,7 +19,7 @@ import (
 
 // The monitor's files in the data directory.
 const (
-	FeedbackFile = "feedback.db"
+	FeedbackFile = "feedback.jsonl"
 	SamplesDir   = "samples"
 )
 
