@@ -76,6 +76,7 @@ func (a *Agent) Handler() http.Handler {
 	if a.mon != nil {
 		mux.HandleFunc("POST /api/feedback", localOnly(a.mon.serveFeedback)) // monitor_feedback.go
 		mux.HandleFunc("GET /api/monitor", a.mon.serveMonitor)
+		mux.HandleFunc("GET /api/monitor/history", a.mon.serveHistory)                     // monitor_history.go
 		mux.HandleFunc("GET /api/samples", localOnly(a.mon.serveSamples))                  // monitor_samples.go
 		mux.HandleFunc("GET /api/samples/{camera}/{seq}", localOnly(a.mon.serveSamplePNG)) // {seq} = "<n>.png"
 	}

@@ -48,6 +48,7 @@ type monitorFeature struct {
 	pending []monitor.Event   // guarded by mu; oldest first
 	samples []*capture.Sample // guarded by mu
 	recent  []monitor.Event   // guarded by mu; newest last
+	hist    history           // guarded by mu
 
 	store *feedbackStore // set by run before the HTTP server and syncer start
 
@@ -171,6 +172,9 @@ func (f *monitorFeature) run(ctx context.Context) {
 	defer retry.Stop()
 	expire := time.NewTicker(time.Hour)
 	defer expire.Stop()
+	hist := time.NewTicker(historyEvery)
+	defer hist.Stop()
+	f.sample(time.Now())
 	for {
 		f.flush(ctx)
 		select {
@@ -181,6 +185,8 @@ func (f *monitorFeature) run(ctx context.Context) {
 		case <-retry.C:
 		case now := <-expire.C:
 			f.expire(now)
+		case now := <-hist.C:
+			f.sample(now)
 		}
 	}
 }

@@ -230,6 +230,15 @@ func TestMonitorEndToEnd(t *testing.T) {
 		t.Errorf("GET a deleted sample = %d; want 404", code)
 	}
 
+	// History: Run took a first point at start; one more now.
+	a.mon.sample(time.Now().Add(time.Second))
+	var hist []CameraHistory
+	if _, body := get(t, base+"/api/monitor/history"); json.Unmarshal([]byte(body), &hist) != nil || len(hist) != 1 ||
+		len(hist[0].Points) < 2 || hist[0].Points[len(hist[0].Points)-1].ResultsPerS <= 0 ||
+		hist[0].Points[len(hist[0].Points)-1].DriftLevel < 1 || len(hist[0].Classes) == 0 {
+		t.Errorf("/api/monitor/history = %s; want points with a result rate, a drift level ≥ 1 and class counts", body)
+	}
+
 	var st Status
 	if _, body := get(t, base+"/api/status"); json.Unmarshal([]byte(body), &st) != nil || st.Monitor == nil ||
 		len(st.Monitor.Alarms) == 0 || st.Monitor.Labels != 2 {

@@ -32,6 +32,11 @@ type Status struct {
 	// ClassNames plus a last "other" row/column for unknown labels.
 	Confusion  [][]int  `json:"confusion,omitempty"`
 	ClassNames []string `json:"class_names,omitempty"`
+	// MeanConfidence is the window's mean top-1 confidence.
+	MeanConfidence *float64 `json:"mean_confidence,omitempty"`
+	// DriftLevel is the highest score/raise ratio over the drift tests
+	// that ran: 1 means a score at its raise threshold.
+	DriftLevel float64 `json:"drift_level"`
 	// Broken is true while a camera alarm is raised.
 	Broken bool `json:"broken"`
 }
@@ -54,6 +59,9 @@ func (c *camState) status() Status {
 	add := func(a *alarm, ran bool) {
 		if ran {
 			s.Scores[a.test] = a.score
+			if a.kind == KindDrift && a.raise > 0 {
+				s.DriftLevel = max(s.DriftLevel, a.score/a.raise)
+			}
 		}
 		if a.active {
 			s.Alarms = append(s.Alarms, ActiveAlarm{Kind: a.kind, Test: a.test, Score: a.score})
@@ -73,6 +81,8 @@ func (c *camState) status() Status {
 		add(&c.decay, c.out.conf.full())
 		if est, method, ok := c.out.estimate(); ok {
 			s.Estimate, s.EstimateMethod = &est, method
+			mc := c.out.confSum / float64(c.out.conf.n)
+			s.MeanConfidence = &mc
 		}
 	}
 	if c.emb.ref != nil {
