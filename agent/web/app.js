@@ -267,7 +267,7 @@
     if (mon) {
       const al = mon.alarms || [];
       fill(document.getElementById("monitor"), [
-        ["alarms", al.length ? al.map((a) => a.camera + " " + a.kind + ": " + a.test).join(", ") : "none", al.length ? "warn" : ""],
+        ["alarms raised", al.length ? String(al.length) + " (badges on the cameras)" : "none", al.length ? "warn" : ""],
         ["feedback labels", num(mon.feedback_labels)],
         ["samples kept", num((mon.samples || {}).retained)],
         ["events published", num(mon.events_published)],
@@ -302,6 +302,7 @@
     const svg = document.createElementNS(NS, "svg");
     svg.setAttribute("viewBox", "0 0 " + W + " " + H);
     svg.setAttribute("class", "spark");
+    svg.setAttribute("preserveAspectRatio", "none");
     const y = (x) => (H - 2 - (Math.max(lo, Math.min(hi, x)) - lo) / (hi - lo || 1) * (H - 4)).toFixed(1);
     if (ref !== undefined) {
       const l = document.createElementNS(NS, "line");
