@@ -13,8 +13,8 @@ import (
 // reference (a few repeated frames would rightly look like drift).
 func steadyFrames(t testing.TB) (*Monitor, []Frame, *scene) {
 	s := newScene(t)
-	m, next := warmMonitor(t, s, Config{Embedding: demoTensor})
-	fs := make([]Frame, 400)
+	m, next := warmMonitor(t, s, small(Config{Embedding: demoTensor}))
+	fs := make([]Frame, 250)
 	for i := range fs {
 		s.frame(t, baseScene, next+uint64(i), false, &fs[i])
 		fs[i].Embedding = append([]float32(nil), fs[i].Embedding...)

@@ -117,15 +117,18 @@ func TestDetectionDelay(t *testing.T) {
 	// calm ≥ window: the tests run from the first drifted frame.
 	calm, maxFrames := 300, 1500
 	amounts, truths := driftAmounts, []bool{false, true}
+	kinds := shapes.DriftKinds
 	if testing.Short() {
-		// Smaller windows, the default amounts, with labels only.
-		cfg = Config{Embedding: demoTensor, WarmUp: 500, Window: 100, Persist: 15}
-		calm, maxFrames = 120, 400
+		// Smaller windows, two knobs at their default amounts, with
+		// labels only.
+		cfg = small(Config{Embedding: demoTensor})
+		calm, maxFrames = 120, 300
 		amounts = func(k shapes.DriftKind) []float64 { return []float64{shapes.DefaultAmount(k)} }
 		truths = truths[:1]
+		kinds = []shapes.DriftKind{shapes.Brightness, shapes.Blur}
 	}
 	var rows []string
-	for _, kind := range shapes.DriftKinds {
+	for _, kind := range kinds {
 		for _, amount := range amounts(kind) {
 			row := fmt.Sprintf("| %s | %v ", kind, amount)
 			for _, noTruth := range truths {
@@ -183,7 +186,7 @@ func TestFalseAlarms(t *testing.T) {
 	s := newScene(t)
 	frames, pool := 1000000, 20000
 	if testing.Short() {
-		frames, pool = 20000, 1000
+		frames, pool = 20000, 500
 	}
 	if *falseAlarmFrames > 0 {
 		frames = *falseAlarmFrames

@@ -15,6 +15,14 @@ import (
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
 
+// small is the configuration of the integration tests: shorter warm-up
+// and windows than the defaults, so they render and classify fewer frames
+// (the measurement tool, measure_test.go, uses the defaults).
+func small(c Config) Config {
+	c.WarmUp, c.Window, c.Persist = 300, 100, 15
+	return c
+}
+
 // warmMonitor returns a monitor that has learned its reference from the
 // replayed warm-up frames and seen a full window of undrifted live
 // frames, and the next free frame index.
@@ -47,7 +55,7 @@ func warmMonitor(t testing.TB, s *scene, cfg Config) (*Monitor, uint64) {
 // evidence and sample ids, in snake_case JSON.
 func TestRetrainEvent(t *testing.T) {
 	s := newScene(t)
-	m, next := warmMonitor(t, s, Config{Embedding: demoTensor})
+	m, next := warmMonitor(t, s, small(Config{Embedding: demoTensor}))
 	sc := baseScene
 	sc.Drifts = []shapes.Drift{{Kind: shapes.Brightness, Amount: 0.3}}
 	var events []Event
@@ -63,8 +71,8 @@ func TestRetrainEvent(t *testing.T) {
 		t.Fatalf("events = %+v; want a drift alarm and a retrain trigger", events)
 	}
 	rt := events[1]
-	if len(rt.Evidence) == 0 || len(rt.SampleIDs) != sampleIDs || rt.Window.Results != 200 {
-		t.Errorf("retrain event = %+v; want evidence, %d sample ids and a 200-result window", rt, sampleIDs)
+	if len(rt.Evidence) == 0 || len(rt.SampleIDs) != sampleIDs || rt.Window.Results != 100 {
+		t.Errorf("retrain event = %+v; want evidence, %d sample ids and a 100-result window", rt, sampleIDs)
 	}
 	got, err := json.MarshalIndent(events, "", "  ")
 	if err != nil {
@@ -84,7 +92,7 @@ func TestRetrainEvent(t *testing.T) {
 		t.Errorf("events differ from %s (rerun with -update if intended):\n%s", golden, got)
 	}
 	// A second raise within the cooldown triggers no second retrain event.
-	for i := range uint64(600) {
+	for i := range uint64(300) {
 		s.frame(t, sc, next+300+i, true, &f)
 		for _, ev := range m.Observe(&f).Events {
 			if ev.Kind == KindRetrain {
@@ -155,7 +163,7 @@ func TestFeedback(t *testing.T) {
 // is detected one window after it starts.
 func TestProfileRoundTrip(t *testing.T) {
 	s := newScene(t)
-	m, next := warmMonitor(t, s, Config{Embedding: demoTensor})
+	m, next := warmMonitor(t, s, small(Config{Embedding: demoTensor}))
 	p, ok := m.Profile("cam")
 	if !ok || p.Output == nil || p.Embedding == nil || len(p.Input) != nInput || p.Output.Accuracy == nil {
 		t.Fatalf("learned profile = %+v", p)
@@ -168,7 +176,7 @@ func TestProfileRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatalf("ParseProfile(learned) = %v", err)
 	}
-	m2, err := New(Config{Embedding: demoTensor}, captureStatic)
+	m2, err := New(small(Config{Embedding: demoTensor}), captureStatic)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -179,7 +187,7 @@ func TestProfileRoundTrip(t *testing.T) {
 	sc.Drifts = []shapes.Drift{{Kind: shapes.Blur, Amount: 0.5}}
 	var f Frame
 	raised := ""
-	for i := range uint64(400) {
+	for i := range uint64(250) {
 		s.frame(t, sc, next+i, true, &f)
 		f.Truth = "" // no labels: the input test must find it
 		for _, ev := range m2.Observe(&f).Events {
@@ -247,7 +255,7 @@ func TestCaptureDuringDrift(t *testing.T) {
 	s := newScene(t)
 	cfg := Config{Capture: capture.Policy{Cameras: map[string]capture.Camera{"cam": {
 		Rules: capture.Rules{Drift: true}, Masks: []capture.Rect{{X: 0, Y: 0, W: 16, H: 16}}}}, MaxPerHour: 5}}
-	m, next := warmMonitor(t, s, cfg)
+	m, next := warmMonitor(t, s, small(cfg))
 	if st := m.Capturer().Stats(); st.Captured != 0 {
 		t.Fatalf("captured %d samples before any drift", st.Captured)
 	}
@@ -255,7 +263,7 @@ func TestCaptureDuringDrift(t *testing.T) {
 	sc.Drifts = []shapes.Drift{{Kind: shapes.Noise, Amount: 0.5}}
 	var f Frame
 	var samples []*capture.Sample
-	for i := range uint64(300) {
+	for i := range uint64(200) {
 		s.frame(t, sc, next+i, true, &f)
 		r := m.Observe(&f)
 		if r.CaptureErr != nil {
