@@ -82,7 +82,7 @@ func TestMonitorEndToEnd(t *testing.T) {
 	broker := mosquittotest.Start(t, mosquittotest.Options{})
 	cfg := monitorConfig(t, `  - {id: shapes, uri: "synthetic:seed=3&drift=brightness&drift_at=450&fps=200", on_full: wait}`,
 		"mqtt:\n  broker: "+broker.URL()+"\nmonitor:\n  enabled: true\n  warm_up: 200\n  window: 100\n  persist: 10\n  embedding: pool\n"+
-			"  capture:\n    max_side: 32\n    max_per_hour: 4\n    cameras:\n      shapes:\n        rules: {drift: true}\n        masks: [{x: 0, y: 0, w: 8, h: 8}]\n")
+			"  retrain_cooldown: 30m\n  capture:\n    max_side: 32\n    max_per_hour: 4\n    ttl: 24h\n    cameras:\n      - id: shapes\n        rules: {drift: true}\n        masks: [{x: 0, y: 0, w: 8, h: 8}]\n")
 	var mu sync.Mutex
 	var events []EventMessage
 	var replies []mqttsync.Reply

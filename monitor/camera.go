@@ -233,7 +233,7 @@ func (c *camState) changed(f *Frame, a *alarm, values map[string]float64, events
 	if !a.active || a.kind == KindCamera {
 		return
 	}
-	if !c.lastRetrain.IsZero() && f.Time.Sub(c.lastRetrain) < c.cfg.RetrainCooldown {
+	if !c.lastRetrain.IsZero() && f.Time.Sub(c.lastRetrain) < c.cfg.RetrainCooldown.D() {
 		return
 	}
 	c.lastRetrain = f.Time

@@ -65,7 +65,7 @@ type Config struct {
 	FrozenFrames int `yaml:"frozen_frames" json:"frozen_frames"`
 	// RetrainCooldown is the least time between two retraining-trigger
 	// events of one camera. Default 1h.
-	RetrainCooldown time.Duration `yaml:"retrain_cooldown" json:"retrain_cooldown"`
+	RetrainCooldown Duration `yaml:"retrain_cooldown" json:"retrain_cooldown"`
 	// Embedding names the model tensor whose values feed the embedding
 	// test (the agent keeps it in the interpreter); empty = no embedding
 	// test.
@@ -101,7 +101,7 @@ func (c Config) Defaults() Config {
 	def(&c.BrokenFrames, 10)
 	def(&c.FrozenFrames, 50)
 	if c.RetrainCooldown == 0 {
-		c.RetrainCooldown = time.Hour
+		c.RetrainCooldown = Duration(time.Hour)
 	}
 	t := &c.Thresholds
 	deft(&t.Input, 0.40, 0.15)
@@ -113,6 +113,10 @@ func (c Config) Defaults() Config {
 	c.Capture = c.Capture.Defaults()
 	return c
 }
+
+// Duration is a time.Duration written as "30m" or "1h" in configuration
+// files.
+type Duration = capture.Duration
 
 // Limits on sizes, so that a configuration cannot make the monitor
 // allocate without bound.

@@ -253,7 +253,7 @@ func FuzzParseProfile(f *testing.F) {
 
 func TestCaptureDuringDrift(t *testing.T) {
 	s := newScene(t)
-	cfg := Config{Capture: capture.Policy{Cameras: map[string]capture.Camera{"cam": {
+	cfg := Config{Capture: capture.Policy{Cameras: []capture.Camera{{ID: "cam",
 		Rules: capture.Rules{Drift: true}, Masks: []capture.Rect{{X: 0, Y: 0, W: 16, H: 16}}}}, MaxPerHour: 5}}
 	m, next := warmMonitor(t, s, small(cfg))
 	if st := m.Capturer().Stats(); st.Captured != 0 {

@@ -3,7 +3,6 @@ package config
 import (
 	"errors"
 	"fmt"
-	"maps"
 	"net"
 	"regexp"
 	"slices"
@@ -155,9 +154,9 @@ func (c *Config) problems() []error {
 		if err := c.Monitor.Defaults().Validate(); err != nil {
 			errs = append(errs, err)
 		}
-		for _, id := range slices.Sorted(maps.Keys(c.Monitor.Capture.Cameras)) {
-			if !slices.ContainsFunc(c.Cameras, func(cam Camera) bool { return cam.ID == id }) {
-				add("monitor.capture.cameras: %q is not a configured camera", id)
+		for _, mc := range c.Monitor.Capture.Cameras {
+			if !slices.ContainsFunc(c.Cameras, func(cam Camera) bool { return cam.ID == mc.ID }) {
+				add("monitor.capture.cameras: %q is not a configured camera", mc.ID)
 			}
 		}
 	}

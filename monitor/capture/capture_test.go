@@ -47,7 +47,7 @@ func TestRules(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			c := New(Policy{Cameras: map[string]Camera{"door": {Rules: tt.rules}}}, Static{})
+			c := New(Policy{Cameras: []Camera{{ID: "door", Rules: tt.rules}}}, Static{})
 			o := offer(1, 0.9)
 			tt.edit(o)
 			s, err := c.Offer(o)
@@ -75,7 +75,7 @@ func TestOffByDefault(t *testing.T) {
 	if c.Enabled("door") {
 		t.Error("Enabled(door) with an empty policy")
 	}
-	c = New(Policy{Cameras: map[string]Camera{"yard": {Rules: Rules{RandomRate: 1}}}}, Static{})
+	c = New(Policy{Cameras: []Camera{{ID: "yard", Rules: Rules{RandomRate: 1}}}}, Static{})
 	if s, _ := c.Offer(o); s != nil {
 		t.Error("a camera that did not opt in was captured")
 	}
@@ -86,7 +86,7 @@ func TestOffByDefault(t *testing.T) {
 
 func TestCaps(t *testing.T) {
 	t.Run("per hour", func(t *testing.T) {
-		c := New(Policy{Cameras: map[string]Camera{"door": {Rules: Rules{RandomRate: 1}}}, MaxPerHour: 3}, Static{})
+		c := New(Policy{Cameras: []Camera{{ID: "door", Rules: Rules{RandomRate: 1}}}, MaxPerHour: 3}, Static{})
 		got := 0
 		for seq := uint64(1); seq <= 10; seq++ { // 10 offers within 10 s
 			if s, _ := c.Offer(offer(seq, 1)); s != nil {
@@ -102,7 +102,7 @@ func TestCaps(t *testing.T) {
 		}
 	})
 	t.Run("samples and ttl", func(t *testing.T) {
-		c := New(Policy{Cameras: map[string]Camera{"door": {Rules: Rules{RandomRate: 1}}}, MaxSamples: 2, TTL: time.Minute}, Static{})
+		c := New(Policy{Cameras: []Camera{{ID: "door", Rules: Rules{RandomRate: 1}}}, MaxSamples: 2, TTL: Duration(time.Minute)}, Static{})
 		for seq := uint64(1); seq <= 3; seq++ {
 			s, _ := c.Offer(offer(seq, 1))
 			if (s != nil) != (seq <= 2) {
@@ -124,7 +124,7 @@ func TestCaps(t *testing.T) {
 		}
 	})
 	t.Run("bytes", func(t *testing.T) {
-		c := New(Policy{Cameras: map[string]Camera{"door": {Rules: Rules{RandomRate: 1}}}, MaxBytes: 100}, Static{})
+		c := New(Policy{Cameras: []Camera{{ID: "door", Rules: Rules{RandomRate: 1}}}, MaxBytes: 100}, Static{})
 		if s, _ := c.Offer(offer(1, 1)); s != nil {
 			t.Errorf("captured %d PNG bytes under a 100-byte cap", len(s.PNG))
 		}
@@ -135,7 +135,7 @@ func TestCaps(t *testing.T) {
 }
 
 func TestRandomRate(t *testing.T) {
-	c := New(Policy{Cameras: map[string]Camera{"door": {Rules: Rules{RandomRate: 0.1}}}, MaxPerHour: MaxPerHourLimit, MaxSamples: MaxSamplesLimit, MaxBytes: 1 << 40}, Static{})
+	c := New(Policy{Cameras: []Camera{{ID: "door", Rules: Rules{RandomRate: 0.1}}}, MaxPerHour: MaxPerHourLimit, MaxSamples: MaxSamplesLimit, MaxBytes: 1 << 40}, Static{})
 	o := offer(1, 1)
 	o.Image = frame(4, 4)
 	n := 0
@@ -152,7 +152,7 @@ func TestRandomRate(t *testing.T) {
 }
 
 func TestMaskAndDownscale(t *testing.T) {
-	pol := Policy{Cameras: map[string]Camera{"door": {Rules: Rules{RandomRate: 1},
+	pol := Policy{Cameras: []Camera{{ID: "door", Rules: Rules{RandomRate: 1},
 		Masks: []Rect{{X: 5, Y: 4, W: 10, H: 6}, {X: 35, Y: 25, W: 100, H: 100}}}}}
 	c := New(pol, Static{Device: "pi", ConfigHash: "cfg", AgentVersion: "1.2"})
 	s, err := c.Offer(offer(7, 0.8))
@@ -209,10 +209,10 @@ func TestValidate(t *testing.T) {
 		want bool
 	}{
 		{"empty is valid (off)", Policy{}, true},
-		{"opt in", Policy{Cameras: map[string]Camera{"a": {Rules: Rules{Drift: true}}}}, true},
-		{"no rule", Policy{Cameras: map[string]Camera{"a": {}}}, false},
-		{"bad rate", Policy{Cameras: map[string]Camera{"a": {Rules: Rules{RandomRate: 2}}}}, false},
-		{"bad mask", Policy{Cameras: map[string]Camera{"a": {Rules: Rules{Drift: true}, Masks: []Rect{{W: 0, H: 3}}}}}, false},
+		{"opt in", Policy{Cameras: []Camera{{ID: "a", Rules: Rules{Drift: true}}}}, true},
+		{"no rule", Policy{Cameras: []Camera{{ID: "a"}}}, false},
+		{"bad rate", Policy{Cameras: []Camera{{ID: "a", Rules: Rules{RandomRate: 2}}}}, false},
+		{"bad mask", Policy{Cameras: []Camera{{ID: "a", Rules: Rules{Drift: true}, Masks: []Rect{{W: 0, H: 3}}}}}, false},
 		{"tiny side", Policy{MaxSide: 3}, false},
 	}
 	for _, tt := range tests {

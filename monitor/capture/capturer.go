@@ -90,8 +90,9 @@ type kept struct {
 
 // Capturer applies a Policy. It is safe for concurrent use.
 type Capturer struct {
-	policy Policy
-	static Static
+	policy  Policy
+	static  Static
+	cameras map[string]*Camera // by id; read-only after New
 
 	mu      sync.Mutex
 	rng     *rand.Rand       // guarded by mu
@@ -105,19 +106,23 @@ type Capturer struct {
 // New returns a capturer for p (defaults applied; p must be valid).
 func New(p Policy, s Static) *Capturer {
 	p = p.Defaults()
-	return &Capturer{policy: p, static: s, rng: rand.New(rand.NewPCG(p.Seed, 0x5ca1ab1e)),
-		stats: Stats{Skipped: map[string]uint64{}}}
+	c := &Capturer{policy: p, static: s, rng: rand.New(rand.NewPCG(uint64(p.Seed), 0x5ca1ab1e)),
+		stats: Stats{Skipped: map[string]uint64{}}, cameras: map[string]*Camera{}}
+	for i := range p.Cameras {
+		c.cameras[p.Cameras[i].ID] = &p.Cameras[i]
+	}
+	return c
 }
 
 // Enabled reports whether camera opted in.
 func (c *Capturer) Enabled(camera string) bool {
-	_, ok := c.policy.Cameras[camera]
+	_, ok := c.cameras[camera]
 	return ok
 }
 
 // rule returns the first rule of camera that o matches, or "".
 func (c *Capturer) rule(o *Offer) string {
-	cam, ok := c.policy.Cameras[o.Camera]
+	cam, ok := c.cameras[o.Camera]
 	if !ok {
 		return ""
 	}
@@ -186,7 +191,7 @@ func (c *Capturer) Expire(now time.Time) []string {
 	defer c.mu.Unlock()
 	var ids []string
 	i := 0
-	for i < len(c.kept) && now.Sub(c.kept[i].at) >= c.policy.TTL {
+	for i < len(c.kept) && now.Sub(c.kept[i].at) >= c.policy.TTL.D() {
 		ids = append(ids, c.kept[i].id)
 		c.bytes -= c.kept[i].bytes
 		i++
@@ -246,7 +251,7 @@ func (c *Capturer) prepare(o *Offer, rule string) (*Sample, error) {
 	}
 	frame := image.NewRGBA(image.Rect(0, 0, b.Dx(), b.Dy()))
 	draw.Draw(frame, frame.Rect, o.Image, b.Min, draw.Src)
-	masks := c.policy.Cameras[o.Camera].Masks
+	masks := c.cameras[o.Camera].Masks
 	for _, m := range masks {
 		draw.Draw(frame, m.image().Intersect(frame.Rect), image.Black, image.Point{}, draw.Src)
 	}

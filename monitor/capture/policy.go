@@ -10,8 +10,6 @@ import (
 	"errors"
 	"fmt"
 	"image"
-	"maps"
-	"slices"
 	"time"
 )
 
@@ -43,7 +41,9 @@ type Rules struct {
 
 // Camera is one camera's opt-in.
 type Camera struct {
-	Rules Rules `yaml:"rules" json:"rules"`
+	// ID is the camera's id in the agent's configuration.
+	ID    string `yaml:"id" json:"id"`
+	Rules Rules  `yaml:"rules" json:"rules"`
 	// Masks are blanked (set to black) in every captured frame before it
 	// leaves the package, in frame pixels before any downscale.
 	Masks []Rect `yaml:"masks" json:"masks"`
@@ -60,7 +60,7 @@ const (
 // Policy is the whole capture configuration. A camera not named in
 // Cameras is never captured.
 type Policy struct {
-	Cameras map[string]Camera `yaml:"cameras" json:"cameras"`
+	Cameras []Camera `yaml:"cameras" json:"cameras"`
 	// MaxSamples and MaxBytes cap what is retained at once (defaults 500
 	// and 64 MiB); MaxPerHour caps captures in any 60 minutes (default
 	// 60). A sample that would exceed a cap is not captured (counted).
@@ -68,12 +68,12 @@ type Policy struct {
 	MaxBytes   int64 `yaml:"max_bytes" json:"max_bytes"`
 	MaxPerHour int   `yaml:"max_per_hour" json:"max_per_hour"`
 	// TTL is how long a sample is retained; default 168h (7 days).
-	TTL time.Duration `yaml:"ttl" json:"ttl"`
+	TTL Duration `yaml:"ttl" json:"ttl"`
 	// MaxSide downscales a sample so that its longer side is at most
 	// this many pixels; 0 keeps the frame size.
 	MaxSide int `yaml:"max_side" json:"max_side"`
 	// Seed makes the random rule reproducible.
-	Seed uint64 `yaml:"seed" json:"seed"`
+	Seed int64 `yaml:"seed" json:"seed"`
 }
 
 // Defaults fills the zero caps.
@@ -88,7 +88,7 @@ func (p Policy) Defaults() Policy {
 		p.MaxPerHour = 60
 	}
 	if p.TTL == 0 {
-		p.TTL = 168 * time.Hour
+		p.TTL = Duration(168 * time.Hour)
 	}
 	return p
 }
@@ -120,8 +120,13 @@ func (p Policy) Validate() error {
 	if p.MaxSide < 0 || (p.MaxSide > 0 && p.MaxSide < 8) {
 		bad("max_side %d: want 0 (keep the size) or at least 8", p.MaxSide)
 	}
-	for _, id := range slices.Sorted(maps.Keys(p.Cameras)) {
-		c := p.Cameras[id]
+	seen := map[string]bool{}
+	for _, c := range p.Cameras {
+		id := c.ID
+		if id == "" || seen[id] {
+			bad("cameras: id %q is empty or given twice", id)
+		}
+		seen[id] = true
 		r := c.Rules
 		if r.LowConfidence < 0 || r.LowConfidence > 1 {
 			bad("camera %q: low_confidence %v out of range [0, 1]", id, r.LowConfidence)
