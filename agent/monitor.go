@@ -14,6 +14,7 @@ import (
 	"github.com/fovea-edge/fovea/infer"
 	"github.com/fovea-edge/fovea/monitor"
 	"github.com/fovea-edge/fovea/monitor/capture"
+	"github.com/fovea-edge/fovea/monitor/feedback"
 	"github.com/fovea-edge/fovea/sync/mqttsync"
 )
 
@@ -141,6 +142,23 @@ func (f *monitorFeature) open() error {
 	f.mu.Lock()
 	f.store = st
 	f.mu.Unlock()
+	// Labels given before a restart count again towards online accuracy.
+	var labels []string
+	if lm := f.a.models.Active(); lm != nil {
+		labels = lm.Labels
+		if labels == nil {
+			labels = lm.Info.Labels
+		}
+	}
+	restored := 0
+	st.List("", func(l feedback.Label) bool {
+		f.m.RestoreLabel(l.Camera, labels, l.Seq, l.Label, l.Predicted)
+		restored++
+		return true
+	})
+	if restored > 0 {
+		f.log.Info("feedback labels restored", "count", restored)
+	}
 	n, err := restoreSamples(f.samplesDir(), f.m.Capturer())
 	if err != nil {
 		f.log.Warn("listing kept samples", "err", err)

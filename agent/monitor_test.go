@@ -309,3 +309,32 @@ func TestMonitorEmbeddingOptional(t *testing.T) {
 		}
 	}
 }
+
+// TestMonitorRestoresLabels starts an agent whose data directory holds
+// labels from an earlier run: they count towards online accuracy again.
+func TestMonitorRestoresLabels(t *testing.T) {
+	cfg := monitorConfig(t, `  - {id: shapes, uri: "synthetic:seed=3", fps: 20}`, "monitor:\n  enabled: true\n")
+	if err := os.MkdirAll(cfg.DataDir, 0o750); err != nil {
+		t.Fatal(err)
+	}
+	st, err := openFeedbackStore(filepath.Join(cfg.DataDir, FeedbackFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, l := range [][2]string{{"star", "star"}, {"circle", "square"}, {"empty", "empty"}} {
+		if err := st.Put(feedback.Label{Device: "test-dev", Camera: "shapes", Seq: uint64(i + 1), Label: l[0], Predicted: l[1]}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	st.Close()
+	a, err := New(cfg, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr, _ := started(t, a)
+	var s Status
+	if _, body := get(t, "http://"+addr+"/api/status"); json.Unmarshal([]byte(body), &s) != nil || s.Monitor == nil ||
+		len(s.Monitor.Cameras) != 1 || s.Monitor.Cameras[0].Labels != 3 || *s.Monitor.Cameras[0].Accuracy != 2.0/3 {
+		t.Errorf("/api/status monitor = %+v; want 3 restored labels, accuracy 2/3", s.Monitor)
+	}
+}

@@ -130,6 +130,25 @@ func (m *Monitor) Feedback(camera string, seq uint64, label string) (predicted s
 	return fmt.Sprint(p), nil
 }
 
+// RestoreLabel replays a stored feedback label after a restart: the
+// result itself is no longer in memory, so the prediction stored with the
+// label is used. labels are the model's class names.
+func (m *Monitor) RestoreLabel(camera string, labels []string, seq uint64, label, predicted string) {
+	c := m.cam(camera, true)
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.labels == nil {
+		c.labels = labels
+	}
+	idx := func(s string) int {
+		if i := indexOf(labels, s); i >= 0 {
+			return i
+		}
+		return len(labels)
+	}
+	c.lab.add(seq, idx(label), idx(predicted))
+}
+
 // Ready reports whether camera shows no broken-camera alarm, and the raised
 // ones.
 func (m *Monitor) Ready(camera string) (bool, []string) {
