@@ -74,7 +74,7 @@ func newMonitorFeature(a *Agent) (*monitorFeature, error) {
 
 // Observe feeds one result to the monitor (on a worker's goroutine).
 func (f *monitorFeature) Observe(o *Observation) {
-	fr := monitor.Frame{Camera: o.Camera, Seq: o.Seq, Time: o.Time, Image: o.Frame, Truth: o.Truth,
+	fr := monitor.Frame{Camera: o.Camera, Seq: o.Seq, Time: o.Time, Image: o.Frame, Truth: o.Truth, Shadow: o.Shadow,
 		Model: capture.Model{Name: o.Model.Name, Version: o.Model.Version, SHA256: o.Model.SHA256}}
 	if o.Err == nil {
 		fr.Top, fr.Embedding = o.Pred.Top, o.Embedding

@@ -2,6 +2,7 @@ package agent
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"image"
@@ -336,5 +337,42 @@ func TestMonitorRestoresLabels(t *testing.T) {
 	if _, body := get(t, "http://"+addr+"/api/status"); json.Unmarshal([]byte(body), &s) != nil || s.Monitor == nil ||
 		len(s.Monitor.Cameras) != 1 || s.Monitor.Cameras[0].Labels != 3 || *s.Monitor.Cameras[0].Accuracy != 2.0/3 {
 		t.Errorf("/api/status monitor = %+v; want 3 restored labels, accuracy 2/3", s.Monitor)
+	}
+}
+
+// TestObservationShadow runs a shadow candidate (the same demo model) and
+// checks that every observation carries the shadow's top-1 label, which
+// the monitor's disagreement capture rule compares with the active one.
+func TestObservationShadow(t *testing.T) {
+	cfg := monitorConfig(t, `  - {id: shapes, uri: "synthetic:seed=5&count=40", on_full: wait}`, "")
+	var mu sync.Mutex
+	var seen, agree int
+	a, err := New(cfg, Options{Observers: []Observer{ObserverFunc(func(o *Observation) {
+		mu.Lock()
+		defer mu.Unlock()
+		seen++
+		if o.Shadow != "" && o.Shadow == o.Pred.Top[0].Label {
+			agree++
+		}
+	})}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cand, err := a.Models().Load(demoModel, "", ModelRef{Name: "candidate"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := a.Models().SetShadow(cand, func(ShadowResult) {}); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	if err := a.Run(ctx); err != nil {
+		t.Fatal(err)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if seen != 40 || agree != 40 {
+		t.Errorf("%d observations, %d with the shadow's (identical) top-1; want 40 and 40", seen, agree)
 	}
 }
