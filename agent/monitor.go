@@ -83,6 +83,9 @@ func (f *monitorFeature) Observe(o *Observation) {
 			if fr.Labels == nil {
 				fr.Labels = lm.Info.Labels
 			}
+			if len(lm.Info.Outputs) > 0 {
+				fr.Classes = lm.Info.Outputs[0].NumElements()
+			}
 		}
 	}
 	r := f.m.Observe(&fr)

@@ -125,7 +125,7 @@ func (c *camState) observeStats(f *Frame, events *[]Event) {
 }
 
 func (c *camState) observeOutput(f *Frame, events *[]Event) {
-	k := max(len(f.Labels), len(f.Scores), 1)
+	k := max(len(f.Labels), f.Classes, len(f.Scores), 1)
 	if f.Model.SHA256 != c.model || c.out.warmClass == nil && c.out.ref == nil {
 		// A new model: its outputs need a new reference.
 		c.model = f.Model.SHA256

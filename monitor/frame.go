@@ -22,6 +22,8 @@ type Frame struct {
 	Top []infer.Class
 	// Labels are the model's class names (len = number of classes).
 	Labels []string
+	// Classes is the number of classes when Labels is nil.
+	Classes int
 	// Scores, when set, is the whole class distribution (exact entropy);
 	// otherwise entropy assumes the mass outside Top is spread evenly.
 	Scores []float32
