@@ -76,6 +76,7 @@ type Agent struct {
 	syncHooks []func(*mqttsync.Syncer) // set before Run
 	cams      []*cam
 	metrics   *metrics
+	mon       *monitorFeature // nil without monitor.enabled
 	started   time.Time
 
 	limit      resultLimit   // Options.MaxResults
@@ -136,6 +137,9 @@ func New(cfg *config.Config, opts Options) (*Agent, error) {
 		return nil, fmt.Errorf("agent.New: model.resize: %w", err)
 	}
 	a.models = newModelHolder(cfg.Pipeline.Workers, cfg.Model.Engine, infer.ClassifierOptions{Threads: cfg.Model.Threads, Resize: resize})
+	if mc := cfg.Monitor; mc != nil && mc.Enabled && mc.Embedding != "" {
+		a.models.keep = []string{mc.Embedding} // the monitor's embedding test (monitor.go)
+	}
 	path, labels, ref, err := a.startModel()
 	if err != nil {
 		return nil, fmt.Errorf("agent.New: %w", err)
@@ -167,6 +171,9 @@ func New(cfg *config.Config, opts Options) (*Agent, error) {
 	a.metrics = newMetrics(a)
 	if err := a.initOTA(); err != nil {
 		return nil, fmt.Errorf("agent.New: ota: %w", err)
+	}
+	if a.mon, err = newMonitorFeature(a); err != nil {
+		return nil, err
 	}
 	a.log.Info("model loaded", "name", m.Ref.Name, "version", m.Ref.Version, "sha256", m.Ref.SHA256, "engine", a.engine, "workers", cfg.Pipeline.Workers)
 	return a, nil
@@ -209,6 +216,13 @@ func (a *Agent) Run(ctx context.Context) (err error) {
 		a.log.Info("outbox flushed and closed", "results", a.results.Load())
 	}()
 
+	if a.mon != nil {
+		if err := a.mon.open(); err != nil {
+			return err
+		}
+		defer a.mon.close()
+	}
+
 	syncer, err := a.newSyncer(box)
 	if err != nil {
 		return fmt.Errorf("agent.Run: %w", err)
@@ -240,6 +254,10 @@ func (a *Agent) Run(ctx context.Context) (err error) {
 				a.log.Error("mqtt sync stopped", "err", err)
 			}
 		})
+	}
+
+	if a.mon != nil {
+		wg.Go(func() { a.mon.run(runCtx) })
 	}
 
 	q := newQueue(a.cfg.Pipeline.QueueSize, a.cams)

@@ -73,6 +73,13 @@ func (a *Agent) Handler() http.Handler {
 		fmt.Fprintf(w, "fovea %s on %s\n\n/            live view: frames and results (this device only)\n/healthz     liveness\n/readyz      readiness (model, cameras, outbox)\n/metrics     Prometheus metrics\n/api/status  JSON status, latest results, accuracy\n/api/cameras/{id}/frame.jpg  latest classified frame (this device only)\n", Version, a.cfg.DeviceID)
 	})
 	a.registerWeb(mux) // GET /, /web/…, /api/cameras/{id}/frame.jpg (web.go)
+	if a.mon != nil {
+		mux.HandleFunc("POST /api/feedback", localOnly(a.mon.serveFeedback)) // monitor_feedback.go
+		mux.HandleFunc("GET /api/monitor", a.mon.serveMonitor)
+		mux.HandleFunc("GET /api/monitor/history", a.mon.serveHistory)                     // monitor_history.go
+		mux.HandleFunc("GET /api/samples", localOnly(a.mon.serveSamples))                  // monitor_samples.go
+		mux.HandleFunc("GET /api/samples/{camera}/{seq}", localOnly(a.mon.serveSamplePNG)) // {seq} = "<n>.png"
+	}
 	if a.auth != nil {
 		return a.auth.wrap(mux)
 	}

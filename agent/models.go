@@ -23,6 +23,9 @@ type LoadedModel struct {
 	Info   infer.ModelInfo
 	Labels []string // from the labels file; nil means the embedded labels
 	Path   string
+	// Keep names the intermediate tensor the monitor reads (its embedding
+	// test), when this model has it; nil otherwise.
+	Keep []string
 }
 
 // ShadowResult is one frame classified by both the active model and a
@@ -45,6 +48,7 @@ type ModelHolder struct {
 	workers int
 	engine  string
 	copts   infer.ClassifierOptions // resize and threads; labels per model
+	keep    []string                // tensors to keep when a model has them (set before the first Load)
 
 	mu  sync.Mutex  // guards cur
 	cur *generation // the generation workers move to
@@ -107,7 +111,14 @@ func (h *ModelHolder) Load(path, labelsPath string, ref ModelRef) (*LoadedModel,
 	if lm.Ref.SHA256 == "" {
 		lm.Ref.SHA256 = lm.Info.SHA256
 	}
+	lm.Keep = h.keep
 	c, err := infer.NewClassifier(m, h.optsFor(lm))
+	if err != nil && lm.Keep != nil {
+		// The monitor's tensor is optional: a model without it runs
+		// without the embedding test.
+		lm.Keep = nil
+		c, err = infer.NewClassifier(m, h.optsFor(lm))
+	}
 	if err != nil {
 		return nil, fmt.Errorf("agent.Load: %s cannot classify images: %w", path, err)
 	}
@@ -133,6 +144,7 @@ func sameInput(a, b infer.ModelInfo) error {
 
 func (h *ModelHolder) optsFor(m *LoadedModel) infer.ClassifierOptions {
 	o := h.copts
+	o.Keep = m.Keep
 	o.Labels = m.Labels
 	return o
 }

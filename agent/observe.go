@@ -21,6 +21,18 @@ type Observation struct {
 	Model ModelRef         // the model that made Pred
 	Truth string           // the frame's truth label; "" when unknown
 	Err   error            // classification error
+	// Embedding is the tensor named by monitor.embedding, dequantized,
+	// when the model has it; nil otherwise.
+	Embedding []float32
+	// Shadow is the shadow candidate's top-1 label on this frame, "" when
+	// none ran.
+	Shadow string
+}
+
+// observed is what a worker keeps of a frame for the observers only.
+type observed struct {
+	emb    []float32
+	shadow string
 }
 
 // Observer watches results as they are made: monitoring, OTA health
@@ -48,7 +60,7 @@ func (a *Agent) observe(ap appended) {
 	}
 	o := Observation{
 		Camera: ap.cam.cfg.ID, Seq: ap.seq, Time: ap.rec.Wall, Frame: ap.img,
-		Pred: ap.pred, Model: ap.rec.Model, Truth: ap.rec.Truth,
+		Pred: ap.pred, Model: ap.rec.Model, Truth: ap.rec.Truth, Embedding: ap.obs.emb, Shadow: ap.obs.shadow,
 	}
 	for _, ob := range a.obs {
 		ob.Observe(&o)

@@ -29,6 +29,7 @@ type Status struct {
 	Pipeline   PipelineStatus   `json:"pipeline"`
 	Sync       *mqttsync.Health `json:"sync,omitempty"`
 	OTA        *ota.Status      `json:"ota,omitempty"`
+	Monitor    *MonitorStatus   `json:"monitor,omitempty"`
 	ReportedAt time.Time        `json:"reported_at"`
 }
 
@@ -172,6 +173,9 @@ func (a *Agent) Status() Status {
 		Records: ob.Count, Bytes: ob.Bytes, FileBytes: ob.FileBytes, OldestSeq: ob.OldestSeq, NewestSeq: ob.NewestSeq,
 		Appended: ob.Appended, Acked: ob.Acked, Evicted: ob.Evicted, AppendErrors: a.appendErrs.Load(),
 	}
+	if a.mon != nil {
+		st.Monitor = a.mon.status(false)
+	}
 	return st
 }
 
@@ -199,6 +203,9 @@ func (a *Agent) readiness() []string {
 		p = append(p, "outbox: not open")
 	} else if !a.appendOK.Load() {
 		p = append(p, "outbox: not writable: "+a.lastAppendError())
+	}
+	if a.mon != nil {
+		p = append(p, a.mon.problems()...) // black, blown-out, uniform or frozen frames
 	}
 	return p
 }

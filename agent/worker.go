@@ -25,6 +25,7 @@ type appended struct {
 	rec  record.Record
 	pred infer.Prediction
 	img  image.Image // the classified frame, kept as the camera's latest
+	obs  observed    // what only observers use
 	seq  uint64
 	err  error
 }
@@ -58,7 +59,7 @@ func (a *Agent) work(ctx context.Context, stop context.CancelFunc, q *queue, wm 
 			a.limit.release()
 			return
 		}
-		r, pred, b, ok := a.classify(durable, j, wm)
+		r, pred, ob, b, ok := a.classify(durable, j, wm)
 		if !ok {
 			a.inferErrs.Add(1)
 			a.limit.release()
@@ -68,7 +69,7 @@ func (a *Agent) work(ctx context.Context, stop context.CancelFunc, q *queue, wm 
 		pending <- f
 		wg.Go(func() {
 			seq, err := box.Append(durable, b)
-			f <- appended{cam: j.cam, rec: r, pred: pred, img: j.frame.Image, seq: seq, err: err}
+			f <- appended{cam: j.cam, rec: r, pred: pred, img: j.frame.Image, obs: ob, seq: seq, err: err}
 		})
 	}
 }
@@ -127,7 +128,7 @@ func (a *Agent) finish(stop context.CancelFunc, ap appended) {
 // worker's current model, and runs the shadow candidate on the same frame
 // when there is one. Failures are logged and counted; they never stop the
 // worker.
-func (a *Agent) classify(ctx context.Context, j job, wm *workerModels) (record.Record, infer.Prediction, []byte, bool) {
+func (a *Agent) classify(ctx context.Context, j job, wm *workerModels) (record.Record, infer.Prediction, observed, []byte, bool) {
 	c := j.cam
 	queued := time.Since(j.enqueued)
 	g := wm.current()
@@ -136,10 +137,14 @@ func (a *Agent) classify(ctx context.Context, j job, wm *workerModels) (record.R
 		a.metrics.inferErrors.WithLabelValues(c.cfg.ID).Inc()
 		c.log.Warn("classification failed; frame skipped", "seq", j.frame.Seq, "frame", j.frame.Name, "err", err)
 		a.observeError(c, g.active.Ref, j, err)
-		return record.Record{}, pred, nil, false
+		return record.Record{}, pred, observed{}, nil, false
 	}
+	ob := observed{emb: keptTensor(g.clfs[wm.i], g.active.Keep)} // before the shadow model runs (monitor.go)
 	if g.shadow != nil {
 		sp, serr := g.sclfs[wm.i].Classify(ctx, j.frame.Image, a.cfg.Model.TopK)
+		if serr == nil && len(sp.Top) > 0 {
+			ob.shadow = sp.Top[0].Label
+		}
 		g.shadowFn(ShadowResult{Camera: c.cfg.ID, Active: pred, Shadow: sp,
 			ActiveLatency: pred.Preprocess + pred.Invoke, ShadowLatency: sp.Preprocess + sp.Invoke, Err: serr, Truth: j.frame.Truth})
 	}
@@ -177,7 +182,7 @@ func (a *Agent) classify(ctx context.Context, j job, wm *workerModels) (record.R
 	if err != nil {
 		a.metrics.inferErrors.WithLabelValues(c.cfg.ID).Inc()
 		c.log.Error("result cannot be encoded; frame skipped", "seq", j.frame.Seq, "err", err)
-		return record.Record{}, pred, nil, false
+		return record.Record{}, pred, observed{}, nil, false
 	}
-	return r, pred, b, true
+	return r, pred, ob, b, true
 }

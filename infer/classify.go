@@ -47,6 +47,9 @@ type ClassifierOptions struct {
 	Resize imaging.Resizer
 	// Threads for the interpreter.
 	Threads int
+	// Keep names intermediate tensors to read after Classify through
+	// Classifier.Tensor (see InterpreterOptions.Keep).
+	Keep []string
 }
 
 // Classifier turns images into ranked labels with one interpreter. It is not
@@ -78,7 +81,7 @@ func NewClassifier(m Model, opts ClassifierOptions) (*Classifier, error) {
 	if len(info.Inputs) == 0 || len(info.Outputs) == 0 {
 		return nil, fmt.Errorf("infer.NewClassifier: model has %d inputs and %d outputs: %w", len(info.Inputs), len(info.Outputs), ErrInput)
 	}
-	interp, err := m.NewInterpreter(InterpreterOptions{Threads: opts.Threads})
+	interp, err := m.NewInterpreter(InterpreterOptions{Threads: opts.Threads, Keep: opts.Keep})
 	if err != nil {
 		return nil, fmt.Errorf("infer.NewClassifier: %w", err)
 	}
@@ -155,6 +158,18 @@ func (c *Classifier) setNorm(mean, std []float32) error {
 
 // Close releases the classifier's interpreter and its workers.
 func (c *Classifier) Close() error { return c.interp.Close() }
+
+// Tensor returns a tensor named in ClassifierOptions.Keep (or a graph input
+// or output) as the last Classify left it, valid until the next Classify.
+// It reports false when the name is unknown or the engine does not expose
+// tensors.
+func (c *Classifier) Tensor(name string) (*Tensor, bool) {
+	r, ok := c.interp.(TensorReader)
+	if !ok {
+		return nil, false
+	}
+	return r.Tensor(name)
+}
 
 // InputSize is the model's input width and height.
 func (c *Classifier) InputSize() (w, h int) { return c.w, c.h }

@@ -157,6 +157,19 @@ type InterpreterOptions struct {
 	// Threads is the number of workers for the heavy operators; 0 or 1
 	// runs everything on the calling goroutine.
 	Threads int
+	// Keep names intermediate tensors (for example a classifier's
+	// penultimate feature vector) whose values must survive until the next
+	// Invoke, readable through TensorReader.Tensor. An unknown or constant
+	// name is an error.
+	Keep []string
+}
+
+// TensorReader is implemented by interpreters that expose named tensors:
+// the graph inputs and outputs and every tensor named in
+// InterpreterOptions.Keep. The returned tensor aliases the interpreter's
+// memory and is valid until the next Invoke.
+type TensorReader interface {
+	Tensor(name string) (*Tensor, bool)
 }
 
 // Interpreter runs a model. Not safe for concurrent use.

@@ -14,6 +14,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 
+	"github.com/fovea-edge/fovea/monitor"
 	"gopkg.in/yaml.v3"
 )
 
@@ -39,6 +40,10 @@ type Config struct {
 	MQTT *MQTT `yaml:"mqtt,omitempty" json:"mqtt,omitempty"`
 	// OTA enables signed model updates (ota.go); absent = none.
 	OTA *OTA `yaml:"ota,omitempty" json:"ota,omitempty"`
+	// Monitor enables on-device monitoring (drift, decay, broken cameras,
+	// feedback labels, sample capture); absent = off. Its fields and
+	// defaults are package monitor's (docs/monitoring.md).
+	Monitor *monitor.Config `yaml:"monitor,omitempty" json:"monitor,omitempty"`
 }
 
 // Camera is one frame source.

@@ -55,6 +55,9 @@ func (c *Config) applyDefaults() {
 	if c.OTA != nil {
 		c.OTA.applyDefaults()
 	}
+	if c.Monitor != nil {
+		*c.Monitor = c.Monitor.Defaults()
+	}
 }
 
 func def[T comparable](p *T, v T) {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -148,6 +149,16 @@ func (c *Config) problems() []error {
 	}
 	if c.OTA != nil {
 		errs = append(errs, c.OTA.validate()...)
+	}
+	if c.Monitor != nil {
+		if err := c.Monitor.Defaults().Validate(); err != nil {
+			errs = append(errs, err)
+		}
+		for _, mc := range c.Monitor.Capture.Cameras {
+			if !slices.ContainsFunc(c.Cameras, func(cam Camera) bool { return cam.ID == mc.ID }) {
+				add("monitor.capture.cameras: %q is not a configured camera", mc.ID)
+			}
+		}
 	}
 	return errs
 }

@@ -6,6 +6,7 @@
 
 (function () {
   const POLL_MS = 1000;
+  const HISTORY_MS = 10000; // the agent keeps one history point per camera every 10 s
   const cams = new Map(); // camera id -> {root, img, parts, seq, prev}
   let failingSince = null;
 
@@ -65,7 +66,8 @@
     const title = el("h2", "", id);
     const badge = el("span", "badge");
     const uri = el("div", "uri");
-    const head = el("header", "cam-head", title, badge, uri);
+    const alarms = el("span", "alarms");
+    const head = el("header", "cam-head", title, badge, alarms, uri);
     const img = el("img", "frame");
     img.alt = "Latest classified frame from camera " + id;
     img.hidden = true;
@@ -85,8 +87,36 @@
     const err = el("p", "err");
     err.hidden = true;
     root.append(head, body, stats, err);
-    const v = { root, badge, uri, img, none, caption, pred, stats, err, seq: 0, samples: [], fps: null };
+    const mon = el("p", "monitor muted");
+    mon.hidden = true;
+    const hist = el("div", "history");
+    hist.hidden = true;
+    root.append(mon, hist);
+    const v = { root, badge, alarms, mon, hist, uri, img, none, caption, pred, stats, err, seq: 0, samples: [], fps: null };
     return v;
+  }
+
+  // renderMonitor shows camera c's raised alarms as badges and its
+  // monitoring state (m: its entry of st.monitor.cameras, or undefined).
+  function renderMonitor(v, m) {
+    const badges = [];
+    for (const a of (m && m.alarms) || []) {
+      const b = el("span", "badge alarm alarm-" + String(a.kind).replace(/[^a-z]/g, ""), a.kind + ": " + a.test);
+      b.title = "monitor alarm raised; score " + Number(a.score).toFixed(3);
+      badges.push(b);
+    }
+    v.alarms.replaceChildren(...badges);
+    if (!m) { v.mon.hidden = true; return; }
+    const parts = [];
+    if (m.accuracy_estimate !== undefined && m.accuracy_estimate !== null) {
+      parts.push("estimated accuracy " + pct(m.accuracy_estimate) + " (" + m.estimate_method + ", an estimate)");
+    }
+    if (m.accuracy !== undefined && m.accuracy !== null) {
+      parts.push("labelled accuracy " + pct(m.accuracy) + " over " + num(m.labels));
+    }
+    if (!parts.length) parts.push("monitor learning its reference (" + num(m.output_warm_up) + " results)");
+    v.mon.textContent = parts.join(" · ");
+    v.mon.hidden = false;
   }
 
   // renderCamera updates camera c's card.
@@ -183,6 +213,8 @@
 
     const box = document.getElementById("cameras");
     const seen = new Set();
+    const mons = new Map();
+    for (const m of (st.monitor && st.monitor.cameras) || []) mons.set(m.camera, m);
     for (const c of st.cameras || []) {
       seen.add(c.id);
       let v = cams.get(c.id);
@@ -192,6 +224,7 @@
         box.append(v.root);
       }
       renderCamera(v, c);
+      renderMonitor(v, mons.get(c.id));
     }
     for (const [id, v] of cams) {
       if (!seen.has(id)) { v.root.remove(); cams.delete(id); }
@@ -228,6 +261,19 @@
       ["append errors", num(o.append_errors), o.append_errors ? "warn" : ""],
       ["last error", o.last_error, "warn"],
     ]);
+    const mon = st.monitor;
+    const mp = document.getElementById("monitor-panel");
+    mp.hidden = !mon;
+    if (mon) {
+      const al = mon.alarms || [];
+      fill(document.getElementById("monitor"), [
+        ["alarms raised", al.length ? String(al.length) + " (badges on the cameras)" : "none", al.length ? "warn" : ""],
+        ["feedback labels", num(mon.feedback_labels)],
+        ["samples kept", num((mon.samples || {}).retained)],
+        ["events published", num(mon.events_published)],
+        ["events waiting", num(mon.events_pending), mon.events_pending ? "warn" : ""],
+      ]);
+    }
     const s = st.sync;
     fill(document.getElementById("sync"), s ? [
       ["state", s.state + (s.connected ? " (connected)" : ""), s.state === "ok" ? "" : "warn"],
@@ -249,6 +295,68 @@
     document.body.classList.toggle("offline", level === "offline");
   }
 
+  // spark draws values (numbers or null) as an SVG polyline scaled to
+  // [lo, hi]; a dashed line marks ref when given.
+  function spark(values, lo, hi, ref) {
+    const NS = "http://www.w3.org/2000/svg", W = 180, H = 32;
+    const svg = document.createElementNS(NS, "svg");
+    svg.setAttribute("viewBox", "0 0 " + W + " " + H);
+    svg.setAttribute("class", "spark");
+    svg.setAttribute("preserveAspectRatio", "none");
+    const y = (x) => (H - 2 - (Math.max(lo, Math.min(hi, x)) - lo) / (hi - lo || 1) * (H - 4)).toFixed(1);
+    if (ref !== undefined) {
+      const l = document.createElementNS(NS, "line");
+      l.setAttribute("x1", "0"); l.setAttribute("x2", String(W));
+      l.setAttribute("y1", y(ref)); l.setAttribute("y2", y(ref));
+      l.setAttribute("class", "ref");
+      svg.append(l);
+    }
+    const pts = [];
+    values.forEach((x, i) => {
+      if (x === null || x === undefined) return;
+      pts.push((values.length > 1 ? i * W / (values.length - 1) : 0).toFixed(1) + "," + y(x));
+    });
+    const p = document.createElementNS(NS, "polyline");
+    p.setAttribute("points", pts.join(" "));
+    svg.append(p);
+    return svg;
+  }
+
+  // renderHistory draws one camera's last hour (GET /api/monitor/history).
+  function renderHistory(v, h) {
+    const pts = h.points || [];
+    if (!pts.length) { v.hist.hidden = true; return; }
+    const last = pts[pts.length - 1];
+    const fmt = (x, f) => (x === null || x === undefined ? "–" : f(x));
+    const rate = pts.map((p) => p.results_per_s);
+    const row = (name, now, svg) => el("div", "spark-row", el("span", "spark-name", name), svg, el("span", "spark-now", now));
+    const classes = Object.entries(h.classes || {}).sort((a, b) => b[1] - a[1]);
+    v.hist.replaceChildren(
+      el("h3", "", "Last hour"),
+      row("results/s", fmt(last.results_per_s, (x) => x.toFixed(1)), spark(rate, 0, Math.max(1, ...rate))),
+      row(last.estimated ? "accuracy (est.)" : "accuracy", fmt(last.accuracy, pct), spark(pts.map((p) => p.accuracy ?? null), 0, 1)),
+      row("confidence", fmt(last.mean_confidence, pct), spark(pts.map((p) => p.mean_confidence ?? null), 0, 1)),
+      row("drift", fmt(last.drift_level, (x) => x.toFixed(2) + "× raise"), spark(pts.map((p) => p.drift_level), 0, 1.5, 1)),
+      el("p", "muted classes", classes.map(([k, n]) => k + " " + num(n)).join(" · ")));
+    v.hist.hidden = false;
+  }
+
+  let lastHistory = 0;
+  async function pollHistory() {
+    if (Date.now() - lastHistory < HISTORY_MS) return;
+    lastHistory = Date.now();
+    try {
+      const resp = await fetch("/api/monitor/history", { cache: "no-store" });
+      if (!resp.ok) return;
+      for (const h of await resp.json()) {
+        const v = cams.get(h.camera);
+        if (v) renderHistory(v, h);
+      }
+    } catch (e) {
+      // The history is optional; the status poll reports connectivity.
+    }
+  }
+
   async function poll() {
     try {
       // From the origin, not the page's URL: a page opened as
@@ -259,6 +367,7 @@
       if (!resp.ok) throw new Error("HTTP " + resp.status);
       const st = await resp.json();
       render(st);
+      if (st.monitor) await pollHistory();
       failingSince = null;
       setConn((st.ready ? "ready" : "not ready") + " · updated " + new Date().toLocaleTimeString(), st.ready ? "ok" : "warn");
     } catch (e) {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"runtime"
+	"slices"
 	"time"
 	"unsafe"
 
@@ -36,6 +37,7 @@ type Interpreter struct {
 	x       execCtx
 	inputs  []*infer.Tensor
 	outputs []*infer.Tensor
+	kept    []*infer.Tensor // InterpreterOptions.Keep, in their own memory
 	pool    *kernels.Pool
 	cleanup runtime.Cleanup
 }
@@ -49,6 +51,10 @@ func (m *Model) NewInterpreter(opts infer.InterpreterOptions) (infer.Interpreter
 
 // NewGoInterpreter is NewInterpreter returning the concrete type.
 func (m *Model) NewGoInterpreter(opts infer.InterpreterOptions) (*Interpreter, error) {
+	keep, err := m.keepIndices(opts.Keep)
+	if err != nil {
+		return nil, fmt.Errorf("tflite.NewInterpreter: %w", err)
+	}
 	workers := max(opts.Threads, 1)
 	it := &Interpreter{m: m}
 	it.arena = make([]uint64, (m.arena+7)/8)
@@ -62,6 +68,13 @@ func (m *Model) NewGoInterpreter(opts infer.InterpreterOptions) (*Interpreter, e
 		case t.offset >= 0:
 			it.x.bufs[i] = arena[t.offset : t.offset+t.bytes : t.offset+t.bytes]
 		}
+	}
+	// A kept tensor gets memory outside the arena, so no later operator's
+	// output planned into the same arena bytes can overwrite it. Kernels
+	// find every tensor through bufs, so they write it there directly.
+	for _, i := range keep {
+		it.x.bufs[i] = asBytes(make([]uint64, (m.tensors[i].bytes+7)/8))[:m.tensors[i].bytes:m.tensors[i].bytes]
+		it.kept = append(it.kept, &infer.Tensor{TensorInfo: m.tensors[i].info(), Data: it.x.bufs[i]})
 	}
 	scratch, acc := 0, 0
 	for _, op := range m.ops {
@@ -93,6 +106,45 @@ func (it *Interpreter) Inputs() []*infer.Tensor { return it.inputs }
 
 // Outputs returns the graph outputs, valid until the next Invoke.
 func (it *Interpreter) Outputs() []*infer.Tensor { return it.outputs }
+
+// Tensor returns a graph input or output or a tensor named in
+// InterpreterOptions.Keep, valid until the next Invoke. It allocates
+// nothing.
+func (it *Interpreter) Tensor(name string) (*infer.Tensor, bool) {
+	for _, list := range [...][]*infer.Tensor{it.kept, it.outputs, it.inputs} {
+		for _, t := range list {
+			if t.Name == name {
+				return t, true
+			}
+		}
+	}
+	return nil, false
+}
+
+// keepIndices resolves InterpreterOptions.Keep to tensor indices: each name
+// must be a tensor that an operator writes.
+func (m *Model) keepIndices(names []string) ([]int, error) {
+	var idx []int
+	for _, name := range names {
+		found := -1
+		for i := range m.tensors {
+			if m.tensors[i].name == name {
+				found = i
+				break
+			}
+		}
+		switch {
+		case found < 0:
+			return nil, fmt.Errorf("keep tensor %q: the model has no tensor of that name", name)
+		case m.tensors[found].isConst() || !m.tensors[found].used || m.tensors[found].offset < 0:
+			return nil, fmt.Errorf("keep tensor %q: it is a constant or never computed; name an operator's output", name)
+		}
+		if !slices.Contains(idx, found) {
+			idx = append(idx, found)
+		}
+	}
+	return idx, nil
+}
 
 // Invoke runs every operator once. It checks ctx between operators and
 // allocates nothing.
