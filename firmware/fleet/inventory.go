@@ -20,8 +20,8 @@ type Device struct {
 	Presence     bool   `json:"presence"`
 	AgentVersion string `json:"agent_version,omitempty"`
 	ModelVersion string `json:"model_version,omitempty"`
-	// Group is the group the device's OTA status names ("" when it does
-	// not say).
+	// Group is the group the device's OTA status names (ota.Status.Group;
+	// "" when it does not say).
 	Group string `json:"group,omitempty"`
 	// OTA is the device's update state, nil when it published none (no
 	// ota section in its configuration).
@@ -43,12 +43,6 @@ type statusMessage struct {
 	State        string `json:"state"`
 	AgentVersion string `json:"agent_version"`
 	ModelVersion string `json:"model_version"`
-}
-
-// otaMessage is fovea/<device>/ota: ota.Status and the device's group.
-type otaMessage struct {
-	ota.Status
-	Group string `json:"group"`
 }
 
 // Inventory keeps the latest status and OTA state of every device seen.
@@ -89,7 +83,7 @@ func (inv *Inventory) Deliver(m fetch.Message) {
 		return
 	}
 	if dev, ok := deviceOf(m.Topic, "ota"); ok {
-		var o otaMessage
+		var o ota.Status
 		if len(m.Payload) > 0 && json.Unmarshal(m.Payload, &o) != nil {
 			return
 		}
@@ -98,8 +92,7 @@ func (inv *Inventory) Deliver(m fetch.Message) {
 				d.OTA, d.Group = nil, ""
 				return
 			}
-			st := o.Status
-			d.OTA, d.Group = &st, o.Group
+			d.OTA, d.Group = &o, o.Group
 		})
 	}
 }

@@ -38,7 +38,7 @@ type simDevice struct {
 
 func startSim(t *testing.T, b *mosquittotest.Broker, id, group string, trust *sign.Trust, fail map[string]string) *simDevice {
 	t.Helper()
-	d := &simDevice{t: t, id: id, group: group, trust: trust, fail: fail, st: ota.Status{State: ota.Idle, Active: "1.0.0"}}
+	d := &simDevice{t: t, id: id, group: group, trust: trust, fail: fail, st: ota.Status{Device: id, Group: group, State: ota.Idle, Active: "1.0.0"}}
 	conn, err := fetchmqtt.Dial(context.Background(), fetchmqtt.Options{Broker: b.URL(), ClientID: "sim-" + id}, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -60,10 +60,7 @@ func (d *simDevice) publish(c *fetchmqtt.Conn, topic, payload string) {
 
 func (d *simDevice) publishOTA() {
 	d.mu.Lock()
-	b, _ := json.Marshal(struct {
-		ota.Status
-		Group string `json:"group"`
-	}{d.st, d.group})
+	b, _ := json.Marshal(d.st)
 	d.mu.Unlock()
 	d.publish(d.conn, "fovea/"+d.id+"/ota", string(b))
 }
