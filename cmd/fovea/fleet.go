@@ -182,14 +182,9 @@ func serveBundle(ctx context.Context, wg *sync.WaitGroup, conn *fetchmqtt.Conn, 
 		return "", fmt.Errorf("%s: %w", path, err)
 	}
 	id := vb.Manifest.Name + "-" + vb.Manifest.Version
-	srv := fetch.NewChunkServer(conn, log)
-	if _, err := srv.Add(id, path, fetch.DefaultChunkSize); err != nil {
-		return "", err
-	}
-	conn.Subscribe(fetch.RequestFilter, srv.Deliver)
 	wg.Go(func() {
-		if err := srv.Run(ctx); err != nil && !errors.Is(err, context.Canceled) {
-			log.Error("chunk server stopped", "err", err)
+		if err := fetch.ServeChunks(ctx, conn, id, path, fetch.DefaultChunkSize, log); err != nil && !errors.Is(err, context.Canceled) {
+			log.Error("serving the bundle over MQTT stopped", "err", err)
 		}
 	})
 	return id, nil

@@ -75,7 +75,7 @@ type Progress struct {
 	// States counts the pending devices by OTA state ("" when a device
 	// has not picked the deployment up yet).
 	States map[string]int
-	// Bytes and Total sum the download progress of the stage's devices.
+	// Bytes and Total sum the download progress of the pending devices.
 	Bytes, Total int64
 	Elapsed      time.Duration
 	// Final is set on the stage's last report.

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/fovea-edge/fovea/firmware/fetch"
 	"github.com/fovea-edge/fovea/firmware/ota"
 	"github.com/fovea-edge/fovea/firmware/sign"
 	"github.com/fovea-edge/fovea/internal/testutil/mosquittotest"
@@ -201,5 +202,44 @@ func TestRolloutRefusesOtherRunningRollout(t *testing.T) {
 	other, _ := r.rollout(t, "1,100%", Policy{}, nil)
 	if _, err := other.Run(context.Background()); !errors.Is(err, ErrOtherRollout) {
 		t.Errorf("Run = %v; want ErrOtherRollout", err)
+	}
+}
+
+// TestRolloutOverMQTTTransfer serves the bundle from the operator's chunk
+// server, as `fovea fleet deploy --mqtt-transfer` does; every device
+// fetches it in chunks through the broker and checks its hash.
+func TestRolloutOverMQTTTransfer(t *testing.T) {
+	r := newFleetRig(t, 3, "1.1.0", nil)
+	conn, inv := operator(t, r.b)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- fetch.ServeChunks(ctx, conn, "shapes-1.1.0", r.bundle, 0, nil) }()
+	defer func() {
+		cancel()
+		if err := <-done; err != nil && !errors.Is(err, context.Canceled) {
+			t.Errorf("ServeChunks = %v", err)
+		}
+	}()
+	st, _ := ParseStages("1,100%")
+	ro, err := New(Options{Client: conn, Inventory: inv, Group: "lab", Bundle: r.bundle, Key: r.priv,
+		Transfer: "shapes-1.1.0", Stages: st, Timeout: time.Minute})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sentBefore, _ := conn.WireBytes()
+	if _, err := ro.Run(ctx); err != nil {
+		t.Fatalf("Run = %v", err)
+	}
+	sent, _ := conn.WireBytes()
+	for _, d := range r.devices {
+		if s := d.status(); s.Active != "1.1.0" {
+			t.Errorf("%s: %s on %s (%s)", d.id, s.State, s.Active, s.Reason)
+		}
+		if got := d.mq.Stats().Received; got == 0 {
+			t.Errorf("%s received no chunk", d.id)
+		}
+	}
+	if per := (sent - sentBefore) / 3; per < ro.Size() {
+		t.Errorf("operator sent %d bytes per device; want at least the bundle's %d", per, ro.Size())
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"path/filepath"
 	"sync"
 	"testing"
 	"time"
@@ -29,6 +30,9 @@ type simDevice struct {
 	conn  *fetchmqtt.Conn
 	// fail maps a version to the gate failure the device reports for it.
 	fail map[string]string
+	// mq fetches bundles of MQTT transfers into dir.
+	mq  *fetch.MQTT
+	dir string
 
 	mu       sync.Mutex
 	st       ota.Status // guarded by mu
@@ -47,6 +51,12 @@ func startSim(t *testing.T, b *mosquittotest.Broker, id, group string, trust *si
 	t.Cleanup(func() { d.wg.Wait(); conn.Close(context.Background()) })
 	d.publish(conn, "fovea/"+id+"/status", fmt.Sprintf(`{"v":1,"device_id":%q,"state":"online","model_version":"1.0.0"}`, id))
 	d.publishOTA()
+	mq, err := fetch.NewMQTT(fetch.MQTTOptions{Publisher: conn, RequestTopic: "fovea/" + id + "/" + fetch.RequestSuffix})
+	if err != nil {
+		t.Fatal(err)
+	}
+	d.mq, d.dir = mq, t.TempDir()
+	conn.Subscribe(mq.DataTopic(), mq.Deliver)
 	conn.Subscribe(DeployTopic(group), d.onDeploy)
 	conn.Subscribe(CommandTopic(id, RollbackCommand), d.onRollback)
 	return d
@@ -100,9 +110,20 @@ func (d *simDevice) update(dep *deploy.Deployment) {
 	for _, s := range []ota.State{ota.Downloading, ota.Verifying, ota.SelfTest, ota.Shadow} {
 		d.set(func(st *ota.Status) { st.State, st.Reason = s, "" })
 		time.Sleep(5 * time.Millisecond)
-		if s == ota.Downloading {
-			d.set(func(st *ota.Status) { st.Progress = ota.Progress{Bytes: dep.Size, Total: dep.Size, Percent: 100} })
+		if s != ota.Downloading {
+			continue
 		}
+		if dep.Transfer != "" {
+			// Really fetch it from the operator's chunk server.
+			ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+			err := d.mq.Fetch(ctx, fetch.Source{TransferID: dep.Transfer, Size: dep.Size, SHA256: dep.SHA256}, filepath.Join(d.dir, dep.SHA256), nil)
+			cancel()
+			if err != nil {
+				d.set(func(st *ota.Status) { st.State, st.Reason = ota.Failed, err.Error() })
+				return
+			}
+		}
+		d.set(func(st *ota.Status) { st.Progress = ota.Progress{Bytes: dep.Size, Total: dep.Size, Percent: 100} })
 	}
 	if why, bad := d.fail[dep.Version]; bad {
 		d.set(func(st *ota.Status) { st.State, st.Reason = ota.Failed, "shadow: "+why })

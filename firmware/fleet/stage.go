@@ -63,8 +63,8 @@ func (r *Rollout) tally(s *StageState, final bool) (Progress, map[string]string)
 				p.Bytes += d.OTA.Progress.Bytes
 			}
 			p.States[state]++
+			p.Total += r.size
 		}
-		p.Total += r.size
 	}
 	return p, failures
 }
