@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -38,7 +39,7 @@ func TestFleetCLI(t *testing.T) {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	var wg sync.WaitGroup
-	agents := startFleet(t, ctx, &wg, broker, 3, sign.Inline(pub))
+	agents := startFleet(t, ctx, &wg, broker, 3, sign.Inline(pub), nil)
 	defer func() { cancel(); wg.Wait() }()
 
 	var out string
@@ -99,5 +100,63 @@ func TestFleetCLI(t *testing.T) {
 	if _, stderr, err := fovea(t, "fleet", "deploy", "--broker", broker.URL(), "--bundle", good, "--key", key, "--url", "file://"+good,
 		"--gate", "min_agremeent=0.9"); err == nil || !strings.Contains(stderr, "min_agremeent") {
 		t.Errorf("misspelt gate: %v %s", err, stderr)
+	}
+}
+
+// TestFleetHaltRollsBackCommitted has one agent refuse the bundle (its
+// disk reserve leaves no room) in the last stage: deploy halts and sends
+// model/rollback to the agents that had committed it, which return to the
+// model they ran before.
+func TestFleetHaltRollsBackCommitted(t *testing.T) {
+	if mosquittotest.Binary() == "" {
+		t.Skip("mosquitto not installed")
+	}
+	broker := mosquittotest.Start(t, mosquittotest.Options{})
+	dir := t.TempDir()
+	pub, priv := otatest.Key(t)
+	keyPEM, err := sign.MarshalPrivate(priv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	key := filepath.Join(dir, "ops.key")
+	if err := os.WriteFile(key, keyPEM, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	var wg sync.WaitGroup
+	agents := startFleet(t, ctx, &wg, broker, 3, sign.Inline(pub), func(i int) string {
+		if i == 2 {
+			return "1000000GiB" // no disk is that large: the download is refused
+		}
+		return "64MiB"
+	})
+	defer func() { cancel(); wg.Wait() }()
+	configured := agents[0].a.Models().Active().Ref.Version
+	waitStatus(t, broker.URL(), 3)
+
+	b := otatest.Shapes(t, dir, priv, "1.1.0")
+	out, stderr, err := fovea(t, "fleet", "deploy", "--broker", broker.URL(), "--group", "sim", "--bundle", b, "--key", key,
+		"--url", "file://"+b, "--stages", "1,100%", "--gate", "min_agreement=0.9", "--timeout", "3m")
+	if err == nil || !strings.Contains(stderr, "sim-02") || !strings.Contains(stderr, "free disk") || !strings.Contains(stderr, "sent model/rollback to") {
+		t.Fatalf("fleet deploy: %v; want a halt naming sim-02's disk and the rollback\n%s\n%s", err, out, stderr)
+	}
+	t.Logf("halt:\n%s%s", out, stderr)
+	for _, s := range agents {
+		if v := s.a.Models().Active().Ref.Version; v != configured {
+			t.Errorf("%s runs %q after the halt; want the configured %q", s.id, v, configured)
+		}
+	}
+}
+
+// waitStatus waits until `fleet status` lists n devices of group sim.
+func waitStatus(t *testing.T, broker string, n int) {
+	t.Helper()
+	var out string
+	deadline := time.Now().Add(time.Minute)
+	for strings.Count(out, "sim-") < n {
+		if time.Now().After(deadline) {
+			t.Fatalf("fleet status never listed the %d agents:\n%s", n, out)
+		}
+		out, _, _ = fovea(t, "fleet", "status", "--broker", broker, "--group", "sim")
 	}
 }
