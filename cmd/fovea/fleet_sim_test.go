@@ -142,7 +142,7 @@ ota:
   trusted_keys: [%q]
   group: sim
   reserve_bytes: %s
-  gates: {shadow_frames: 20, probation_frames: 20, min_frames: 10, max_latency_ratio: 1000}
+  gates: {shadow_frames: 20, probation_frames: 20, min_frames: 10, max_latency_ratio: 1000000000}
 `, s.id, filepath.Join(dir, s.id), i+1, fps, otatest.ModelPath(t), s.proxy.ln.Addr(), pub, res)
 		cfg, err := config.Parse([]byte(y))
 		if err != nil {
