@@ -163,6 +163,17 @@ ota:
 			}
 		})
 		agents = append(agents, s)
+		// Start them one by one: mqttsync.Syncer.Publish can run into a
+		// client that Run has created but not started yet (a nil
+		// connection manager), a race that 50 agents starting at once on
+		// two cores hit.
+		deadline := time.Now().Add(time.Minute)
+		for st := s.a.Status().Sync; st == nil || !st.Connected; st = s.a.Status().Sync {
+			if time.Now().After(deadline) {
+				t.Fatalf("%s did not connect", s.id)
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
 	}
 	return agents
 }

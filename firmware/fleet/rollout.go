@@ -261,12 +261,19 @@ func (r *Rollout) nextID() uint64 {
 }
 
 // publishStage signs and publishes stage i's deployment, retained on the
-// group's topic, after recording it in the state.
+// group's topic, after recording it in the state. A resumed rollout
+// publishes the recorded stage again under its recorded id (the first
+// attempt may have died between the two writes): devices that took it
+// already see the same id and ignore it.
 func (r *Rollout) publishStage(ctx context.Context, i int) error {
 	s := &r.st.Stages[i]
 	now := r.o.Now().UTC()
+	id, started := s.Deployment, s.Started
+	if id == 0 {
+		id, started = r.nextID(), now
+	}
 	d := &deploy.Deployment{
-		ID: r.nextID(), Group: r.o.Group, Devices: s.Devices, Stage: s.Spec,
+		ID: id, Group: r.o.Group, Devices: s.Devices, Stage: s.Spec,
 		Name: r.name, Version: r.version, URL: r.o.URL, Transfer: r.o.Transfer,
 		SHA256: r.sha, Size: r.size, AllowDowngrade: r.o.AllowDowngrade, Gates: r.o.Gates,
 		Created: now,
@@ -275,7 +282,7 @@ func (r *Rollout) publishStage(ctx context.Context, i int) error {
 	if err != nil {
 		return fmt.Errorf("fleet: stage %s: %w", s.Spec, err)
 	}
-	s.Deployment, s.Started = d.ID, now
+	s.Deployment, s.Started = d.ID, started
 	r.st.Updated = now
 	if err := publishState(ctx, r.o.Client, r.st); err != nil {
 		return err

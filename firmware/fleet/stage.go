@@ -73,6 +73,9 @@ func (r *Rollout) tally(s *StageState, final bool) (Progress, map[string]string)
 // waits for its devices.
 func (r *Rollout) runStage(ctx context.Context, i int) error {
 	s := &r.st.Stages[i]
+	if !s.Finished.IsZero() {
+		return nil // a resumed rollout that stopped right after this stage
+	}
 	if s.Deployment == 0 {
 		if err := r.assign(i); err != nil {
 			return err
@@ -81,9 +84,9 @@ func (r *Rollout) runStage(ctx context.Context, i int) error {
 			r.log.Info("stage adds no device", "stage", s.Spec)
 			return nil
 		}
-		if err := r.publishStage(ctx, i); err != nil {
-			return err
-		}
+	}
+	if err := r.publishStage(ctx, i); err != nil {
+		return err
 	}
 	timer := time.NewTimer(time.Until(s.Started.Add(r.o.Timeout)))
 	defer timer.Stop()
