@@ -12,6 +12,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -24,6 +25,7 @@ import (
 	"github.com/fovea-edge/fovea/firmware/fetch"
 	"github.com/fovea-edge/fovea/firmware/fetch/fetchmqtt"
 	"github.com/fovea-edge/fovea/firmware/fleet"
+	"github.com/fovea-edge/fovea/firmware/ota"
 	"github.com/fovea-edge/fovea/firmware/sign"
 	"github.com/fovea-edge/fovea/internal/testutil/mosquittotest"
 	"github.com/fovea-edge/fovea/internal/testutil/otatest"
@@ -178,6 +180,48 @@ ota:
 	return agents
 }
 
+// dropSampler attributes the agents' dropped frames to the OTA state each
+// agent was in when its drop counter moved (sampled every 100 ms).
+type dropSampler struct {
+	mu      sync.Mutex
+	byState map[string]uint64 // guarded by mu
+}
+
+func (d *dropSampler) run(ctx context.Context, agents []*simAgent) {
+	last := make([]uint64, len(agents))
+	tick := time.NewTicker(100 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+		for i, s := range agents {
+			var dropped uint64
+			for _, c := range s.a.Status().Cameras {
+				dropped += c.Dropped
+			}
+			if dropped > last[i] {
+				state := "no update"
+				if st := s.a.OTAStatus(); st != nil && !slices.Contains([]ota.State{ota.Idle, ota.Committed, ota.Failed, ota.RolledBack}, st.State) {
+					state = string(st.State)
+				}
+				d.mu.Lock()
+				d.byState[state] += dropped - last[i]
+				d.mu.Unlock()
+				last[i] = dropped
+			}
+		}
+	}
+}
+
+func (d *dropSampler) String() string {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return fmt.Sprint(d.byState)
+}
+
 // frames sums the agents' captured frames, drops and results.
 func frames(agents []*simAgent) (captured, dropped, results uint64) {
 	for _, s := range agents {
@@ -237,6 +281,8 @@ func TestFleetSimulation(t *testing.T) {
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
+	sampler := &dropSampler{byState: map[string]uint64{}}
+	wg.Go(func() { sampler.run(ctx, agents) })
 	// On a loaded machine a camera queue can overflow with or without an
 	// update: measure an idle window first, to tell the two apart.
 	idleWindow := 10 * time.Second
@@ -323,6 +369,7 @@ func TestFleetSimulation(t *testing.T) {
 	_, dropped2, _ := frames(agents)
 	fmt.Fprintf(&report, "bad bundle to 100%% (skip_shadow): halted and every device back on 1.1.0 after %v (stage published at %s, halt recorded %v later)\n%s\nframes dropped during the bad rollout and its rollback: %d\n",
 		back.Round(100*time.Millisecond), st.Stages[0].Started.Format(time.TimeOnly), st.Updated.Sub(st.Stages[0].Started).Round(100*time.Millisecond), st.Reason, dropped2-dropped1)
+	fmt.Fprintf(&report, "frames dropped by the agent's OTA state at the time: %s\n", sampler)
 	t.Logf("fleet of %d agents:\n%s", n, report.String())
 	if path := os.Getenv("FOVEA_FLEET_REPORT"); path != "" {
 		os.WriteFile(path, report.Bytes(), 0o644)
