@@ -165,10 +165,9 @@ ota:
 			}
 		})
 		agents = append(agents, s)
-		// Start them one by one: mqttsync.Syncer.Publish can run into a
-		// client that Run has created but not started yet (a nil
-		// connection manager), a race that 50 agents starting at once on
-		// two cores hit.
+		// Start them one by one, each connected before the next: 50
+		// agents connecting at once on two cores only slow each other
+		// (and, before ota-core's a13762d, raced mqttsync's client start).
 		deadline := time.Now().Add(time.Minute)
 		for st := s.a.Status().Sync; st == nil || !st.Connected; st = s.a.Status().Sync {
 			if time.Now().After(deadline) {
