@@ -2,212 +2,54 @@ package main
 
 import (
 	"context"
-	"crypto/sha256"
-	"crypto/tls"
-	"crypto/x509"
+	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
-	"net/url"
+	"log/slog"
 	"os"
-	"strconv"
 	"strings"
-	"text/tabwriter"
+	"sync"
 	"time"
 
-	mqtt "github.com/eclipse/paho.mqtt.golang"
 	"github.com/spf13/cobra"
 
 	"github.com/fovea-edge/fovea/firmware/bundle"
-	"github.com/fovea-edge/fovea/firmware/deploy"
 	"github.com/fovea-edge/fovea/firmware/fetch"
 	"github.com/fovea-edge/fovea/firmware/fetch/fetchmqtt"
 	"github.com/fovea-edge/fovea/firmware/fleet"
 	"github.com/fovea-edge/fovea/firmware/sign"
 )
 
-// brokerFlags connect the operator commands to the broker.
-type brokerFlags struct {
-	broker, username, passwordFile, ca string
-}
-
-func (b *brokerFlags) add(cmd *cobra.Command) {
-	f := cmd.Flags()
-	f.StringVar(&b.broker, "broker", "", "broker URL: mqtt://host:1883 or mqtts://host:8883 (required)")
-	f.StringVar(&b.username, "username", "", "user name")
-	f.StringVar(&b.passwordFile, "password-file", "", "file holding the password")
-	f.StringVar(&b.ca, "ca", "", "CA certificate (PEM) of the broker")
-	_ = cmd.MarkFlagRequired("broker")
-}
-
-func (b *brokerFlags) connect(ctx context.Context) (fleet.Broker, func(), error) {
-	u, err := url.Parse(b.broker)
-	if err != nil || u.Host == "" {
-		return nil, nil, fmt.Errorf("--broker %q: want mqtt://host:port or mqtts://host:port", b.broker)
-	}
-	o := mqtt.NewClientOptions().SetClientID(fmt.Sprintf("fovea-fleet-%d-%d", os.Getpid(), time.Now().UnixNano()%1e6)).SetCleanSession(true)
-	switch u.Scheme {
-	case "mqtt", "tcp":
-		o.AddBroker("tcp://" + u.Host)
-	case "mqtts", "ssl":
-		tc := &tls.Config{MinVersion: tls.VersionTLS12}
-		if b.ca != "" {
-			pem, err := os.ReadFile(b.ca)
-			if err != nil {
-				return nil, nil, err
-			}
-			tc.RootCAs = x509.NewCertPool()
-			if !tc.RootCAs.AppendCertsFromPEM(pem) {
-				return nil, nil, fmt.Errorf("--ca %s: no PEM certificate", b.ca)
-			}
-		}
-		o.AddBroker("ssl://" + u.Host).SetTLSConfig(tc)
-	default:
-		return nil, nil, fmt.Errorf("--broker %q: scheme must be mqtt or mqtts", b.broker)
-	}
-	if b.username != "" {
-		o.SetUsername(b.username)
-	}
-	if b.passwordFile != "" {
-		pw, err := os.ReadFile(b.passwordFile)
-		if err != nil {
-			return nil, nil, err
-		}
-		o.SetPassword(strings.TrimSpace(string(pw)))
-	}
-	c := mqtt.NewClient(o)
-	tok := c.Connect()
-	select {
-	case <-tok.Done():
-		if err := tok.Error(); err != nil {
-			return nil, nil, fmt.Errorf("connecting to %s: %w", b.broker, err)
-		}
-	case <-ctx.Done():
-		return nil, nil, ctx.Err()
-	case <-time.After(30 * time.Second):
-		return nil, nil, fmt.Errorf("connecting to %s: no answer in 30s", b.broker)
-	}
-	return fleet.Paho(c), func() { c.Disconnect(250) }, nil
-}
-
 func init() {
 	fleetCmd := &cobra.Command{
 		Use:   "fleet",
-		Short: "Operator side: roll model bundles out to device groups over MQTT (docs/ota.md)",
+		Short: "Roll a model bundle out to a device group stage by stage, and show the group (docs/ota.md)",
 	}
 	fleetCmd.AddCommand(fleetDeployCmd(), fleetStatusCmd())
 	rootCmd.AddCommand(fleetCmd)
 }
 
-func fleetDeployCmd() *cobra.Command {
-	var (
-		bf                              brokerFlags
-		group, bundlePath, bundleURL    string
-		transfer                        string
-		key, stages                     string
-		gates                           []string
-		maxFail                         float64
-		stageTimeout, discover, expires time.Duration
-		allowDowngrade                  bool
-	)
-	cmd := &cobra.Command{
-		Use:   "deploy --broker URL --group G --bundle B --url U --key K [--stages 1,10%,100%] [--gate NAME=VALUE …]",
-		Short: "Deploy a bundle to a group stage by stage; halt and roll back when a stage fails",
-		Long: `deploy publishes a signed deployment of the bundle (which devices fetch from
---url) on fovea/groups/<group>/deploy, one stage at a time: each stage is a
-device count or a percentage of the group's devices (those that retained an
-OTA status), cumulative. It waits until every device of a stage reports
-committed, failed or rolled back; when the failed fraction exceeds
---max-failures it withdraws the deployment and tells the devices that run
-the new version to roll back. Progress is kept retained on
-fovea/groups/<group>/rollout: running the same command again resumes.
-
-Gates (--gate, repeatable) override the devices' defaults: max_error_rate,
-max_latency_p99 (e.g. 80ms), max_latency_ratio, min_agreement, min_accuracy,
-shadow_frames, shadow_duration, probation_frames, probation_duration,
-min_frames, skip_shadow.`,
-		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			priv, err := sign.LoadPrivate(key)
-			if err != nil {
-				return err
-			}
-			st, err := fleet.ParseStages(stages)
-			if err != nil {
-				return err
-			}
-			g, err := parseGates(gates)
-			if err != nil {
-				return err
-			}
-			if (bundleURL == "") == (transfer == "") {
-				return fmt.Errorf("give exactly one of --url (devices download over HTTP) and --transfer (chunks over MQTT, served by this command)")
-			}
-			d, err := bundleDeployment(bundlePath, bundleURL)
-			if err != nil {
-				return err
-			}
-			d.Transfer = transfer
-			d.Gates, d.AllowDowngrade = g, allowDowngrade
-			d.Created = time.Now().UTC()
-			if expires > 0 {
-				d.Expires = d.Created.Add(expires)
-			}
-			b, closeFn, err := bf.connect(cmd.Context())
-			if err != nil {
-				return err
-			}
-			defer closeFn()
-			w := cmd.OutOrStdout()
-			if transfer != "" {
-				stopServe, err := bf.serveChunks(cmd.Context(), transfer, bundlePath)
-				if err != nil {
-					return err
-				}
-				defer stopServe()
-				fmt.Fprintf(w, "serving %s as MQTT transfer %s\n", bundlePath, transfer)
-			}
-			fmt.Fprintf(w, "deploying %s %s (%d bytes) to group %s in stages %s\n", d.Name, d.Version, d.Size, group, stages)
-			var last fleet.Progress
-			r, err := fleet.Run(cmd.Context(), b, priv, fleet.Plan{
-				Group: group, Stages: st, Deployment: *d, MaxFailureRate: maxFail, StageTimeout: stageTimeout, Discover: discover,
-			}, func(p fleet.Progress) {
-				if p.Stage != last.Stage || p.Committed != last.Committed || p.Failed != last.Failed || p.Done != last.Done {
-					fmt.Fprintln(w, progressLine(p))
-					last = p
-				}
-			})
-			if r != nil && r.State == fleet.Done {
-				fmt.Fprintf(w, "done: %s %s on every device of %s (%s)\n", r.Name, r.Version, group, time.Since(r.Started).Round(time.Second))
-			}
-			return err
-		},
-	}
-	bf.add(cmd)
-	f := cmd.Flags()
-	f.StringVar(&group, "group", "", "device group (ota.group of the devices; required)")
-	f.StringVar(&bundlePath, "bundle", "", "the bundle file (required): its name, version, size and sha256 go into the deployment")
-	f.StringVar(&bundleURL, "url", "", "where devices download the bundle: http(s):// or file://")
-	f.StringVar(&transfer, "transfer", "", "serve the bundle in chunks over MQTT under this transfer id, instead of --url")
-	f.StringVar(&key, "key", "", "private key that signs the deployment (required)")
-	f.StringVar(&stages, "stages", "1,10%,100%", "cumulative stages: device counts or percentages; the last is 100%")
-	f.StringArrayVar(&gates, "gate", nil, "gate override NAME=VALUE (repeatable)")
-	f.Float64Var(&maxFail, "max-failures", 0, "largest fraction of a stage's devices that may fail before the rollout halts")
-	f.DurationVar(&stageTimeout, "stage-timeout", 2*time.Hour, "longest wait for a stage's devices")
-	f.DurationVar(&discover, "discover", 3*time.Second, "time to collect the devices' retained statuses")
-	f.DurationVar(&expires, "expires", 7*24*time.Hour, "the deployment expires after this (0 = never)")
-	f.BoolVar(&allowDowngrade, "allow-downgrade", false, "let devices install a version not newer than theirs (a fleet-wide rollback)")
-	for _, n := range []string{"group", "bundle", "key"} {
-		_ = cmd.MarkFlagRequired(n)
-	}
-	return cmd
+// brokerFlags are the connection flags of the fleet commands.
+type brokerFlags struct {
+	url, username, passwordFile, ca string
 }
 
-// serveChunks answers the devices' chunk requests for the bundle until
-// the returned function is called.
-func (b *brokerFlags) serveChunks(ctx context.Context, id, path string) (func(), error) {
-	pw := ""
+func (b *brokerFlags) add(cmd *cobra.Command) {
+	f := cmd.Flags()
+	f.StringVar(&b.url, "broker", "", "broker URL: mqtt://host:1883 or mqtts://host:8883 (required)")
+	f.StringVar(&b.username, "username", "", "user name")
+	f.StringVar(&b.passwordFile, "password-file", "", "file holding the password")
+	f.StringVar(&b.ca, "ca", "", "CA certificate (PEM) that signed the broker's certificate")
+	_ = cmd.MarkFlagRequired("broker")
+}
+
+// dial connects with a fresh client id, so that two operators never take
+// each other's session.
+func (b *brokerFlags) dial(ctx context.Context, log *slog.Logger) (*fetchmqtt.Conn, error) {
+	var pw string
 	if b.passwordFile != "" {
 		p, err := os.ReadFile(b.passwordFile)
 		if err != nil {
@@ -215,158 +57,215 @@ func (b *brokerFlags) serveChunks(ctx context.Context, id, path string) (func(),
 		}
 		pw = strings.TrimSpace(string(p))
 	}
-	ctx, cancel := context.WithCancel(ctx)
-	conn, err := fetchmqtt.Dial(ctx, fetchmqtt.Options{Broker: b.broker, ClientID: fmt.Sprintf("fovea-fleet-chunks-%d", os.Getpid()),
-		Username: b.username, Password: pw, CAFile: b.ca}, nil)
-	if err != nil {
-		cancel()
-		return nil, err
-	}
-	srv := fetch.NewChunkServer(conn, nil)
-	if _, err := srv.Add(id, path, 0); err != nil {
-		cancel()
-		return nil, err
-	}
-	conn.Subscribe(fetch.RequestFilter, srv.Deliver)
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		_ = srv.Run(ctx)
-	}()
-	return func() {
-		cancel()
-		<-done
-		conn.Close(context.Background())
-	}, nil
+	var id [6]byte
+	_, _ = rand.Read(id[:])
+	dctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	return fetchmqtt.Dial(dctx, fetchmqtt.Options{Broker: b.url, ClientID: "fovea-fleet-" + hex.EncodeToString(id[:]),
+		Username: b.username, Password: pw, CAFile: b.ca, Logger: log}, nil)
 }
 
-func progressLine(p fleet.Progress) string {
-	const width = 20
-	filled := 0
-	if p.Devices > 0 {
-		filled = width * (p.Committed + p.Failed) / p.Devices
+func fleetDeployCmd() *cobra.Command {
+	var (
+		bf                             brokerFlags
+		group, bundlePath, key, url    string
+		stages, gates, devices         string
+		mqttTransfer, force, downgrade bool
+		timeout, rollbackTimeout       time.Duration
+	)
+	cmd := &cobra.Command{
+		Use:   "deploy --broker URL --group G --bundle B.fovea --key K.key (--url URL | --mqtt-transfer) [--stages 1,10%,100%] [--gate k=v,…]",
+		Short: "Publish a signed deployment stage by stage and wait for each stage to commit",
+		Long: `deploy reads which devices of the group are online and where their updates
+stand from the retained fovea/<device>/status and fovea/<device>/ota messages,
+publishes a signed deployment for each stage's devices on the retained
+fovea/groups/<group>/deploy topic, and waits until they report the version
+committed. When more of a stage fails than max_failure_rate allows (default:
+any failure), it withdraws the deployment, sends model/rollback to every device
+that took the version, and exits non-zero with the reason.
+
+The rollout's progress is retained on fovea/groups/<group>/rollout: run the
+same command again after an interruption and it resumes at its stage.
+
+--gate sets the devices' health gates (` + strings.Join(fleet.GateKeys(), ", ") + `);
+fractions as 0.05 or 5%, durations as 30s.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if (url == "") == !mqttTransfer {
+				return errors.New("give either --url (where devices download the bundle) or --mqtt-transfer (serve it over the broker)")
+			}
+			st, err := fleet.ParseStages(stages)
+			if err != nil {
+				return err
+			}
+			g, policy, err := fleet.ParseGates(gates)
+			if err != nil {
+				return err
+			}
+			priv, err := sign.LoadPrivate(key)
+			if err != nil {
+				return err
+			}
+			ctx := cmd.Context()
+			log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+			conn, err := bf.dial(ctx, log)
+			if err != nil {
+				return err
+			}
+			defer conn.Close(context.Background())
+			out := cmd.OutOrStdout()
+			inv := fleet.NewInventory()
+			inv.Watch(conn)
+			inv.Settle(ctx, 500*time.Millisecond, 5*time.Second)
+
+			var wg sync.WaitGroup
+			srvCtx, stopServer := context.WithCancel(ctx)
+			defer func() { stopServer(); wg.Wait() }()
+			transfer := ""
+			if mqttTransfer {
+				if transfer, err = serveBundle(srvCtx, &wg, conn, bundlePath, log); err != nil {
+					return err
+				}
+				fmt.Fprintf(out, "serving %s over MQTT as transfer %s\n", bundlePath, transfer)
+			}
+			pr := &fleet.Printer{W: out, TTY: isTerminal(out)}
+			r, err := fleet.New(fleet.Options{
+				Client: conn, Inventory: inv, Group: group, Bundle: bundlePath, Key: priv,
+				URL: url, Transfer: transfer, Stages: st, Gates: g, Policy: policy,
+				AllowDowngrade: downgrade, Timeout: timeout, RollbackTimeout: rollbackTimeout,
+				Devices: splitList(devices), Force: force, Progress: pr.Progress, Log: log,
+			})
+			if err != nil {
+				return err
+			}
+			state, runErr := r.Run(ctx)
+			if state != nil {
+				fleet.Summary(out, state, time.Now())
+			}
+			if mqttTransfer {
+				sent, _ := conn.WireBytes()
+				fmt.Fprintf(out, "sent %d bytes to the broker\n", sent)
+			}
+			return runErr
+		},
 	}
-	bar := strings.Repeat("#", filled) + strings.Repeat("-", width-filled)
-	s := fmt.Sprintf("stage %d/%d %-5s [%s] %d/%d committed, %d failed  %s", p.Stage, p.Stages, p.Label, bar, p.Committed, p.Devices, p.Failed, p.Elapsed.Round(100*time.Millisecond))
-	if p.FailureReasonExample != "" {
-		s += "\n    " + p.FailureReasonExample
+	bf.add(cmd)
+	f := cmd.Flags()
+	f.StringVar(&group, "group", "default", "device group (ota.group in the devices' configuration)")
+	f.StringVar(&bundlePath, "bundle", "", "signed model bundle (.fovea) to roll out (required)")
+	f.StringVar(&key, "key", "", "private key that signs the deployments; the bundle must verify with its public half (required)")
+	f.StringVar(&url, "url", "", "http(s) URL where devices download the bundle")
+	f.BoolVar(&mqttTransfer, "mqtt-transfer", false, "serve the bundle in chunks over the broker while the rollout runs")
+	f.StringVar(&stages, "stages", "1,10%,100%", "cumulative stages: device counts or shares of the group")
+	f.StringVar(&gates, "gate", "", "gates as key=value,…: the devices' health gates and max_failure_rate, the share of a stage that may fail")
+	f.DurationVar(&timeout, "timeout", time.Hour, "how long a stage's devices have to commit; those that have not count as failed")
+	f.DurationVar(&rollbackTimeout, "rollback-timeout", 5*time.Minute, "how long to wait for devices to confirm the rollback of a halted rollout")
+	f.StringVar(&devices, "devices", "", "comma-separated group members, for devices that do not name their group in fovea/<device>/ota")
+	f.BoolVar(&force, "force", false, "start even when another bundle's rollout of the group is running")
+	f.BoolVar(&downgrade, "allow-downgrade", false, "let devices install a version older than the one they run")
+	for _, name := range []string{"bundle", "key"} {
+		_ = cmd.MarkFlagRequired(name)
 	}
-	return s
+	return cmd
 }
 
-// bundleDeployment describes the bundle file for a deployment.
-func bundleDeployment(path, u string) (*deploy.Deployment, error) {
+// serveBundle offers the bundle as an MQTT chunk transfer named after its
+// name and version, and serves it on wg until ctx ends.
+func serveBundle(ctx context.Context, wg *sync.WaitGroup, conn *fetchmqtt.Conn, path string, log *slog.Logger) (string, error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return nil, err
+		return "", err
 	}
-	defer f.Close()
-	h := sha256.New()
-	v, err := bundle.Inspect(io.TeeReader(f, h), bundle.Limits{})
+	vb, err := bundle.Inspect(f, bundle.Limits{})
+	f.Close()
 	if err != nil {
-		return nil, fmt.Errorf("--bundle: %w", err)
+		return "", fmt.Errorf("%s: %w", path, err)
 	}
-	n, err := f.Seek(0, io.SeekCurrent)
-	if err != nil {
-		return nil, err
-	}
-	d := &deploy.Deployment{Name: v.Manifest.Name, Version: v.Manifest.Version, URL: u, SHA256: hex.EncodeToString(h.Sum(nil)), Size: n}
-	return d, nil
-}
-
-// parseGates reads NAME=VALUE overrides into deploy.Gates through its JSON
-// names, so the flags and the message never disagree.
-func parseGates(kvs []string) (deploy.Gates, error) {
-	var g deploy.Gates
-	m := map[string]any{}
-	for _, kv := range kvs {
-		k, v, ok := strings.Cut(kv, "=")
-		if !ok {
-			return g, fmt.Errorf("--gate %q: want NAME=VALUE", kv)
+	id := vb.Manifest.Name + "-" + vb.Manifest.Version
+	wg.Go(func() {
+		if err := fetch.ServeChunks(ctx, conn, id, path, fetch.DefaultChunkSize, log); err != nil && !errors.Is(err, context.Canceled) {
+			log.Error("serving the bundle over MQTT stopped", "err", err)
 		}
-		if f, err := strconv.ParseFloat(v, 64); err == nil {
-			m[k] = f
-		} else if b, err := strconv.ParseBool(v); err == nil {
-			m[k] = b
-		} else {
-			m[k] = v
-		}
-	}
-	b, _ := json.Marshal(m)
-	dec := json.NewDecoder(strings.NewReader(string(b)))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&g); err != nil {
-		return g, fmt.Errorf("--gate: %w", err)
-	}
-	return g, nil
+	})
+	return id, nil
 }
 
 func fleetStatusCmd() *cobra.Command {
 	var (
-		bf     brokerFlags
-		group  string
-		wait   time.Duration
-		asJSON bool
+		bf      brokerFlags
+		group   string
+		devices string
+		asJSON  bool
 	)
 	cmd := &cobra.Command{
-		Use:   "status --broker URL --group G",
-		Short: "Show each device's model version and update state, and the group's rollout",
+		Use:   "status --broker URL --group G [--json]",
+		Short: "Show each device of a group: version, OTA state, last reason, online or offline",
 		Args:  cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			b, closeFn, err := bf.connect(cmd.Context())
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			ctx := cmd.Context()
+			log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+			conn, err := bf.dial(ctx, log)
 			if err != nil {
 				return err
 			}
-			defer closeFn()
-			fl, err := fleet.Watch(cmd.Context(), b, group)
+			defer conn.Close(context.Background())
+			inv := fleet.NewInventory()
+			inv.Watch(conn)
+			rollout, err := fleet.ReadState(ctx, conn, group, time.Second)
 			if err != nil {
-				return err
+				log.Warn("reading the rollout state", "err", err)
 			}
-			r, err := fleet.ReadRollout(cmd.Context(), b, group, wait)
-			if err != nil {
-				return err
-			}
-			fl.Settle(cmd.Context(), wait)
-			devs := fl.Devices()
-			w := cmd.OutOrStdout()
-			if asJSON {
-				return json.NewEncoder(w).Encode(map[string]any{"devices": devs, "rollout": r})
-			}
-			tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-			fmt.Fprintln(tw, "DEVICE\tACTIVE\tSTATE\tVERSION\tDEPLOYMENT\tPROGRESS\tREASON")
-			for _, s := range devs {
-				active := s.Active
-				if active == "" {
-					active = "(model.path)"
-				}
-				prog := ""
-				if s.Progress.Total > 0 && s.State == "downloading" {
-					prog = fmt.Sprintf("%.0f%%", s.Progress.Percent)
-				}
-				reason := s.Reason
-				if len(reason) > 80 {
-					reason = reason[:77] + "..."
-				}
-				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%s\t%s\n", s.Device, active, s.State, s.Version, s.Deployment, prog, reason)
-			}
-			tw.Flush()
-			if len(devs) == 0 {
-				fmt.Fprintf(w, "no device of group %s has reported\n", group)
-			}
-			if r != nil {
-				fmt.Fprintf(w, "rollout: %s %s, %s, stage %d/%d (%s)", r.Name, r.Version, r.State, r.Current+1, len(r.Stages), r.Stages[r.Current])
-				if r.Reason != "" {
-					fmt.Fprintf(w, ": %s", r.Reason)
-				}
-				fmt.Fprintln(w)
-			}
-			return nil
+			inv.Settle(ctx, 500*time.Millisecond, 5*time.Second)
+			members := inv.Members(group, splitList(devices))
+			return printFleetStatus(cmd.OutOrStdout(), group, members, rollout, asJSON)
 		},
 	}
 	bf.add(cmd)
-	cmd.Flags().StringVar(&group, "group", "", "device group (required)")
-	cmd.Flags().DurationVar(&wait, "wait", 2*time.Second, "time to collect the retained statuses")
-	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
-	_ = cmd.MarkFlagRequired("group")
+	f := cmd.Flags()
+	f.StringVar(&group, "group", "default", "device group")
+	f.StringVar(&devices, "devices", "", "comma-separated group members, for devices that do not name their group")
+	f.BoolVar(&asJSON, "json", false, "print JSON")
 	return cmd
+}
+
+func printFleetStatus(w io.Writer, group string, members []fleet.Device, rollout *fleet.State, asJSON bool) error {
+	if asJSON {
+		enc := json.NewEncoder(w)
+		enc.SetIndent("", "  ")
+		return enc.Encode(struct {
+			Group   string         `json:"group"`
+			Devices []fleet.Device `json:"devices"`
+			Rollout *fleet.State   `json:"rollout,omitempty"`
+		}{group, members, rollout})
+	}
+	if len(members) == 0 {
+		fmt.Fprintf(w, "no device of group %q seen (devices name their group in fovea/<device>/ota; or pass --devices)\n", group)
+	} else {
+		fleet.StatusTable(w, members)
+	}
+	if rollout != nil {
+		fmt.Fprintln(w)
+		fleet.Summary(w, rollout, time.Now())
+	}
+	return nil
+}
+
+func splitList(s string) []string {
+	var out []string
+	for p := range strings.SplitSeq(s, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// isTerminal reports whether w is a terminal (a character device).
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	fi, err := f.Stat()
+	return err == nil && fi.Mode()&os.ModeCharDevice != 0
 }

@@ -3,334 +3,293 @@ package fleet
 import (
 	"context"
 	"crypto/ed25519"
-	"encoding/json"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
-	"hash/fnv"
+	"io"
+	"log/slog"
+	"os"
 	"slices"
 	"time"
 
+	"github.com/fovea-edge/fovea/firmware/bundle"
 	"github.com/fovea-edge/fovea/firmware/deploy"
-	"github.com/fovea-edge/fovea/firmware/ota"
+	"github.com/fovea-edge/fovea/firmware/fetch"
+	"github.com/fovea-edge/fovea/firmware/sign"
 )
 
 var (
-	// ErrHalted is returned when a stage failed its gate; the stage's and
-	// earlier devices were told to roll back.
+	// ErrHalted is returned when a stage failed more than the policy
+	// allows: the rollout stopped and its devices were rolled back.
 	ErrHalted = errors.New("rollout halted")
-	// ErrNoDevices is returned when no device of the group reported.
-	ErrNoDevices = errors.New("no device of the group has reported an OTA status (are they running with an ota section, and connected?)")
+	// ErrNoDevices is returned when the group has no device to update.
+	ErrNoDevices = errors.New("no device in the group")
+	// ErrOtherRollout is returned when another bundle's rollout of the
+	// group is still running.
+	ErrOtherRollout = errors.New("another rollout of this group is in progress")
 )
 
-// Plan is one rollout.
-type Plan struct {
-	Group  string
-	Stages []Stage
-	// Deployment is the template: name, version, url or transfer, sha256,
-	// size, gates, allow_downgrade, expires. ID, Group, Devices and Stage
-	// are set per stage.
-	Deployment deploy.Deployment
-	// MaxFailureRate is the largest fraction of a stage's devices that may
-	// fail; above it the rollout halts (0: any failure halts).
-	MaxFailureRate float64
-	// StageTimeout bounds the wait for a stage's devices.
-	StageTimeout time.Duration
-	// Discover is how long to collect retained statuses before starting.
-	Discover time.Duration
+// Options configure a rollout.
+type Options struct {
+	Client    Client
+	Inventory *Inventory // watching Client's devices (Inventory.Watch)
+	Group     string
+	// Bundle is the .fovea file; Key signs the deployments and must be the
+	// key that signed the bundle (devices trust its public half).
+	Bundle string
+	Key    ed25519.PrivateKey
+	// Exactly one of URL (devices download the bundle there) and Transfer
+	// (an MQTT chunk transfer id that the caller serves) is set.
+	URL, Transfer string
+	Stages        []Stage
+	Gates         deploy.Gates
+	Policy        Policy
+	// AllowDowngrade lets devices install a version older than theirs.
+	AllowDowngrade bool
+	// Timeout is how long a stage's devices have to commit (default 1h);
+	// those that have not by then count as failed.
+	Timeout time.Duration
+	// RollbackTimeout bounds the wait for devices to report the rollback
+	// of a halted rollout (default 5m).
+	RollbackTimeout time.Duration
+	// Devices, when set, are the group's members (for agents that do not
+	// name their group in the OTA status).
+	Devices []string
+	// Force starts this rollout even when another bundle's is running.
+	Force bool
+	// Progress is called on every change of a stage's devices (on the
+	// rollout's goroutine; it must be quick).
+	Progress func(Progress)
+	Log      *slog.Logger
+	Now      func() time.Time
 }
 
-// Rollout is the operator's progress, retained on RolloutTopic.
-type Rollout struct {
-	Group   string    `json:"group"`
-	Name    string    `json:"name"`
-	Version string    `json:"version"`
-	SHA256  string    `json:"sha256"`
-	BaseID  uint64    `json:"base_id"` // stage i uses deployment id BaseID+i
-	Stages  []Stage   `json:"stages"`
-	Current int       `json:"current"` // stage in progress (or last done)
-	State   string    `json:"state"`   // running, done, halted
-	Reason  string    `json:"reason,omitempty"`
-	Started time.Time `json:"started"`
-	// Per stage: its new devices, and when it started and finished.
-	Devices     [][]string  `json:"devices"`
-	StageStart  []time.Time `json:"stage_start"`
-	StageDone   []time.Time `json:"stage_done"`
-	HaltedAt    time.Time   `json:"halted_at,omitzero"`
-	RolledBack  time.Time   `json:"rolled_back_at,omitzero"`
-	RolledBackN int         `json:"rolled_back_devices,omitempty"`
-}
-
-// Rollout states.
-const (
-	Running = "running"
-	Done    = "done"
-	Halted  = "halted"
-)
-
-// Progress is reported while a stage runs.
+// Progress is a stage's tally.
 type Progress struct {
-	Stage, Stages        int
-	Label                string // "10%"
-	Devices              int
-	Committed, Failed    int
-	Elapsed              time.Duration
-	Done                 bool
-	FailedDevices        []string
-	FailureReasonExample string
+	Stage, Stages int // 0-based index, count
+	Spec          string
+	Devices       int
+	Committed     int
+	Failed        int
+	// States counts the pending devices by OTA state ("" when a device
+	// has not picked the deployment up yet).
+	States map[string]int
+	// Bytes and Total sum the download progress of the pending devices.
+	Bytes, Total int64
+	Elapsed      time.Duration
+	// Final is set on the stage's last report.
+	Final bool
 }
 
-// Run carries out plan, resuming a rollout of the same bundle found
-// retained on the broker.
-func Run(ctx context.Context, b Broker, priv ed25519.PrivateKey, plan Plan, progress func(Progress)) (*Rollout, error) {
-	if progress == nil {
-		progress = func(Progress) {}
+// Rollout runs one rollout; create it with New and run it with Run.
+type Rollout struct {
+	o       Options
+	log     *slog.Logger
+	name    string
+	version string
+	sha     string
+	size    int64
+	st      *State
+}
+
+// New checks the options and the bundle: it must verify against Key's
+// public half, so devices will accept it.
+func New(o Options) (*Rollout, error) {
+	if o.Client == nil || o.Inventory == nil || o.Key == nil || o.Group == "" || len(o.Stages) == 0 {
+		return nil, errors.New("fleet.New: Client, Inventory, Key, Group and Stages are required")
 	}
-	fl, err := Watch(ctx, b, plan.Group)
+	if (o.URL == "") == (o.Transfer == "") {
+		return nil, errors.New("fleet.New: give exactly one of a bundle URL and an MQTT transfer")
+	}
+	if o.Timeout <= 0 {
+		o.Timeout = time.Hour
+	}
+	if o.RollbackTimeout <= 0 {
+		o.RollbackTimeout = 5 * time.Minute
+	}
+	if o.Log == nil {
+		o.Log = slog.New(slog.DiscardHandler)
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.Progress == nil {
+		o.Progress = func(Progress) {}
+	}
+	pub := o.Key.Public().(ed25519.PublicKey)
+	vb, err := bundle.VerifyFile(o.Bundle, sign.NewTrust(pub), bundle.Limits{})
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("fleet.New: %s does not verify with the public half of the deployment key (devices would refuse it): %w", o.Bundle, err)
 	}
-	prev, err := readRollout(ctx, b, plan.Group, plan.Discover)
+	sha, size, err := fileHash(o.Bundle)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("fleet.New: %w", err)
 	}
-	fl.Settle(ctx, plan.Discover)
-	devs := fl.Devices()
-	if len(devs) == 0 {
-		return nil, fmt.Errorf("fleet.Run: group %q: %w", plan.Group, ErrNoDevices)
-	}
-	d := plan.Deployment
-	r := prev
-	if r == nil || r.SHA256 != d.SHA256 || r.State != Running {
-		var maxID uint64
-		for _, st := range devs {
-			maxID = max(maxID, st.LastApplied, st.Deployment)
-		}
-		r = &Rollout{Group: plan.Group, Name: d.Name, Version: d.Version, SHA256: d.SHA256, Stages: plan.Stages,
-			BaseID: max(uint64(time.Now().UnixMilli()), maxID+1), State: Running, Started: time.Now().UTC()}
-	}
-	order := canaryOrder(devs, d.SHA256)
-	targets := Targets(r.Stages, len(order))
-	for i := r.Current; i < len(r.Stages); i++ {
-		r.Current = i
-		if len(r.Devices) <= i {
-			// New devices of this stage: those not in an earlier stage,
-			// up to the stage's target.
-			done := map[string]bool{}
-			for _, s := range r.Devices {
-				for _, dv := range s {
-					done[dv] = true
-				}
-			}
-			var fresh []string
-			for _, dv := range order {
-				if !done[dv] && len(done)+len(fresh) < targets[i] {
-					fresh = append(fresh, dv)
-				}
-			}
-			if i == len(r.Stages)-1 {
-				for _, dv := range order {
-					if !done[dv] && !slices.Contains(fresh, dv) {
-						fresh = append(fresh, dv)
-					}
-				}
-			}
-			r.Devices = append(r.Devices, fresh)
-			r.StageStart = append(r.StageStart, time.Now().UTC())
-		}
-		sd := d
-		sd.ID, sd.Group, sd.Stage = r.BaseID+uint64(i), plan.Group, r.Stages[i].String()
-		sd.Devices = r.Devices[i]
-		if i == len(r.Stages)-1 {
-			sd.Devices = nil // the whole group, also devices that join later
-		}
-		if sd.Created.IsZero() {
-			sd.Created = time.Now().UTC()
-		}
-		env, err := deploy.Encode(&sd, priv)
-		if err != nil {
-			return r, fmt.Errorf("fleet.Run: %w", err)
-		}
-		if err := save(ctx, b, r); err != nil {
-			return r, err
-		}
-		if err := b.Publish(ctx, DeployTopic(plan.Group), env, true); err != nil {
-			return r, fmt.Errorf("fleet.Run: publishing stage %d: %w", i+1, err)
-		}
-		failed, err := waitStage(ctx, fl, r, i, sd.ID, plan, progress)
-		if err != nil {
-			return r, err
-		}
-		if failed != "" {
-			return r, halt(ctx, b, fl, r, plan, failed)
-		}
-		r.StageDone = append(r.StageDone, time.Now().UTC())
-	}
-	r.State = Done
-	return r, save(ctx, b, r)
+	return &Rollout{o: o, log: o.Log, name: vb.Manifest.Name, version: vb.Manifest.Version, sha: sha, size: size}, nil
 }
 
-// canaryOrder orders devices by a hash of the bundle and the device id:
-// each release picks different canaries, and a resumed rollout the same.
-func canaryOrder(devs []ota.Status, salt string) []string {
-	ids := make([]string, len(devs))
-	for i, d := range devs {
-		ids[i] = d.Device
-	}
-	key := func(id string) uint64 {
-		h := fnv.New64a()
-		h.Write([]byte(salt + "\x00" + id))
-		return h.Sum64()
-	}
-	slices.SortFunc(ids, func(a, b string) int {
-		ka, kb := key(a), key(b)
-		switch {
-		case ka < kb:
-			return -1
-		case ka > kb:
-			return 1
-		}
-		return 0
-	})
-	return ids
-}
+// Version is the bundle's version.
+func (r *Rollout) Version() string { return r.version }
 
-// waitStage waits until every new device of stage i reported deployment id
-// as committed, failed or rolled back. It returns a failure description
-// when the failures exceed the gate or the stage timed out.
-func waitStage(ctx context.Context, fl *Fleet, r *Rollout, i int, id uint64, plan Plan, progress func(Progress)) (string, error) {
-	want := r.Devices[i]
-	start := r.StageStart[i]
-	timeout := time.NewTimer(time.Until(start.Add(plan.StageTimeout)))
-	defer timeout.Stop()
-	tick := time.NewTicker(time.Second)
-	defer tick.Stop()
-	for {
-		p := Progress{Stage: i + 1, Stages: len(r.Stages), Label: r.Stages[i].String(), Devices: len(want), Elapsed: time.Since(start)}
-		byID := map[string]ota.Status{}
-		for _, st := range fl.Devices() {
-			byID[st.Device] = st
-		}
-		for _, dv := range want {
-			st := byID[dv]
-			if st.Deployment != id && st.LastApplied < id {
-				continue
-			}
-			switch st.State {
-			case ota.Committed:
-				p.Committed++
-			case ota.Failed, ota.RolledBack:
-				p.Failed++
-				p.FailedDevices = append(p.FailedDevices, dv)
-				if p.FailureReasonExample == "" {
-					p.FailureReasonExample = dv + ": " + st.Reason
-				}
-			}
-		}
-		p.Done = p.Committed+p.Failed == len(want)
-		progress(p)
-		if len(want) > 0 && float64(p.Failed)/float64(len(want)) > plan.MaxFailureRate {
-			return fmt.Sprintf("stage %d (%s): %d of %d devices failed (gate %.0f%%); e.g. %s", i+1, p.Label, p.Failed, len(want), 100*plan.MaxFailureRate, p.FailureReasonExample), nil
-		}
-		if p.Done {
-			return "", nil
-		}
-		select {
-		case <-ctx.Done():
-			return "", ctx.Err()
-		case <-timeout.C:
-			return fmt.Sprintf("stage %d (%s): %d of %d devices did not finish within %s", i+1, p.Label, len(want)-p.Committed-p.Failed, len(want), plan.StageTimeout), nil
-		case <-fl.Changed():
-		case <-tick.C:
-		}
-	}
-}
+// SHA256 and Size describe the bundle file, as deployments announce it.
+func (r *Rollout) SHA256() string { return r.sha }
 
-// halt stops the rollout: the retained deployment is cleared, and every
-// device that runs the new version is told to roll back; it returns once
-// they all report another version, or after StageTimeout.
-func halt(ctx context.Context, b Broker, fl *Fleet, r *Rollout, plan Plan, why string) error {
-	r.State, r.Reason, r.HaltedAt = Halted, why, time.Now().UTC()
-	if err := b.Publish(ctx, DeployTopic(plan.Group), nil, true); err != nil {
-		return fmt.Errorf("fleet: clearing the deployment: %w", err)
-	}
-	if err := save(ctx, b, r); err != nil {
-		return err
-	}
-	// Devices running the new version, or still updating to it.
-	running := func() []string {
-		var out []string
-		for _, st := range fl.Devices() {
-			ours := st.Deployment >= r.BaseID && st.Deployment < r.BaseID+uint64(len(r.Stages))
-			if st.Active == r.Version || (ours && st.State.Busy()) {
-				out = append(out, st.Device)
-			}
-		}
-		return out
-	}
-	targets := running()
-	for _, dv := range targets {
-		cmd := fmt.Sprintf(`{"id":"fleet-rollback-%d"}`, r.BaseID)
-		if err := b.Publish(ctx, "fovea/"+dv+"/cmd/model/rollback", []byte(cmd), false); err != nil {
-			return fmt.Errorf("fleet: rollback command to %s: %w", dv, err)
-		}
-	}
-	deadline := time.NewTimer(plan.StageTimeout)
-	defer deadline.Stop()
-	for len(running()) > 0 {
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-deadline.C:
-			return fmt.Errorf("fleet: %w: %s; %d devices still run %s after %s", ErrHalted, why, len(running()), r.Version, plan.StageTimeout)
-		case <-fl.Changed():
-		}
-	}
-	r.RolledBack, r.RolledBackN = time.Now().UTC(), len(targets)
-	if err := save(ctx, b, r); err != nil {
-		return err
-	}
-	return fmt.Errorf("fleet: %w: %s; %d devices rolled back in %s", ErrHalted, why, len(targets), r.RolledBack.Sub(r.HaltedAt).Round(time.Millisecond))
-}
+// Size is the bundle file's size.
+func (r *Rollout) Size() int64 { return r.size }
 
-func save(ctx context.Context, b Broker, r *Rollout) error {
-	data, err := json.Marshal(r)
+func fileHash(path string) (string, int64, error) {
+	f, err := os.Open(path)
 	if err != nil {
-		return err
+		return "", 0, err
 	}
-	if err := b.Publish(ctx, RolloutTopic(r.Group), data, true); err != nil {
-		return fmt.Errorf("fleet: saving the rollout state: %w", err)
+	defer f.Close()
+	h := sha256.New()
+	n, err := io.Copy(h, f)
+	if err != nil {
+		return "", 0, err
+	}
+	return hex.EncodeToString(h.Sum(nil)), n, nil
+}
+
+// Run runs the rollout, or resumes the one the retained state records,
+// until every stage committed (nil), a stage failed (ErrHalted, after
+// rolling its devices back) or ctx ends. It returns the final state.
+func (r *Rollout) Run(ctx context.Context) (*State, error) {
+	prev, err := ReadState(ctx, r.o.Client, r.o.Group, 2*time.Second)
+	if err != nil {
+		return nil, fmt.Errorf("fleet: %w", err)
+	}
+	if err := r.start(prev); err != nil {
+		return r.st, err
+	}
+	for r.st.Stage < len(r.st.Stages) {
+		i := r.st.Stage
+		if err := r.runStage(ctx, i); err != nil {
+			return r.st, err
+		}
+		r.st.Stage++
+	}
+	r.st.Stage = len(r.st.Stages) - 1
+	r.st.Phase = Done
+	r.st.Updated = r.o.Now().UTC()
+	if err := publishState(ctx, r.o.Client, r.st); err != nil {
+		return r.st, err
+	}
+	r.log.Info("rollout complete", "group", r.o.Group, "version", r.version)
+	return r.st, nil
+}
+
+// start picks up the retained state or begins a new one.
+func (r *Rollout) start(prev *State) error {
+	if prev != nil && prev.SHA256 == r.sha && prev.Group == r.o.Group {
+		switch prev.Phase {
+		case Done:
+			r.st = prev
+			r.log.Info("this bundle's rollout is complete already", "version", r.version)
+			return nil
+		case Halted:
+			r.st = prev
+			return fmt.Errorf("fleet: %w earlier at stage %s: %s (build a new version to try again)", ErrHalted, prev.Stages[prev.Stage].Spec, prev.Reason)
+		case Running:
+			r.st = prev
+			r.log.Info("resuming the rollout", "version", r.version, "stage", prev.Stages[prev.Stage].Spec)
+			return nil
+		}
+	}
+	if prev != nil && prev.Phase == Running && !r.o.Force {
+		return fmt.Errorf("fleet: %w: %s %s is at stage %d of %d; run it to its end or pass --force", ErrOtherRollout, prev.Name, prev.Version, prev.Stage+1, len(prev.Stages))
+	}
+	now := r.o.Now().UTC()
+	r.st = &State{V: stateVersion, Group: r.o.Group, Name: r.name, Version: r.version, SHA256: r.sha, Size: r.size,
+		Phase: Running, Started: now, Updated: now}
+	for _, s := range r.o.Stages {
+		r.st.Stages = append(r.st.Stages, StageState{Spec: s.Spec})
 	}
 	return nil
 }
 
-// readRollout returns the retained rollout of group, nil when none
-// arrives within wait.
-func readRollout(ctx context.Context, b Broker, group string, wait time.Duration) (*Rollout, error) {
-	got := make(chan *Rollout, 1)
-	err := b.Subscribe(ctx, RolloutTopic(group), func(_ string, payload []byte) {
-		var r Rollout
-		if len(payload) == 0 || json.Unmarshal(payload, &r) != nil {
-			return
+// assign fills in the devices of stage i and of the stages after it from
+// the group's members now; devices that run the version already are left
+// out.
+func (r *Rollout) assign(i int) error {
+	members := r.o.Inventory.Members(r.o.Group, r.o.Devices)
+	var todo []string
+	for _, d := range members {
+		if d.Version() != r.version || slices.ContainsFunc(r.st.Stages[:i], func(s StageState) bool { return slices.Contains(s.Devices, d.ID) }) {
+			todo = append(todo, d.ID)
 		}
-		select {
-		case got <- &r:
-		default:
+	}
+	if len(members) == 0 {
+		return fmt.Errorf("fleet: %w %q: no device names it in fovea/<device>/ota (pass the members with --devices)", ErrNoDevices, r.o.Group)
+	}
+	var done [][]string
+	for _, s := range r.st.Stages[:i] {
+		done = append(done, s.Devices)
+	}
+	stages := r.o.Stages
+	if len(stages) != len(r.st.Stages) {
+		// Resumed with other --stages: the recorded ones rule.
+		stages = nil
+		for _, s := range r.st.Stages {
+			st, err := ParseStages(s.Spec)
+			if err != nil {
+				return err
+			}
+			stages = append(stages, st[0])
 		}
-	})
-	if err != nil {
-		return nil, fmt.Errorf("fleet: %w", err)
 	}
-	select {
-	case r := <-got:
-		return r, nil
-	case <-time.After(wait):
-		return nil, nil
-	case <-ctx.Done():
-		return nil, ctx.Err()
+	for j, devs := range Assign(todo, stages, done)[i:] {
+		r.st.Stages[i+j].Devices = devs
 	}
+	return nil
 }
 
-// ReadRollout is readRollout for `fovea fleet status`.
-func ReadRollout(ctx context.Context, b Broker, group string, wait time.Duration) (*Rollout, error) {
-	return readRollout(ctx, b, group, wait)
+// nextID returns a deployment id newer than any the group's devices or
+// this rollout have seen.
+func (r *Rollout) nextID() uint64 {
+	id := uint64(r.o.Now().UnixMilli())
+	for _, s := range r.st.Stages {
+		id = max(id, s.Deployment+1)
+	}
+	for _, d := range r.o.Inventory.Members(r.o.Group, r.o.Devices) {
+		if d.OTA != nil {
+			id = max(id, d.OTA.LastApplied+1, d.OTA.Deployment+1)
+		}
+	}
+	return id
+}
+
+// publishStage signs and publishes stage i's deployment, retained on the
+// group's topic, after recording it in the state. A resumed rollout
+// publishes the recorded stage again under its recorded id (the first
+// attempt may have died between the two writes): devices that took it
+// already see the same id and ignore it.
+func (r *Rollout) publishStage(ctx context.Context, i int) error {
+	s := &r.st.Stages[i]
+	now := r.o.Now().UTC()
+	id, started := s.Deployment, s.Started
+	if id == 0 {
+		id, started = r.nextID(), now
+	}
+	d := &deploy.Deployment{
+		ID: id, Group: r.o.Group, Devices: s.Devices, Stage: s.Spec,
+		Name: r.name, Version: r.version, URL: r.o.URL, Transfer: r.o.Transfer,
+		SHA256: r.sha, Size: r.size, AllowDowngrade: r.o.AllowDowngrade, Gates: r.o.Gates,
+		Created: now,
+	}
+	msg, err := deploy.Encode(d, r.o.Key)
+	if err != nil {
+		return fmt.Errorf("fleet: stage %s: %w", s.Spec, err)
+	}
+	s.Deployment, s.Started = d.ID, started
+	r.st.Updated = now
+	if err := publishState(ctx, r.o.Client, r.st); err != nil {
+		return err
+	}
+	if err := r.o.Client.Publish(ctx, fetch.Message{Topic: DeployTopic(r.o.Group), Payload: msg, Retain: true}); err != nil {
+		return fmt.Errorf("fleet: publishing the deployment of stage %s: %w", s.Spec, err)
+	}
+	r.log.Info("stage published", "stage", s.Spec, "deployment", d.ID, "devices", len(s.Devices))
+	return nil
 }

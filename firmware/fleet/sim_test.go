@@ -1,117 +1,195 @@
-package fleet_test
+package fleet
 
 import (
 	"context"
-	"errors"
-	"net/http"
-	"net/http/httptest"
-	"os"
+	"encoding/json"
+	"fmt"
 	"path/filepath"
-	"strconv"
-	"sync/atomic"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/fovea-edge/fovea/firmware/deploy"
-	"github.com/fovea-edge/fovea/firmware/fleet"
+	"github.com/fovea-edge/fovea/firmware/fetch"
+	"github.com/fovea-edge/fovea/firmware/fetch/fetchmqtt"
 	"github.com/fovea-edge/fovea/firmware/ota"
+	"github.com/fovea-edge/fovea/firmware/sign"
 	"github.com/fovea-edge/fovea/internal/testutil/mosquittotest"
-	"github.com/fovea-edge/fovea/internal/testutil/otatest"
 )
 
-// simEnv sets the number of agents of TestFleetSimulation (e.g. 50); the
-// test is skipped without it.
-const simEnv = "FOVEA_FLEET_SIM"
+// simDevice speaks the device side of the retained-topic protocol, so the
+// operator logic can be tested on its own: it takes signed deployments for
+// its group from the group topic, walks the update states, publishes its
+// status on fovea/<id>/ota (retained, with its group) and answers
+// model/rollback. The real agent is tested in cmd/fovea (fleet_test.go).
+type simDevice struct {
+	t     *testing.T
+	id    string
+	group string
+	trust *sign.Trust
+	conn  *fetchmqtt.Conn
+	// fail maps a version to the gate failure the device reports for it.
+	fail map[string]string
+	// mq fetches bundles of MQTT transfers into dir.
+	mq  *fetch.MQTT
+	dir string
 
-// TestFleetSimulation runs a fleet of in-process agents (each with its own
-// data directory, device id, synthetic camera and MQTT connection to one
-// real mosquitto), rolls a good bundle out over HTTP in stages 1, 10%,
-// 100%, then a bad one (labels rotated, shadow skipped so that it is
-// activated and caught by probation's accuracy gate) in stages 10%, 100%,
-// and reports per-stage times, bytes on the wire per device, dropped
-// frames and the time until the bad stage is rolled back everywhere.
-func TestFleetSimulation(t *testing.T) {
-	n, _ := strconv.Atoi(os.Getenv(simEnv))
-	if n <= 0 {
-		t.Skipf("set %s=50 to simulate a fleet", simEnv)
-	}
-	broker := mosquittotest.Start(t, mosquittotest.Options{})
-	pub, priv := otatest.Key(t)
-	agents := devices(t, broker, pub, n, 10)
-	dir := t.TempDir()
-	var served, requests atomic.Int64
-	files := http.FileServer(http.Dir(dir))
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		requests.Add(1)
-		files.ServeHTTP(countingWriter{w, &served}, r)
-	}))
-	defer srv.Close()
-	waitReported(t, broker, n)
+	mu       sync.Mutex
+	st       ota.Status // guarded by mu
+	received []uint64   // guarded by mu: deployment ids taken
+	wg       sync.WaitGroup
+}
 
-	good := otatest.Shapes(t, dir, priv, "1.1.0")
-	p := plan(t, good, "1.1.0", "1,10%,100%")
-	p.Deployment.URL = srv.URL + "/" + filepath.Base(good)
-	// A fleet tolerates a few devices failing a gate (here typically a
-	// latency stall of a loaded test machine): 5%.
-	p.MaxFailureRate = 0.05
-	start := time.Now()
-	r, err := fleet.Run(context.Background(), operator(t, broker), priv, p, nil)
+func startSim(t *testing.T, b *mosquittotest.Broker, id, group string, trust *sign.Trust, fail map[string]string) *simDevice {
+	t.Helper()
+	d := &simDevice{t: t, id: id, group: group, trust: trust, fail: fail, st: ota.Status{Device: id, Group: group, State: ota.Idle, Active: "1.0.0"}}
+	conn, err := fetchmqtt.Dial(context.Background(), fetchmqtt.Options{Broker: b.URL(), ClientID: "sim-" + id}, nil)
 	if err != nil {
-		t.Fatalf("good rollout: %v", err)
+		t.Fatal(err)
 	}
-	t.Logf("good rollout of %d bytes to %d agents in %s", p.Deployment.Size, n, time.Since(start).Round(time.Millisecond))
-	for i := range r.Stages {
-		t.Logf("  stage %d (%s): %d devices, %s", i+1, r.Stages[i], len(r.Devices[i]), r.StageDone[i].Sub(r.StageStart[i]).Round(time.Millisecond))
+	d.conn = conn
+	t.Cleanup(func() { d.wg.Wait(); conn.Close(context.Background()) })
+	d.publish(conn, "fovea/"+id+"/status", fmt.Sprintf(`{"v":1,"device_id":%q,"state":"online","model_version":"1.0.0"}`, id))
+	d.publishOTA()
+	mq, err := fetch.NewMQTT(fetch.MQTTOptions{Publisher: conn, RequestTopic: "fovea/" + id + "/" + fetch.RequestSuffix})
+	if err != nil {
+		t.Fatal(err)
 	}
-	t.Logf("  HTTP: %d requests, %d bytes, %.0f bytes per device (bundle %d)", requests.Load(), served.Load(), float64(served.Load())/float64(n), p.Deployment.Size)
-	failedGood := 0
-	for _, a := range agents {
-		if a.OTAStatus().State == ota.Committed {
-			waitRunning(t, a, "1.1.0", ota.Committed)
-		} else {
-			failedGood++
-			t.Logf("  %s: %s", a.Status().Device, a.OTAStatus().Reason)
-		}
-	}
-
-	bad := plan(t, otatest.Write(t, dir, otatest.Shuffled(t, "2.0.0"), priv), "2.0.0", "10%,100%")
-	bad.Deployment.URL = srv.URL + "/shapes-2.0.0.fovea"
-	bad.Deployment.Gates = deploy.Gates{SkipShadow: true, MinAccuracy: 0.8}
-	start = time.Now()
-	r, err = fleet.Run(context.Background(), operator(t, broker), priv, bad, nil)
-	if !errors.Is(err, fleet.ErrHalted) {
-		t.Fatalf("bad rollout: %v", err)
-	}
-	back := time.Now()
-	for _, a := range agents {
-		if a.Models().Active().Ref.Version == "2.0.0" {
-			waitRunning(t, a, "1.1.0", ota.RolledBack)
-		}
-	}
-	t.Logf("bad rollout: devices back %s after the halt", time.Since(back))
-	t.Logf("bad rollout: halted %s after its start, every device back on 1.1.0 %s after its start; %v",
-		r.HaltedAt.Sub(start).Round(time.Millisecond), time.Since(start).Round(time.Millisecond), err)
-	var captured, dropped, results uint64
-	for _, a := range agents {
-		st := a.Status()
-		for _, c := range st.Cameras {
-			captured += c.Captured
-			dropped += c.Dropped
-		}
-		results += st.Results
-	}
-	t.Logf("frames: %d captured, %d dropped, %d results", captured, dropped, results)
-	// Drops are counted, not asserted: on a shared test machine a
-	// camera's queue can overflow whenever the CPU is busy elsewhere.
+	d.mq, d.dir = mq, t.TempDir()
+	conn.Subscribe(mq.DataTopic(), mq.Deliver)
+	conn.Subscribe(DeployTopic(group), d.onDeploy)
+	conn.Subscribe(CommandTopic(id, RollbackCommand), d.onRollback)
+	return d
 }
 
-type countingWriter struct {
-	http.ResponseWriter
-	n *atomic.Int64
+func (d *simDevice) publish(c *fetchmqtt.Conn, topic, payload string) {
+	if err := c.Publish(context.Background(), fetch.Message{Topic: topic, Payload: []byte(payload), Retain: true}); err != nil {
+		d.t.Errorf("%s: publish %s: %v", d.id, topic, err)
+	}
 }
 
-func (c countingWriter) Write(b []byte) (int, error) {
-	n, err := c.ResponseWriter.Write(b)
-	c.n.Add(int64(n))
-	return n, err
+func (d *simDevice) publishOTA() {
+	d.mu.Lock()
+	b, _ := json.Marshal(d.st)
+	d.mu.Unlock()
+	d.publish(d.conn, "fovea/"+d.id+"/ota", string(b))
+}
+
+func (d *simDevice) set(fn func(st *ota.Status)) {
+	d.mu.Lock()
+	fn(&d.st)
+	d.st.Since = time.Now().UTC()
+	d.mu.Unlock()
+	d.publishOTA()
+}
+
+func (d *simDevice) onDeploy(m fetch.Message) {
+	if len(m.Payload) == 0 {
+		return
+	}
+	dep, err := deploy.Decode(m.Payload, d.trust)
+	if err != nil {
+		d.t.Errorf("%s: deployment refused: %v", d.id, err)
+		return
+	}
+	d.mu.Lock()
+	err = dep.AppliesTo(deploy.Target{Device: d.id, Group: d.group, LastID: d.st.LastApplied, Now: time.Now()})
+	if err == nil {
+		d.received = append(d.received, dep.ID)
+		d.st.LastApplied, d.st.Deployment, d.st.Version = dep.ID, dep.ID, dep.Version
+	}
+	d.mu.Unlock()
+	if err != nil {
+		return
+	}
+	d.wg.Go(func() { d.update(dep) })
+}
+
+// update walks the states as the real machine does, quickly.
+func (d *simDevice) update(dep *deploy.Deployment) {
+	for _, s := range []ota.State{ota.Downloading, ota.Verifying, ota.SelfTest, ota.Shadow} {
+		d.set(func(st *ota.Status) { st.State, st.Reason = s, "" })
+		time.Sleep(5 * time.Millisecond)
+		if s != ota.Downloading {
+			continue
+		}
+		if dep.Transfer != "" {
+			// Really fetch it from the operator's chunk server.
+			ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+			err := d.mq.Fetch(ctx, fetch.Source{TransferID: dep.Transfer, Size: dep.Size, SHA256: dep.SHA256}, filepath.Join(d.dir, dep.SHA256), nil)
+			cancel()
+			if err != nil {
+				d.set(func(st *ota.Status) { st.State, st.Reason = ota.Failed, err.Error() })
+				return
+			}
+		}
+		d.set(func(st *ota.Status) { st.Progress = ota.Progress{Bytes: dep.Size, Total: dep.Size, Percent: 100} })
+	}
+	if why, bad := d.fail[dep.Version]; bad {
+		d.set(func(st *ota.Status) { st.State, st.Reason = ota.Failed, "shadow: "+why })
+		return
+	}
+	d.set(func(st *ota.Status) {
+		st.State, st.Previous, st.Active, st.Reason = ota.Probation, st.Active, dep.Version, "watching it"
+	})
+	time.Sleep(5 * time.Millisecond)
+	d.set(func(st *ota.Status) { st.State, st.Reason = ota.Committed, "probation passed" })
+}
+
+func (d *simDevice) onRollback(m fetch.Message) {
+	d.set(func(st *ota.Status) {
+		if st.Previous != "" {
+			st.Active, st.Previous = st.Previous, ""
+		}
+		st.State, st.Reason = ota.RolledBack, "rolled back by the operator to "+st.Active
+	})
+}
+
+func (d *simDevice) status() ota.Status {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.st
+}
+
+func (d *simDevice) deployments() []uint64 {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return append([]uint64(nil), d.received...)
+}
+
+// operator connects an operator client with a watching inventory.
+func operator(t *testing.T, b *mosquittotest.Broker) (*fetchmqtt.Conn, *Inventory) {
+	t.Helper()
+	conn, err := fetchmqtt.Dial(context.Background(), fetchmqtt.Options{Broker: b.URL(), ClientID: fmt.Sprintf("op-%d", time.Now().UnixNano())}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { conn.Close(context.Background()) })
+	inv := NewInventory()
+	inv.Watch(conn)
+	inv.Settle(context.Background(), 200*time.Millisecond, 3*time.Second)
+	return conn, inv
+}
+
+// retained reads the retained message of topic on a fresh client.
+func retained(t *testing.T, b *mosquittotest.Broker, topic string) []byte {
+	t.Helper()
+	got := make(chan []byte, 1)
+	conn, err := fetchmqtt.Dial(context.Background(), fetchmqtt.Options{Broker: b.URL(), ClientID: fmt.Sprintf("peek-%d", time.Now().UnixNano())},
+		map[string]func(fetch.Message){topic: func(m fetch.Message) {
+			select {
+			case got <- m.Payload:
+			default:
+			}
+		}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(context.Background())
+	select {
+	case p := <-got:
+		return p
+	case <-time.After(time.Second):
+		return nil
+	}
 }
