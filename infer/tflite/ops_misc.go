@@ -115,23 +115,9 @@ func (p *prep) prepPadV2() (kernel, int64, error) {
 	if err != nil {
 		return nil, 0, err
 	}
-	pads, err := p.constInts(pt, "paddings")
+	kp, shape, err := p.padParams(in, pt)
 	if err != nil {
 		return nil, 0, err
-	}
-	rank := len(in.shape)
-	if rank > 6 || len(pads) != 2*rank {
-		return nil, 0, p.bad("paddings %v for a %d-D input (need %d×2, at most 6-D)", pads, rank, rank)
-	}
-	kp := kernels.PadParams{InShape: in.shape, Before: make([]int, rank), After: make([]int, rank)}
-	shape := make([]int, rank)
-	for i := range rank {
-		b, a := pads[2*i], pads[2*i+1]
-		if b < 0 || a < 0 || b > maxTensorBytes || a > maxTensorBytes {
-			return nil, 0, p.bad("paddings %v must be non-negative", pads)
-		}
-		kp.Before[i], kp.After[i] = b, a
-		shape[i] = in.shape[i] + b + a
 	}
 	iout, out, err := p.output(0, in.dtype, shape)
 	if err != nil {

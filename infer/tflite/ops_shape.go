@@ -232,23 +232,9 @@ func (p *prep) prepPad() (kernel, int64, error) {
 	if len(p.op.Inputs) > 2 && p.op.Inputs[2] >= 0 {
 		return p.prepPadV2()
 	}
-	pads, err := p.constInts(pt, "paddings")
+	kp, shape, err := p.padParams(in, pt)
 	if err != nil {
 		return nil, 0, err
-	}
-	rank := len(in.shape)
-	if rank > 6 || len(pads) != 2*rank {
-		return nil, 0, p.bad("paddings %v for a %d-D input (need %d×2, at most 6-D)", pads, rank, rank)
-	}
-	kp := kernels.PadParams{InShape: in.shape, Before: make([]int, rank), After: make([]int, rank)}
-	shape := make([]int, rank)
-	for i := range rank {
-		b, a := pads[2*i], pads[2*i+1]
-		if b < 0 || a < 0 || b > maxTensorBytes || a > maxTensorBytes {
-			return nil, 0, p.bad("paddings %v must be non-negative", pads)
-		}
-		kp.Before[i], kp.After[i] = b, a
-		shape[i] = in.shape[i] + b + a
 	}
 	iout, out, err := p.output(0, in.dtype, shape)
 	if err != nil {
@@ -502,4 +488,29 @@ func (p *prep) prepMean() (kernel, int64, error) {
 	k.inZP, k.outZP = in.zp, out.zp
 	k.mult, k.shift = kernels.QuantizeMultiplier(float64(in.scale) / float64(out.scale))
 	return k, int64(n), nil
+}
+
+// padParams reads PAD's and PADV2's constant paddings ([rank, 2]: before
+// and after each dimension) for input in and returns the kernel's
+// parameters and the output shape.
+func (p *prep) padParams(in, pt *tensorPlan) (kernels.PadParams, []int, error) {
+	pads, err := p.constInts(pt, "paddings")
+	if err != nil {
+		return kernels.PadParams{}, nil, err
+	}
+	rank := len(in.shape)
+	if rank > 6 || len(pads) != 2*rank {
+		return kernels.PadParams{}, nil, p.bad("paddings %v for a %d-D input (need %d×2, at most 6-D)", pads, rank, rank)
+	}
+	kp := kernels.PadParams{InShape: in.shape, Before: make([]int, rank), After: make([]int, rank)}
+	shape := make([]int, rank)
+	for i := range rank {
+		b, a := pads[2*i], pads[2*i+1]
+		if b < 0 || a < 0 || b > maxTensorBytes || a > maxTensorBytes {
+			return kernels.PadParams{}, nil, p.bad("paddings %v must be non-negative", pads)
+		}
+		kp.Before[i], kp.After[i] = b, a
+		shape[i] = in.shape[i] + b + a
+	}
+	return kp, shape, nil
 }
