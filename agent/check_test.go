@@ -6,10 +6,12 @@ import (
 	"image/png"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/fovea-edge/fovea/agent/config"
+	"github.com/fovea-edge/fovea/camera"
 	"github.com/fovea-edge/fovea/infer/tflite/optest"
 	"github.com/fovea-edge/fovea/infer/tflite/schema"
 )
@@ -64,6 +66,19 @@ func TestCheck(t *testing.T) {
 	notModel := writeFile(t, "m.tflite", "this is not a model")
 	fileDataDir := writeFile(t, "state", "")
 
+	// A device path is refused only where the opencv: backend is not
+	// compiled in; with it, the device may be plugged in later.
+	video0 := `cameras[1] (c1).uri "opencv:/dev/video0"`
+	camerasWant := []string{
+		`cameras[0] (c0).uri "foo:bar": unknown camera scheme "foo"`,
+		`cameras[2] (c2).uri "synthetic:seed=x"`, `seed="x"`,
+		`cameras[3] (c3).uri`, "holds no .jpg",
+		`cameras[4] (c4).uri`, "no such file",
+	}
+	hasOpenCV := slices.Contains(camera.Schemes(), "opencv")
+	if !hasOpenCV {
+		camerasWant = append(camerasWant, video0)
+	}
 	tests := []struct {
 		name   string
 		model  string
@@ -81,13 +96,7 @@ func TestCheck(t *testing.T) {
 		{"labels missing", shapesModel, filepath.Join(frames, "none.txt"), []string{"dir:" + frames}, "", []string{"model.labels:", "no such file"}},
 		{"cameras", shapesModel, "", []string{
 			"foo:bar", "opencv:/dev/video0", "synthetic:seed=x", "dir:" + noImages, "dir:" + filepath.Join(frames, "nope"),
-		}, "", []string{
-			`cameras[0] (c0).uri "foo:bar": unknown camera scheme "foo"`,
-			`cameras[1] (c1).uri "opencv:/dev/video0"`,
-			`cameras[2] (c2).uri "synthetic:seed=x"`, `seed="x"`,
-			`cameras[3] (c3).uri`, "holds no .jpg",
-			`cameras[4] (c4).uri`, "no such file",
-		}},
+		}, "", camerasWant},
 		{"data_dir is a file", shapesModel, "", []string{"dir:" + frames}, fileDataDir, []string{"data_dir " + fileDataDir + " is a file"}},
 	}
 	for _, tt := range tests {
@@ -120,6 +129,9 @@ func TestCheck(t *testing.T) {
 				if !strings.Contains(err.Error(), w) {
 					t.Errorf("Check error:\n%v\nwant it to contain %q", err, w)
 				}
+			}
+			if hasOpenCV && strings.Contains(err.Error(), video0) {
+				t.Errorf("Check error:\n%v\nrefuses a device path, which the opencv: backend accepts", err)
 			}
 		})
 	}
