@@ -1,0 +1,47 @@
+package main
+
+import (
+	"encoding/json"
+	"slices"
+	"strings"
+	"testing"
+)
+
+// TestBenchJSON runs `fovea bench --json` on the demo model with each
+// kernel path this CPU offers and checks the object scripts read.
+func TestBenchJSON(t *testing.T) {
+	const model = "../../testdata/models/shapes.tflite"
+	out, stderr, err := fovea(t, "bench", "--model", model, "--runs", "3", "--warmup", "1", "--json")
+	if err != nil {
+		t.Fatalf("fovea bench --json: %v\n%s", err, stderr)
+	}
+	var auto benchJSON
+	if err := json.Unmarshal([]byte(out), &auto); err != nil {
+		t.Fatalf("output is not one JSON object: %v\n%s", err, out)
+	}
+	if len(auto.Available) == 0 || !slices.Contains(auto.Available, "generic") || !slices.Contains(auto.Available, auto.Kernels) {
+		t.Fatalf("kernels %q, available %q: want generic among the available paths, and the active one too", auto.Kernels, auto.Available)
+	}
+	for _, path := range auto.Available {
+		t.Run(path, func(t *testing.T) {
+			out, stderr, err := fovea(t, "bench", "--model", model, "--runs", "4", "--warmup", "1", "--threads", "2", "--kernels", path, "--json")
+			if err != nil {
+				t.Fatalf("fovea bench --kernels %s --json: %v\n%s", path, err, stderr)
+			}
+			var r benchJSON
+			if err := json.Unmarshal([]byte(out), &r); err != nil {
+				t.Fatalf("output is not one JSON object: %v\n%s", err, out)
+			}
+			if r.Model != "shapes" || r.Kernels != path || r.Threads != 2 || r.Runs != 4 {
+				t.Errorf("got model %q kernels %q threads %d runs %d; want shapes %s 2 4", r.Model, r.Kernels, r.Threads, r.Runs, path)
+			}
+			if !(r.MinMS > 0 && r.MinMS <= r.MedianMS && r.MedianMS <= r.P90MS && r.P90MS <= r.P99MS) {
+				t.Errorf("times out of order: min %v median %v p90 %v p99 %v", r.MinMS, r.MedianMS, r.P90MS, r.P99MS)
+			}
+		})
+	}
+	_, stderr, err = fovea(t, "bench", "--model", model, "--runs", "1", "--json", "--per-op")
+	if err == nil || !strings.Contains(stderr, "--per-op") {
+		t.Errorf("--json with --per-op: err %v, stderr %q; want a refusal naming --per-op", err, stderr)
+	}
+}
