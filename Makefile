@@ -16,7 +16,7 @@ BIN          := bin
 # The opencv tag is used wherever pkg-config finds OpenCV 4.
 HAVE_OPENCV  := $(shell pkg-config --exists opencv4 2>/dev/null && echo yes)
 
-.PHONY: tfjs help all build build-static cross test test-go test-opencv test-kernels race bench lint vet fmt demo fuzz models clean \
+.PHONY: tfjs help all build build-static cross test test-go test-opencv test-kernels race bench bench-compare lint vet fmt demo fuzz models clean \
 	release release-check deb-arch deb deb-opencv deb-test
 
 all: lint test build-static ## lint, test and build (the default)
@@ -182,5 +182,22 @@ deb-test: ## as root (throwaway overlays unless DEB_TEST_IN_PLACE=1): build the 
 
 TFJS_DIR     := .tfjs
 
-tfjs: ## install TFLite-in-WebAssembly (@tensorflow/tfjs-tflite, needs node and npm) into .tfjs for TestTFLiteWasm
+tfjs: ## install TFLite-in-WebAssembly (@tensorflow/tfjs-tflite, needs node and npm) into .tfjs for TestTFLiteWasm and bench-compare
 	npm install --prefix $(TFJS_DIR) --no-audit --no-fund @tensorflow/tfjs-tflite@0.0.1-alpha.10
+
+# bench-compare times the same models in TFLite-wasm and in Fovea (every
+# kernel path) in one run (docs/kernels.md). BENCH_MODELS: comma-separated
+# paths or names in ../shared/golden/models (default: four MobileNets, or
+# the demo model without ../shared); BENCH_FLAGS: more flags for the
+# script, e.g. --json or --kernels avx2. $$FOVEA_TFJS and $$FOVEA_SHARED
+# point elsewhere than .tfjs and ../shared.
+BENCH_MODELS ?=
+BENCH_THREADS ?= 1,2
+BENCH_RUNS   ?= 20
+BENCH_ROUNDS ?= 3
+BENCH_FLAGS  ?=
+
+bench-compare: build-static ## Fovea against TFLite-wasm on the same models in one run: ms per Invoke, the ratio, top-1 (make tfjs first)
+	@command -v node >/dev/null || { echo "bench-compare: node is not installed (apt-get install nodejs npm, then make tfjs)"; exit 2; }
+	node infer/tflite/benchcmp/run.js --fovea $(BIN)/fovea-static --tfjs $(or $(FOVEA_TFJS),$(TFJS_DIR)) --threads $(BENCH_THREADS) \
+		--runs $(BENCH_RUNS) --rounds $(BENCH_ROUNDS) $(if $(BENCH_MODELS),--models $(BENCH_MODELS)) $(BENCH_FLAGS)
