@@ -202,7 +202,7 @@ function check(o, mod, model, bytes, tmp) {
   const cases = goldenCases(o.shared, model).slice(0, o.cases);
   if (cases.length === 0) return null;
   const r = wasmRunner(mod, bytes, 1);
-  const res = {cases: cases.length, top1_agree: 0, max_diff: 0, disagree: []};
+  const res = {cases: cases.length, top1_agree: 0, max_diff: 0, disagree: [], per_case: []};
   try {
     for (const c of cases) {
       const input = fs.readFileSync(c.input);
@@ -213,7 +213,10 @@ function check(o, mod, model, bytes, tmp) {
       fovea(o.fovea, ['model', 'run', '--model', model, '--input', c.input, '--output', outPath]);
       const f = decode(fs.readFileSync(outPath), c.dtype);
       if (w.length !== f.length) throw new Error(`${c.name}: TFLite-wasm gives ${w.length} outputs, Fovea ${f.length}`);
-      for (let i = 0; i < w.length; i++) res.max_diff = Math.max(res.max_diff, Math.abs(w[i] - f[i]));
+      let diff = 0;
+      for (let i = 0; i < w.length; i++) diff = Math.max(diff, Math.abs(w[i] - f[i]));
+      res.max_diff = Math.max(res.max_diff, diff);
+      res.per_case.push({case: c.name, max_diff: diff, top1_wasm: argmax(w), top1_fovea: argmax(f)});
       if (argmax(w) === argmax(f)) {
         res.top1_agree++;
       } else {
