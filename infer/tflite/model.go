@@ -261,7 +261,11 @@ func (p *prep) prepareOps() error {
 			p.declareOutputs()
 			continue
 		}
-		k, macs, err := preparers[oc.Builtin](p)
+		prepare := preparers[oc.Builtin]
+		if f := p.int16Preparer(oc.Builtin); f != nil {
+			prepare = f
+		}
+		k, macs, err := prepare(p)
 		if err != nil && p.collect != nil && errors.Is(err, infer.ErrUnsupported) {
 			reason := strings.TrimPrefix(err.Error(), fmt.Sprintf("operator %d (%s): ", i, p.opName))
 			*p.collect = append(*p.collect, Problem{Index: i, Op: p.opName, Reason: reason})

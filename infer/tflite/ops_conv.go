@@ -163,8 +163,10 @@ func (p *prep) convQuant(in, filter, bias, out *tensorPlan, outC int, act kernel
 func (p *prep) checkConvTypes(in, filter, bias *tensorPlan) error {
 	switch in.dtype {
 	case infer.Float32, infer.UInt8, infer.Int8:
+	case infer.Int16:
+		return p.check16x8Types(filter, bias)
 	default:
-		return p.unsupported("input is %s; supported: float32, uint8, int8", in.dtype)
+		return p.unsupported("input is %s; supported: float32, uint8, int8, int16 (16x8)", in.dtype)
 	}
 	if filter.dtype != in.dtype {
 		return p.unsupported("filter %q is %s with %s input (hybrid models are not supported)", filter.name, filter.dtype, in.dtype)
@@ -288,6 +290,10 @@ func (p *prep) prepConv(depthwise bool) (kernel, int64, error) {
 		hk, err := p.hybridConv(cp, depthwise, iin, in, filter, bias, iout, ka)
 		return hk, macs, err
 	}
+	if in.dtype == infer.Int16 {
+		k16, err := p.conv16(cp, depthwise, iin, in, filter, bias, iout, out, ka)
+		return k16, macs, err
+	}
 	k := &convK{in: iin, filter: ifl, bias: ib, out: iout, depthwise: depthwise, dtype: in.dtype, p: cp}
 	if in.dtype == infer.Float32 {
 		k.actMin, k.actMax = kernels.FloatActivationRange(ka)
@@ -405,6 +411,10 @@ func (p *prep) prepFullyConnected() (kernel, int64, error) {
 	if hybrid {
 		hk, err := p.hybridFC(iin, w, bias, iout, batches, depth, units, ka, o.AsymmetricQuantizeInputs)
 		return hk, int64(batches) * int64(units) * int64(depth), err
+	}
+	if in.dtype == infer.Int16 {
+		k16, err := p.fc16(iin, in, w, bias, iout, out, batches, depth, units, ka)
+		return k16, int64(batches) * int64(units) * int64(depth), err
 	}
 	k := &fcK{in: iin, w: iw, bias: ib, out: iout, dtype: in.dtype, batches: batches, inDepth: depth, outDepth: units}
 	if in.dtype == infer.Float32 {

@@ -139,10 +139,13 @@ func aligned(b []byte, n uintptr) bool {
 	return len(b) == 0 || uintptr(unsafe.Pointer(unsafe.SliceData(b)))%n == 0
 }
 
-// limits8 returns the range of the 8-bit dtype.
+// limits8 returns the range of the 8-bit (or int16) dtype.
 func limits8(d infer.DType) (int32, int32) {
-	if d == infer.UInt8 {
+	switch d {
+	case infer.UInt8:
 		return kernels.Limits[uint8]()
+	case infer.Int16:
+		return kernels.Limits[int16]()
 	}
 	return kernels.Limits[int8]()
 }

@@ -1,9 +1,16 @@
 package kernels
 
-import "math"
+import (
+	"math"
+	"unsafe"
+)
 
 // int8like is the element type of Fovea's 8-bit quantized kernels.
 type int8like interface{ ~int8 | ~uint8 }
+
+// quantInt is the element type of kernels shared by 8-bit and 16-bit
+// quantized tensors.
+type quantInt interface{ ~int8 | ~uint8 | ~int16 }
 
 // Activation is a fused activation function, as in TFLite's
 // ActivationFunctionType (the values match the schema).
@@ -79,7 +86,7 @@ func QuantReluXRange(actMin, actMax float32, scale float32, zp, qmin, qmax int32
 }
 
 // ReluXQuant applies quantized RELU/RELU6/RELU_N1_TO_1.
-func ReluXQuant[T int8like](p *ReluXParams, in, out []T) {
+func ReluXQuant[T quantInt](p *ReluXParams, in, out []T) {
 	for i, v := range in {
 		r := p.OutputZP + MultiplyByQuantizedMultiplier(int32(v)-p.InputZP, p.Multiplier, p.Shift)
 		out[i] = T(min(max(r, p.Lo), p.Hi))
@@ -132,22 +139,25 @@ func LogisticFloat32(in, out []float32) {
 	}
 }
 
-func limitsMin[T int8like]() int {
+func limitsMin[T quantInt]() int {
 	var z T
 	if T(z-1) > z {
 		return 0
 	}
+	if unsafe.Sizeof(z) == 2 {
+		return -32768
+	}
 	return -128
 }
 
-func limitsMax[T int8like]() int {
+func limitsMax[T quantInt]() int {
 	if limitsMin[T]() == 0 {
 		return 255
 	}
-	return 127
+	return -limitsMin[T]() - 1
 }
 
-// Limits returns the representable range of the 8-bit type T.
-func Limits[T int8like]() (lo, hi int32) {
+// Limits returns the representable range of the quantized type T.
+func Limits[T quantInt]() (lo, hi int32) {
 	return int32(limitsMin[T]()), int32(limitsMax[T]())
 }

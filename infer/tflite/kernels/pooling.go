@@ -23,7 +23,7 @@ func (p *PoolParams) window(oy, ox int) (y0, y1, x0, x1 int) {
 // do: an int32 sum over the clipped window divided by its element count,
 // rounding half away from zero, then clamped to [actMin, actMax]. acc is
 // scratch of at least C int32s.
-func AvgPoolQuant[T int8like](p *PoolParams, in, out []T, actMin, actMax int32, acc []int32) {
+func AvgPoolQuant[T quantInt](p *PoolParams, in, out []T, actMin, actMax int32, acc []int32) {
 	acc = acc[:p.C]
 	for b := 0; b < p.N; b++ {
 		for oy := 0; oy < p.OutH; oy++ {
@@ -92,7 +92,7 @@ func AvgPoolFloat32(p *PoolParams, in, out []float32, actMin, actMax float32, ac
 }
 
 // MaxPoolQuant computes 8-bit max pooling clamped to [actMin, actMax].
-func MaxPoolQuant[T int8like](p *PoolParams, in, out []T, actMin, actMax int32) {
+func MaxPoolQuant[T quantInt](p *PoolParams, in, out []T, actMin, actMax int32) {
 	lo, _ := Limits[T]()
 	for b := 0; b < p.N; b++ {
 		for oy := 0; oy < p.OutH; oy++ {

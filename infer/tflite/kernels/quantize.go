@@ -43,7 +43,7 @@ func Requant[I, O int8like](p *RequantParams, in []I, out []O) {
 
 // QuantizeFloat32 quantizes floats: clamp(round(x/scale) + zp), rounding
 // half away from zero in float32 as TFLite's AffineQuantize does.
-func QuantizeFloat32[O int8like](scale float32, zp int32, in []float32, out []O) {
+func QuantizeFloat32[O quantInt](scale float32, zp int32, in []float32, out []O) {
 	lo, hi := Limits[O]()
 	for i, v := range in {
 		r := float64(math.Round(float64(v / scale)))
@@ -61,7 +61,7 @@ func QuantizeFloat32[O int8like](scale float32, zp int32, in []float32, out []O)
 }
 
 // DequantizeToFloat32 computes float32(scale·(q − zp)) in float64.
-func DequantizeToFloat32[I int8like](scale float64, zp int32, in []I, out []float32) {
+func DequantizeToFloat32[I quantInt](scale float64, zp int32, in []I, out []float32) {
 	for i, v := range in {
 		out[i] = float32(scale * float64(int32(v)-zp))
 	}

@@ -126,7 +126,7 @@ func (c convCase) String() string {
 
 func convCases() []opCase {
 	var cs []opCase
-	for _, d := range []dtype{f32, u8, i8} {
+	for _, d := range []dtype{f32, u8, i8, i16} {
 		for _, act := range allActs {
 			for _, p := range convTable {
 				cs = append(cs, opCase{op: "CONV_2D", dtype: d.name, act: actNames[act], params: p.String(),
@@ -159,7 +159,7 @@ var depthwiseTable = []dwCase{
 
 func depthwiseCases() []opCase {
 	var cs []opCase
-	for _, d := range []dtype{f32, u8, i8} {
+	for _, d := range []dtype{f32, u8, i8, i16} {
 		for _, act := range allActs {
 			for _, p := range depthwiseTable {
 				cs = append(cs, opCase{op: "DEPTHWISE_CONV_2D", dtype: d.name, act: actNames[act],
@@ -205,7 +205,11 @@ func buildConv(r *rand.Rand, d dtype, act schema.Activation, p convCase, mult in
 		gr.Op(schema.OpConv2D, ops, []int32{o}, &schema.Conv2DOptions{Padding: g.pad,
 			StrideW: int32(g.sw), StrideH: int32(g.sh), DilationW: int32(g.dw), DilationH: int32(g.dh), Activation: act})
 	}
-	return gr, []*tensor{in}, []want{{out: out, real: real, act: act}}
+	wt := want{out: out, real: real, act: act}
+	if d == i16 {
+		wt.alt = alt16x8(real, in, w, out, p.oc, false)
+	}
+	return gr, []*tensor{in}, []want{wt}
 }
 
 type fcCase struct {
@@ -243,7 +247,7 @@ func (c fcCase) String() string {
 
 func fcCases() []opCase {
 	var cs []opCase
-	for _, d := range []dtype{f32, u8, i8} {
+	for _, d := range []dtype{f32, u8, i8, i16} {
 		for _, act := range allActs {
 			for _, p := range fcTable {
 				cs = append(cs, opCase{op: "FULLY_CONNECTED", dtype: d.name, act: actNames[act], params: p.String(),
@@ -288,5 +292,9 @@ func buildFC(r *rand.Rand, d dtype, act schema.Activation, p fcCase) (*Graph, []
 		ops[2] = gr.konst(b)
 	}
 	gr.Op(schema.OpFullyConnected, ops, []int32{gr.out(out)}, &schema.FullyConnectedOptions{Activation: act, KeepNumDims: p.keepDims})
-	return gr, []*tensor{in}, []want{{out: out, real: real, act: act}}
+	wt := want{out: out, real: real, act: act}
+	if d == i16 {
+		wt.alt = alt16x8(real, in, w, out, p.units, true)
+	}
+	return gr, []*tensor{in}, []want{wt}
 }

@@ -20,9 +20,9 @@ var required = []struct {
 	fused    bool
 	noFused8 bool
 }{
-	{op: "CONV_2D", dtypes: []string{"float32", "uint8", "int8", hybrid}, fused: true},
-	{op: "DEPTHWISE_CONV_2D", dtypes: []string{"float32", "uint8", "int8", hybrid}, fused: true},
-	{op: "FULLY_CONNECTED", dtypes: []string{"float32", "uint8", "int8", hybrid}, fused: true},
+	{op: "CONV_2D", dtypes: []string{"float32", "uint8", "int8", "int16", hybrid}, fused: true},
+	{op: "DEPTHWISE_CONV_2D", dtypes: []string{"float32", "uint8", "int8", "int16", hybrid}, fused: true},
+	{op: "FULLY_CONNECTED", dtypes: []string{"float32", "uint8", "int8", "int16", hybrid}, fused: true},
 	{op: "AVERAGE_POOL_2D", dtypes: []string{"float32", "uint8", "int8"}, fused: true},
 	{op: "MAX_POOL_2D", dtypes: []string{"float32", "uint8", "int8"}, fused: true},
 	{op: "MEAN", dtypes: []string{"float32", "uint8", "int8"}},

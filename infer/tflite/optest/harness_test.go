@@ -27,6 +27,7 @@ var (
 	f32 = dtype{"float32", schema.Float32, 0, 0}
 	u8  = dtype{"uint8", schema.UInt8, 0, 255}
 	i8  = dtype{"int8", schema.Int8, -128, 127}
+	i16 = dtype{"int16", schema.Int16, math.MinInt16, math.MaxInt16}
 	i32 = dtype{"int32", schema.Int32, math.MinInt32, math.MaxInt32}
 	i64 = dtype{"int64", schema.Int64, math.MinInt32, math.MaxInt32}
 )
@@ -88,6 +89,12 @@ func (t *tensor) bytes() []byte {
 		return Float32Bytes(t.f)
 	case schema.Int32:
 		return Int32Bytes(t.q)
+	case schema.Int16:
+		b := make([]byte, 2*len(t.q))
+		for i, x := range t.q {
+			binary.LittleEndian.PutUint16(b[2*i:], uint16(int16(x)))
+		}
+		return b
 	case schema.Int64:
 		b := make([]byte, 8*len(t.q))
 		for i, x := range t.q {
@@ -122,6 +129,9 @@ func (t *tensor) like(shape []int) *tensor {
 // 0) for an 8-bit dtype, as a converter's calibration would.
 func qparams(d dtype, lo, hi float64) (float64, int32) {
 	lo, hi = min(lo, 0), max(hi, 0)
+	if d == i16 { // 16x8: symmetric, zero point 0
+		return float64(float32(max(-lo, hi, 1e-3) / float64(d.qmax))), 0
+	}
 	if hi-lo < 1e-3 {
 		hi = lo + 1e-3
 	}
@@ -156,6 +166,9 @@ func randTensor(r *rand.Rand, d dtype, shape []int, lo, hi float64) *tensor {
 // asymmetric, int8 symmetric per channel along axis (perTensor forces one
 // int8 scale).
 func randWeights(r *rand.Rand, d dtype, shape []int, axis int, lim float64, perTensor bool) *tensor {
+	if d == i16 {
+		d = i8 // 16x8: int8 weights
+	}
 	n := numel(shape)
 	w := make([]float64, n)
 	for i := range w {
@@ -207,7 +220,11 @@ func randBias(r *rand.Rand, in, w *tensor, n int, lim float64) *tensor {
 	if in.d.float() {
 		return randTensor(r, f32, []int{n}, -lim, lim)
 	}
-	t := &tensor{d: i32, shape: []int{n}, scales: make([]float64, len(w.scales)), q: make([]int32, n)}
+	bd := i32
+	if in.d == i16 {
+		bd = i64 // 16x8 models carry int64 biases
+	}
+	t := &tensor{d: bd, shape: []int{n}, scales: make([]float64, len(w.scales)), q: make([]int32, n)}
 	for c := range t.scales {
 		t.scales[c] = float64(float32(in.scales[0] * w.scales[c]))
 	}
@@ -371,6 +388,8 @@ func decode(t *infer.Tensor) []float64 {
 			out[i] = float64(math.Float32frombits(binary.LittleEndian.Uint32(t.Data[4*i:])))
 		case infer.Int8:
 			out[i] = float64(int8(t.Data[i]))
+		case infer.Int16:
+			out[i] = float64(int16(binary.LittleEndian.Uint16(t.Data[2*i:])))
 		case infer.UInt8:
 			out[i] = float64(t.Data[i])
 		case infer.Int32:

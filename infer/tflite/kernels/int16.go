@@ -1,0 +1,168 @@
+package kernels
+
+import "math"
+
+// Kernels of 16x8 models: int16 activations (symmetric, zero point 0),
+// int8 weights and int64 biases, as TFLite's reference integer kernels
+// compute them (TFLite's built-in CONV_2D, DEPTHWISE_CONV_2D and
+// FULLY_CONNECTED run the reference kernels for int16 inputs).
+
+// MultiplyByQuantizedMultiplier64 is TFLite's MultiplyByQuantizedMultiplier
+// for an int64 accumulator: the Q31 multiplier is first reduced to Q15
+// (rounded, 0x7FFF when it would overflow), then x·m15 is shifted right
+// by 15−shift with rounding half up.
+func MultiplyByQuantizedMultiplier64(x int64, m int32, shift int) int32 {
+	reduced := int64(0x7FFF)
+	if m < 0x7FFF0000 {
+		reduced = (int64(m) + 1<<15) >> 16
+	}
+	total := uint(15 - shift)
+	r := (x*reduced + int64(1)<<(total-1)) >> total
+	return int32(min(max(r, math.MinInt32), math.MaxInt32))
+}
+
+// Quant16Params are the requantization parameters of a 16x8 convolution
+// or fully connected layer: one multiplier (per tensor) or one per output
+// channel.
+type Quant16Params struct {
+	Multiplier     []int32
+	Shift          []int
+	OutputOffset   int32
+	ActMin, ActMax int32
+}
+
+func (q *Quant16Params) out(acc int64, c int) int16 {
+	if len(q.Multiplier) == 1 {
+		c = 0
+	}
+	r := MultiplyByQuantizedMultiplier64(acc, q.Multiplier[c], q.Shift[c]) + q.OutputOffset
+	return int16(min(max(r, q.ActMin), q.ActMax))
+}
+
+// ConvInt16 computes CONV_2D (filter [OutC, KH, KW, InC]) or, when
+// depthwise, DEPTHWISE_CONV_2D (filter [1, KH, KW, OutC]) of an int16
+// input with int8 weights, accumulating in int64 as TFLite's reference
+// ConvPerChannel / DepthwiseConvPerChannel for 16x8 do. Taps outside the
+// input are skipped (the input zero point is 0). bias may be nil.
+func ConvInt16(p *ConvParams, depthwise bool, in []int16, filter []int8, bias []int64, out []int16, q *Quant16Params) {
+	for b := 0; b < p.N; b++ {
+		for oy := 0; oy < p.OutH; oy++ {
+			for ox := 0; ox < p.OutW; ox++ {
+				o := out[((b*p.OutH+oy)*p.OutW+ox)*p.OutC:][:p.OutC]
+				for c := range o {
+					var acc int64
+					for ky := 0; ky < p.KH; ky++ {
+						iy := oy*p.StrideH - p.PadTop + ky*p.DilationH
+						if iy < 0 || iy >= p.InH {
+							continue
+						}
+						for kx := 0; kx < p.KW; kx++ {
+							ix := ox*p.StrideW - p.PadLeft + kx*p.DilationW
+							if ix < 0 || ix >= p.InW {
+								continue
+							}
+							row := in[((b*p.InH+iy)*p.InW+ix)*p.InC:][:p.InC]
+							if depthwise {
+								acc += int64(row[c/p.DepthMultiplier]) * int64(filter[(ky*p.KW+kx)*p.OutC+c])
+								continue
+							}
+							w := filter[((c*p.KH+ky)*p.KW+kx)*p.InC:][:p.InC]
+							for i, v := range row {
+								acc += int64(v) * int64(w[i])
+							}
+						}
+					}
+					if bias != nil {
+						acc += bias[c]
+					}
+					o[c] = q.out(acc, c)
+				}
+			}
+		}
+	}
+}
+
+// FullyConnectedInt16 computes FULLY_CONNECTED of an int16 input [batches,
+// depth] with int8 weights [units, depth] (weight offset wOff = −zero
+// point) into int16 [batches, units], accumulating in int64 as TFLite's
+// reference FullyConnected for 16x8 does. bias may be nil.
+func FullyConnectedInt16(batches, depth, units int, in []int16, w []int8, wOff int32, bias []int64, out []int16, q *Quant16Params) {
+	for b := 0; b < batches; b++ {
+		x := in[b*depth:][:depth]
+		for u := 0; u < units; u++ {
+			row := w[u*depth:][:depth]
+			var acc int64
+			for i, v := range x {
+				acc += int64(v) * int64(int32(row[i])+wOff)
+			}
+			if bias != nil {
+				acc += bias[u]
+			}
+			out[b*units+u] = q.out(acc, u)
+		}
+	}
+}
+
+// RequantAny converts between quantizations of any 8- or 16-bit types:
+// clamp(MultiplyByQuantizedMultiplier(in − InZP) + OutZP), as TFLite's
+// Requantize does for QUANTIZE between integer types.
+func RequantAny[I, O quantInt](p *RequantParams, in []I, out []O) {
+	lo, hi := Limits[O]()
+	for i, v := range in {
+		r := MultiplyByQuantizedMultiplier(int32(v)-p.InZP, p.Multiplier, p.Shift) + p.OutZP
+		out[i] = O(min(max(r, lo), hi))
+	}
+}
+
+// PrepareAddInt16 computes the general rescaling of int16 ADD and SUB
+// (add.cc and sub.cc when the scales are not all powers of two or
+// pot_scale_int16 is false): as for 8 bits, but with a left shift of 15.
+func PrepareAddInt16(s1, s2, so float32) AddParams {
+	p := AddParams{LeftShift: 15}
+	twiceMax := float64(2 * max(s1, s2))
+	p.Input1Multiplier, p.Input1Shift = QuantizeMultiplier(float64(s1) / twiceMax)
+	p.Input2Multiplier, p.Input2Shift = QuantizeMultiplier(float64(s2) / twiceMax)
+	p.OutputMultiplier, p.OutputShift = QuantizeMultiplier(twiceMax / float64(float32(int32(1)<<uint(p.LeftShift))*so))
+	return p
+}
+
+// AddInt16 computes int16 ADD (or SUB, with Input2Multiplier negated by
+// the caller) on the general path, with broadcasting.
+func AddInt16(p *AddParams, bc *Broadcast4, a, b, out []int16) {
+	if bc.Flat {
+		for i := range out {
+			out[i] = int16(p.add(int32(a[i]), int32(b[i])))
+		}
+		return
+	}
+	bc.each(func(o, ia, ib int) { out[o] = int16(p.add(int32(a[ia]), int32(b[ib]))) })
+}
+
+// AddInt16POT is the power-of-two path of int16 ADD (add.cc with
+// pot_scale_int16 and every scale a power of two): the input whose scale
+// differs from the output's is divided by 2^Shift with rounding (ties away
+// from zero), then the two are added with int16 saturation. Shift1 or
+// Shift2 (right shifts, ≥ 0) must be 0; a and b have the output's shape.
+func AddInt16POT(shift1, shift2 int, a, b, out []int16, actMin, actMax int32) {
+	keep, scaled, sh := a, b, shift2
+	if shift1 != 0 {
+		keep, scaled, sh = b, a, shift1
+	}
+	for i := range out {
+		s := RoundingDivideByPOT(int32(scaled[i]), sh) + int32(keep[i])
+		s = min(max(s, math.MinInt16), math.MaxInt16)
+		out[i] = int16(min(max(s, actMin), actMax))
+	}
+}
+
+// MulInt16 computes int16 MUL with broadcasting (TFLite's reference
+// integer Mul: the product of the codes rescaled by one multiplier).
+func MulInt16(p *MulParams, bc *Broadcast4, a, b, out []int16) {
+	if bc.Flat {
+		for i := range out {
+			out[i] = int16(p.mul(int32(a[i]), int32(b[i])))
+		}
+		return
+	}
+	bc.each(func(o, ia, ib int) { out[o] = int16(p.mul(int32(a[ia]), int32(b[ib]))) })
+}
