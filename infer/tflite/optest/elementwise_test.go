@@ -61,7 +61,7 @@ func binaryCases() []opCase {
 		if mul {
 			op = "MUL"
 		}
-		for _, d := range []dtype{f32, u8, i8} {
+		for _, d := range []dtype{f32, u8, i8, i16} {
 			for _, act := range allActs {
 				for _, p := range binTable {
 					cs = append(cs, opCase{op: op, dtype: d.name, act: actNames[act], params: fmt.Sprintf("%v_%v", p.a, p.b),
@@ -116,7 +116,12 @@ type unaryOp struct {
 
 // sigmoidOut is the fixed output quantization TFLite requires of 8-bit
 // LOGISTIC and SOFTMAX: scale 1/256, the dtype's lowest code as zero point.
-func sigmoidOut(d dtype) (float64, int32) { return 1.0 / 256, d.qmin }
+func sigmoidOut(d dtype) (float64, int32) {
+	if d == i16 {
+		return 1.0 / 32768, 0 // TFLite's int16 LOGISTIC and SOFTMAX
+	}
+	return 1.0 / 256, d.qmin
+}
 
 var unaryOps = []unaryOp{
 	{name: "LOGISTIC", op: schema.OpLogistic, f: func(x float64) float64 { return 1 / (1 + math.Exp(-x)) }, lo: -8, hi: 8, out: sigmoidOut},
@@ -161,7 +166,7 @@ func unaryCases() []opCase {
 			}
 		}
 	}
-	for _, d := range []dtype{f32, u8, i8} {
+	for _, d := range []dtype{f32, u8, i8, i16} {
 		for _, p := range softmaxTable {
 			cs = append(cs, opCase{op: "SOFTMAX", dtype: d.name, act: "none", params: fmt.Sprintf("in%v_beta%g", p.shape, p.beta),
 				build: func(r *rand.Rand) (*Graph, []*tensor, []want) { return buildSoftmax(r, d, p.shape, p.beta) }})
@@ -264,12 +269,18 @@ func buildSoftmax(r *rand.Rand, d dtype, shape []int, beta float64) (*Graph, []*
 	gr := NewGraph()
 	gi := gr.in(in)
 	gr.Op(schema.OpSoftmax, []int32{gi}, []int32{gr.out(out)}, &schema.SoftmaxOptions{Beta: float32(beta)})
-	return gr, []*tensor{in}, []want{{out: out, real: real}}
+	w := want{out: out, real: real}
+	if d == i16 {
+		// The tables' error: ≤ 3·2⁻¹⁵, and exp below −10 reads exp(−10).
+		w.steps = 3
+	}
+	return gr, []*tensor{in}, []want{w}
 }
 
 // quantizeTable are the conversions QUANTIZE supports.
 var quantizeTable = []struct{ from, to dtype }{
 	{f32, u8}, {f32, i8}, {u8, u8}, {u8, i8}, {i8, u8}, {i8, i8},
+	{f32, i16}, {i16, i16}, {i16, i8}, {i8, i16},
 }
 
 var quantizeShapes = []struct {
@@ -352,7 +363,7 @@ func twoStepAll(in, out *tensor) []int32 {
 
 func dequantizeCases() []opCase {
 	var cs []opCase
-	for _, d := range []dtype{u8, i8} {
+	for _, d := range []dtype{u8, i8, i16} {
 		for _, p := range quantizeShapes {
 			cs = append(cs, opCase{op: "DEQUANTIZE", dtype: d.name + "→float32", act: "none",
 				params: fmt.Sprintf("in%v_range[%g,%g]", p.shape, p.lo, p.hi),

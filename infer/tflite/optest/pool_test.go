@@ -30,7 +30,7 @@ func poolCases() []opCase {
 		if avg {
 			op = "AVERAGE_POOL_2D"
 		}
-		for _, d := range []dtype{f32, u8, i8} {
+		for _, d := range []dtype{f32, u8, i8, i16} {
 			for _, act := range allActs {
 				for _, g := range poolTable {
 					cs = append(cs, opCase{op: op, dtype: d.name, act: actNames[act], params: poolName(g),
