@@ -405,6 +405,15 @@ func (k *meanK) run(x *execCtx) {
 		} else {
 			kernels.MeanQuantGeneral(&k.red, k.inZP, k.outZP, k.mult, k.shift, in, out, x.acc)
 		}
+	case infer.Int16:
+		in16, out16 := asI16(in), asI16(out)
+		if k.hw {
+			kernels.MeanHWInt16(k.hwp.N, k.hwp.H, k.hwp.W, k.hwp.C, k.mult, k.shift, in16, out16)
+		} else if k.trunc {
+			kernels.MeanTruncQuant(&k.red, in16, out16, x.acc)
+		} else {
+			kernels.MeanQuantGeneral(&k.red, k.inZP, k.outZP, k.mult, k.shift, in16, out16, x.acc)
+		}
 	case infer.Int8:
 		if k.hw {
 			kernels.MeanHWQuant(&k.hwp, as8[int8](in), as8[int8](out), x.acc)
@@ -421,7 +430,11 @@ func (p *prep) prepMean() (kernel, int64, error) {
 	if err != nil {
 		return nil, 0, err
 	}
-	if err := p.checkDType(in, "input"); err != nil {
+	if in.dtype == infer.Int16 {
+		if err := p.need16(in, "input"); err != nil {
+			return nil, 0, err
+		}
+	} else if err := p.checkDType(in, "input"); err != nil {
 		return nil, 0, err
 	}
 	_, at, err := p.input(1)
@@ -475,6 +488,18 @@ func (p *prep) prepMean() (kernel, int64, error) {
 	}
 	if err := p.needQuant(out, "output"); err != nil {
 		return nil, 0, err
+	}
+	if in.dtype == infer.Int16 {
+		if err := p.need16(out, "output"); err != nil {
+			return nil, 0, err
+		}
+	}
+	if keep && rank == 4 && len(order) == 2 && red[1] && red[2] && in.dtype == infer.Int16 {
+		// reduce.cc: reference_integer_ops::Mean, multiplier in float64.
+		k.hw = true
+		k.hwp = kernels.MeanHWParams{N: in.shape[0], H: in.shape[1], W: in.shape[2], C: in.shape[3]}
+		k.mult, k.shift = kernels.QuantizeMultiplier(float64(in.scale) / float64(out.scale))
+		return k, int64(n), nil
 	}
 	if keep && rank == 4 && len(order) == 2 && red[1] && red[2] {
 		k.hw = true

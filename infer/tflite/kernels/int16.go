@@ -166,3 +166,28 @@ func MulInt16(p *MulParams, bc *Broadcast4, a, b, out []int16) {
 	}
 	bc.each(func(o, ia, ib int) { out[o] = int16(p.mul(int32(a[ia]), int32(b[ib]))) })
 }
+
+// MeanHWInt16 is TFLite's reference integer MEAN over H and W of an NHWC
+// int16 tensor [n, h, w, c] (keep_dims): the int32 sum of the codes,
+// rescaled by in_scale/out_scale, then divided by h·w rounding half away
+// from zero.
+func MeanHWInt16(n, h, w, c int, m int32, shift int, in, out []int16) {
+	count := int32(h * w)
+	for b := 0; b < n; b++ {
+		for d := 0; d < c; d++ {
+			var acc int32
+			for y := 0; y < h; y++ {
+				for x := 0; x < w; x++ {
+					acc += int32(in[((b*h+y)*w+x)*c+d])
+				}
+			}
+			acc = MultiplyByQuantizedMultiplier(acc, m, shift)
+			if acc > 0 {
+				acc = (acc + count/2) / count
+			} else {
+				acc = (acc - count/2) / count
+			}
+			out[b*c+d] = int16(min(max(acc, math.MinInt16), math.MaxInt16))
+		}
+	}
+}

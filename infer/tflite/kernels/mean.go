@@ -111,10 +111,10 @@ func (r *Reduction) walk(f func(in, out int)) {
 	}
 }
 
-// MeanQuantGeneral computes an 8-bit MEAN over arbitrary axes as TFLite's
+// MeanQuantGeneral computes an 8- or 16-bit MEAN over arbitrary axes as TFLite's
 // reference QuantizedMeanOrSum does: int32 sums, the multiplier
 // inScale/outScale folded with 1/count, and MultiplyByQuantizedMultiplier.
-func MeanQuantGeneral[T int8like](r *Reduction, inZP, outZP, multiplier int32, shift int, in, out []T, sum []int32) {
+func MeanQuantGeneral[T quantInt](r *Reduction, inZP, outZP, multiplier int32, shift int, in, out []T, sum []int32) {
 	lo, hi := Limits[T]()
 	sum = sum[:r.OutSize]
 	clear(sum)

@@ -117,7 +117,7 @@ func SumRescaleQuant[T int8like](r *Reduction, p *SumRescaleParams, in, out []T,
 
 // MeanTruncQuant is TFLite's integer MEAN when input and output share
 // quantization: int32 sums divided by the count, truncating toward zero.
-func MeanTruncQuant[T int8like](r *Reduction, in, out []T, sum []int32) {
+func MeanTruncQuant[T quantInt](r *Reduction, in, out []T, sum []int32) {
 	sum = sum[:r.OutSize]
 	clear(sum)
 	r.walk(func(i, o int) { sum[o] += int32(in[i]) })

@@ -25,7 +25,7 @@ var required = []struct {
 	{op: "FULLY_CONNECTED", dtypes: []string{"float32", "uint8", "int8", "int16", hybrid}, fused: true},
 	{op: "AVERAGE_POOL_2D", dtypes: []string{"float32", "uint8", "int8", "int16"}, fused: true},
 	{op: "MAX_POOL_2D", dtypes: []string{"float32", "uint8", "int8", "int16"}, fused: true},
-	{op: "MEAN", dtypes: []string{"float32", "uint8", "int8"}},
+	{op: "MEAN", dtypes: []string{"float32", "uint8", "int8", "int16"}},
 	{op: "ADD", dtypes: []string{"float32", "uint8", "int8", "int16", "int32"}, fused: true},
 	{op: "MUL", dtypes: []string{"float32", "uint8", "int8", "int16", "int32"}, fused: true},
 	{op: "PAD", dtypes: []string{"float32", "uint8", "int8", "int32"}},

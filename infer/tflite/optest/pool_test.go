@@ -119,7 +119,7 @@ var meanTable = []meanCase{
 
 func meanCases() []opCase {
 	var cs []opCase
-	for _, d := range []dtype{f32, u8, i8} {
+	for _, d := range []dtype{f32, u8, i8, i16} {
 		for _, p := range meanTable {
 			name := fmt.Sprintf("in%v_axes%v", p.in, p.axes)
 			if p.keep {
