@@ -167,7 +167,7 @@ func firstLine(s string) string {
 }
 
 // agree compares one of Fovea's outputs with TFLite-wasm's raw bytes:
-// identical, or within one step (8-bit) / 1e-5 (float).
+// identical, or within one step (8- and 16-bit) / 1e-5 (float).
 func agree(o *infer.Tensor, ref []byte) (same, within bool, why string) {
 	if len(ref) != len(o.Data) {
 		return false, false, fmt.Sprintf("%d bytes; TFLite-wasm gave %d", len(o.Data), len(ref))
@@ -191,6 +191,10 @@ func agree(o *infer.Tensor, ref []byte) (same, within bool, why string) {
 			d = math.Abs(float64(o.Data[i]) - float64(ref[i]))
 		case infer.Int8:
 			d = math.Abs(float64(int8(o.Data[i])) - float64(int8(ref[i])))
+		case infer.Int16:
+			a := int16(binary.LittleEndian.Uint16(o.Data[2*i:]))
+			b := int16(binary.LittleEndian.Uint16(ref[2*i:]))
+			d = math.Abs(float64(a) - float64(b))
 		default:
 			size := len(o.Data) / max(n, 1)
 			if !bytes.Equal(o.Data[i*size:(i+1)*size], ref[i*size:(i+1)*size]) {
