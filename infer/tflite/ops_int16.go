@@ -40,6 +40,8 @@ func (p *prep) int16Preparer(op schema.BuiltinOperator) prepFunc {
 		return func(p *prep) (kernel, int64, error) { return p.prepRelu16(op) }
 	case schema.OpSoftmax:
 		return (*prep).prepSoftmax16
+	case schema.OpLogistic, schema.OpTanh:
+		return func(p *prep) (kernel, int64, error) { return p.prepSigmoid16(op) }
 	}
 	return nil
 }
@@ -70,6 +72,7 @@ type unary16K struct {
 	requant kernels.RequantParams
 	relu    kernels.ReluXParams
 	softmax *kernels.SoftmaxInt16Params
+	sigmoid kernels.SigmoidInt16Params
 	depth   int
 }
 
@@ -91,6 +94,10 @@ func (k *unary16K) run(x *execCtx) {
 		kernels.ReluXQuant(&k.relu, asI16(in), asI16(out))
 	case schema.OpSoftmax:
 		kernels.SoftmaxInt16(k.softmax, k.depth, asI16(in), asI16(out))
+	case schema.OpLogistic:
+		kernels.LogisticInt16(&k.sigmoid, asI16(in), asI16(out))
+	case schema.OpTanh:
+		kernels.TanhInt16(&k.sigmoid, asI16(in), asI16(out))
 	}
 }
 
@@ -195,6 +202,37 @@ func (p *prep) prepSoftmax16() (kernel, int64, error) {
 	}
 	k := &unary16K{in: iin, out: iout, op: schema.OpSoftmax, dtype: infer.Int16, odtype: infer.Int16,
 		softmax: kernels.PrepareSoftmaxInt16(in.scale, beta), depth: in.shape[len(in.shape)-1]}
+	n, _ := numElements(in.shape)
+	return k, int64(n), nil
+}
+
+// prepSigmoid16 is int16 LOGISTIC and TANH (activations.cc: output scale
+// 2^-15, the input rescaled to the fixed point of a 256-entry sigmoid
+// table). An input scale of exactly 2^-12 (LOGISTIC) or 2^-12/2^-11
+// (TANH) makes TFLite take its gemmlowp fixed-point kernel instead, which
+// Fovea does not implement.
+func (p *prep) prepSigmoid16(op schema.BuiltinOperator) (kernel, int64, error) {
+	iin, in, err := p.input(0)
+	if err != nil {
+		return nil, 0, err
+	}
+	if err := p.need16(in, "input"); err != nil {
+		return nil, 0, err
+	}
+	iout, out, err := p.output(0, infer.Int16, append([]int(nil), in.shape...))
+	if err != nil {
+		return nil, 0, err
+	}
+	if err := p.need16(out, "output"); err != nil {
+		return nil, 0, err
+	}
+	if l, ok := log2Exact(out.scale); !ok || l != -15 {
+		return nil, 0, p.unsupported("int16 %s needs output scale 2^-15, got %g (as TFLite)", p.opName, out.scale)
+	}
+	if l, ok := log2Exact(in.scale); ok && (l == -12 || op == schema.OpTanh && l == -11) {
+		return nil, 0, p.unsupported("int16 %s with input scale 2^%d runs TFLite's gemmlowp fixed-point kernel, which Fovea does not implement", p.opName, l)
+	}
+	k := &unary16K{in: iin, out: iout, op: op, dtype: infer.Int16, odtype: infer.Int16, sigmoid: kernels.PrepareSigmoidInt16(in.scale)}
 	n, _ := numElements(in.shape)
 	return k, int64(n), nil
 }

@@ -191,3 +191,98 @@ func MeanHWInt16(n, h, w, c int, m int32, shift int, in, out []int16) {
 		}
 	}
 }
+
+// sigmoidTable16 is sigmoid(i/24) in 0.16 fixed point for i in [0, 256),
+// the table of TFLite's int16 LOGISTIC and TANH. TFLite's entries are not
+// the rounded samples: each is raised by half the gap between the curve
+// and the chord at the middle of its interval, so linear interpolation
+// errs both ways. This formula reproduces TFLite's table entry for entry
+// (checked against the published table and TFLite-wasm's outputs).
+var sigmoidTable16 = func() (t [256]uint32) {
+	f := func(x float64) float64 { return 65536 / (1 + math.Exp(-x/24)) }
+	for i := range t {
+		x := float64(i)
+		v := f(x) + (f(x+0.5)-(f(x)+f(x+1))/2)/2
+		t[i] = uint32(min(math.Floor(v+0.5), 65535))
+	}
+	t[255] = 65535 // TFLite's last entry is the saturated value
+	return t
+}()
+
+// SigmoidInt16Params rescale int16 input codes to the table's fixed point
+// (±2^17 ≙ ±10.7): x·Multiplier >> LeftShift, rounded half up.
+type SigmoidInt16Params struct {
+	Multiplier int32
+	LeftShift  int
+}
+
+// PrepareSigmoidInt16 computes TFLite's rescaling for a non-power-of-two
+// input scale: 3·4096·scale doubled until it exceeds 32767/2, counting the
+// doublings.
+func PrepareSigmoidInt16(inScale float32) SigmoidInt16Params {
+	m := float64(inScale) * 4096 * 3
+	shift := 0
+	for m <= 32767.0/2 && shift <= 30 {
+		shift++
+		m *= 2
+	}
+	return SigmoidInt16Params{Multiplier: int32(m), LeftShift: shift}
+}
+
+func (p *SigmoidInt16Params) scale(v int16) int32 {
+	var round int64
+	if p.LeftShift > 0 {
+		round = 1 << uint(p.LeftShift-1)
+	}
+	return int32((int64(v)*int64(p.Multiplier) + round) >> uint(p.LeftShift))
+}
+
+// LogisticInt16 is TFLite's reference int16 LOGISTIC (output scale 2^-15):
+// the table interpolated on 9 fractional bits of |x|, mirrored for x < 0.
+func LogisticInt16(p *SigmoidInt16Params, in, out []int16) {
+	for i, v := range in {
+		x := p.scale(v)
+		a := uint32(x)
+		if x < 0 {
+			a = uint32(-x)
+		}
+		var r uint32
+		if uh := a >> 9; uh >= 255 {
+			r = 0x7FFF << 10
+		} else {
+			ua, ub := sigmoidTable16[uh], sigmoidTable16[uh+1]
+			r = ua<<9 + (a&0x1ff)*(ub-ua)
+		}
+		if x >= 0 {
+			r += 1 << 9
+		} else {
+			r = 1<<25 - r + 1<<9 - 1
+		}
+		out[i] = int16(r >> 10)
+	}
+}
+
+// TanhInt16 is TFLite's reference int16 TANH (output scale 2^-15):
+// tanh(x) = 2·sigmoid(2x) − 1 from the same table, on 8 fractional bits.
+func TanhInt16(p *SigmoidInt16Params, in, out []int16) {
+	for i, v := range in {
+		x := p.scale(v)
+		a := uint32(x)
+		if x < 0 {
+			a = uint32(-x)
+		}
+		var r int32
+		if uh := a >> 8; uh >= 255 {
+			r = 0xFFFF << 8
+		} else {
+			ua, ub := sigmoidTable16[uh], sigmoidTable16[uh+1]
+			r = int32(ua<<8 + (a&0xff)*(ub-ua))
+		}
+		if x >= 0 {
+			r = r - 1<<23 + 1<<7
+		} else {
+			r = -r + 1<<23 + 1<<7 - 1
+		}
+		out[i] = int16(r >> 8)
+	}
+}

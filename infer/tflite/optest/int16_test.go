@@ -1,15 +1,21 @@
 package optest
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/fovea-edge/fovea/infer"
 
 	"github.com/fovea-edge/fovea/infer/tflite/schema"
 )
 
-// int16Cases are the 16x8 forms not covered by the shared tables: RELU and
-// RELU6, SUB (TFLite's int16 SUB does not broadcast correctly, so Fovea
+// int16Cases are the 16x8 forms not covered by the shared tables: RELU,
+// RELU6, LOGISTIC, TANH, SUB (TFLite's int16 SUB does not broadcast correctly, so Fovea
 // refuses broadcasting and the cases use equal shapes), and ADD on the
 // power-of-two path.
 func int16Cases() []opCase {
@@ -23,6 +29,23 @@ func int16Cases() []opCase {
 				build: func(r *rand.Rand) (*Graph, []*tensor, []want) { return buildUnary(r, i16, u, p.shape, p.widen, false) }})
 			cs = append(cs, opCase{op: u.name, dtype: i16.name, act: "none", params: fmt.Sprintf("in%v_range%g_samequant", p.shape, p.widen),
 				build: func(r *rand.Rand) (*Graph, []*tensor, []want) { return buildUnary(r, i16, u, p.shape, p.widen, true) }})
+		}
+	}
+	for _, u := range append(slices.Clone(unaryOps), moreUnaryOps...) {
+		if u.op != schema.OpLogistic && u.op != schema.OpTanh {
+			continue
+		}
+		u.out = func(dtype) (float64, int32) { return 1.0 / 32768, 0 } // TFLite requires 2^-15
+		for _, p := range unaryShapes {
+			// ×1.1: the tables' ranges would give power-of-two input
+			// scales, for which TFLite runs another kernel (refused).
+			widen := p.widen * 1.1
+			cs = append(cs, opCase{op: u.name, dtype: i16.name, act: "none", params: fmt.Sprintf("in%v_range%g", p.shape, widen),
+				build: func(r *rand.Rand) (*Graph, []*tensor, []want) {
+					g, ins, ws := buildUnary(r, i16, u, p.shape, widen, false)
+					ws[0].steps = sigmoidSteps16
+					return g, ins, ws
+				}})
 		}
 	}
 	var sub binOp
@@ -44,6 +67,10 @@ func int16Cases() []opCase {
 	}
 	return cs
 }
+
+// sigmoidSteps16 bounds the error of TFLite's int16 LOGISTIC and TANH in
+// steps of 2^-15: they interpolate a 256-entry table of sigmoid(i/24).
+const sigmoidSteps16 = 3
 
 var flatShapes16 = [][]int{{1, 4, 4, 3}, {4, 6, 5}, {1, 16}, {2, 3, 5}, {1, 8, 8, 16}}
 
@@ -82,4 +109,23 @@ func buildAddPOT(r *rand.Rand, act schema.Activation, shape []int, e1, e2, eo in
 	ia, ib := gr.in(a), gr.in(b)
 	gr.Op(schema.OpAdd, []int32{ia, ib}, []int32{gr.out(out)}, &schema.AddOptions{Activation: act, PotScaleInt16: true})
 	return gr, []*tensor{a, b}, []want{{out: out, real: real, act: act}}
+}
+
+// TestInt16SigmoidPOTRefused: with an input scale of 2^-12 TFLite runs its
+// gemmlowp int16 LOGISTIC, which Fovea refuses rather than approximates.
+func TestInt16SigmoidPOTRefused(t *testing.T) {
+	for _, op := range []schema.BuiltinOperator{schema.OpLogistic, schema.OpTanh} {
+		g := NewGraph()
+		in := g.Input("x", schema.Int16, []int{1, 8}, Quant(math.Ldexp(1, -12), 0))
+		out := g.Output("y", schema.Int16, []int{1, 8}, Quant(1.0/32768, 0))
+		g.Op(op, []int32{in}, []int32{out}, nil)
+		data, err := g.Marshal()
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = infer.Load(data, infer.LoadOptions{})
+		if !errors.Is(err, infer.ErrUnsupported) || !strings.Contains(err.Error(), "gemmlowp") {
+			t.Errorf("%v with input scale 2^-12: Load error %v; want ErrUnsupported naming TFLite's gemmlowp kernel", op, err)
+		}
+	}
 }
