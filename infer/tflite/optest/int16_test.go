@@ -129,3 +129,98 @@ func TestInt16SigmoidPOTRefused(t *testing.T) {
 		}
 	}
 }
+
+// fuzzCase16 turns bytes into a random 16x8 case of an op an image
+// classifier uses: odd geometries, broadcasts and axes beyond the tables.
+func fuzzCase16(data []byte) opCase {
+	f := &fuzzBytes{b: data}
+	act := allActs[f.n(4)]
+	c := opCase{dtype: i16.name, act: actNames[act], params: fmt.Sprintf("%x", data)}
+	switch op := f.n(8); op {
+	case 0, 1:
+		c.op = "CONV_2D"
+		p := convCase{g: f.geom(6, 4), oc: f.in(1, 9), noBias: f.n(4) == 0}
+		mult := 0
+		if op == 1 {
+			c.op = "DEPTHWISE_CONV_2D"
+			mult = f.in(1, 3)
+			p.oc = p.g.c * mult
+		}
+		c.build = func(r *rand.Rand) (*Graph, []*tensor, []want) { return buildConv(r, i16, act, p, mult) }
+	case 2:
+		c.op = "FULLY_CONNECTED"
+		p := fcCase{in: f.shape(f.in(1, 4), 5), units: f.in(1, 9), keepDims: f.n(2) == 0, perTensor: f.n(2) == 0, noBias: f.n(4) == 0}
+		c.build = func(r *rand.Rand) (*Graph, []*tensor, []want) { return buildFC(r, i16, act, p) }
+	case 3, 4:
+		c.op = "AVERAGE_POOL_2D"
+		if op == 4 {
+			c.op = "MAX_POOL_2D"
+		}
+		g := f.geom(5, 4)
+		g.dh, g.dw = 1, 1
+		if g.pad == schema.PaddingValid && (g.kh > g.h || g.kw > g.w) {
+			g.pad = schema.PaddingSame
+		}
+		c.build = func(r *rand.Rand) (*Graph, []*tensor, []want) { return buildPool(r, i16, act, g, op == 3) }
+	case 5:
+		c.op, c.act = "MEAN", "none"
+		p := meanCase{in: f.shape(f.in(1, 4), 5), keep: f.n(2) == 0}
+		for a := range p.in {
+			if f.n(2) == 0 {
+				p.axes = append(p.axes, a)
+			}
+		}
+		if p.axes == nil {
+			p.axes = []int{len(p.in) - 1}
+		}
+		c.build = func(r *rand.Rand) (*Graph, []*tensor, []want) { return buildMean(r, i16, p) }
+	default:
+		c.op = "ADD"
+		if op == 7 {
+			c.op = "MUL"
+		}
+		a := f.shape(f.in(1, 4), 4)
+		b := append([]int(nil), a[f.n(len(a)):]...)
+		for i := range b {
+			if f.n(2) == 0 {
+				b[i] = 1
+			}
+		}
+		p := binCase{a: a, b: b}
+		c.build = func(r *rand.Rand) (*Graph, []*tensor, []want) { return buildBinary(r, i16, act, p, op == 7) }
+	}
+	return c
+}
+
+// TestRandomInt16Ops runs random 16x8 single-op graphs (2 000; 200 with
+// -short) and compares them like TestRandomSingleOps does.
+func TestRandomInt16Ops(t *testing.T) {
+	n := 2000
+	if testing.Short() {
+		n = 200
+	}
+	r := rand.New(rand.NewPCG(16, 16))
+	perOp := map[string]int{}
+	for range n {
+		data := make([]byte, 24)
+		for i := range data {
+			data[i] = byte(r.Uint32())
+		}
+		c := fuzzCase16(data)
+		perOp[c.op]++
+		g, ins, wants := c.build(rand.New(rand.NewPCG(seedOf(string(data)), 2)))
+		model, err := g.Marshal()
+		if err != nil {
+			t.Fatalf("%s: %v", c.name(), err)
+		}
+		outs, err := runModel(model, ins, 1)
+		if err != nil {
+			t.Errorf("%s: %v", c.name(), err)
+			continue
+		}
+		if _, problems := check(outs, wants, 1); len(problems) > 0 {
+			t.Errorf("%s:\n%s", c.name(), strings.Join(problems, "\n"))
+		}
+	}
+	t.Logf("%d random int16 graphs: %v", n, perOp)
+}
