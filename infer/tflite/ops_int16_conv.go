@@ -103,6 +103,9 @@ func (p *prep) conv16(cp kernels.ConvParams, depthwise bool, iin int, in, filter
 	if err != nil {
 		return nil, err
 	}
+	// conv.cc: without an int64 bias CONV_2D takes the optimized kernel;
+	// DEPTHWISE_CONV_2D always runs the reference one.
+	q.Acc32 = !depthwise && (bias == nil || bias.dtype == infer.Int32)
 	return &conv16K{in: iin, out: iout, depthwise: depthwise, p: cp, filter: as8[int8](filter.konst), bias: bias64(bias), q: q}, nil
 }
 
@@ -123,5 +126,6 @@ func (p *prep) fc16(iin int, in, w, bias *tensorPlan, iout int, out *tensorPlan,
 	if err != nil {
 		return nil, err
 	}
+	q.Acc32 = bias == nil || bias.dtype == infer.Int32 // fully_connected.cc: the optimized kernel
 	return &fc16K{in: iin, out: iout, batches: batches, depth: depth, units: units, w: as8[int8](w.konst), bias: bias64(bias), q: q}, nil
 }

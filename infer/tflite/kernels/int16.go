@@ -29,13 +29,23 @@ type Quant16Params struct {
 	Shift          []int
 	OutputOffset   int32
 	ActMin, ActMax int32
+	// Acc32 is TFLite's optimized (ruy) path, taken without an int64
+	// bias: an int32 accumulator (wrapping) requantized half up as the
+	// int8 kernels are.
+	Acc32 bool
 }
 
 func (q *Quant16Params) out(acc int64, c int) int16 {
 	if len(q.Multiplier) == 1 {
 		c = 0
 	}
-	r := MultiplyByQuantizedMultiplier64(acc, q.Multiplier[c], q.Shift[c]) + q.OutputOffset
+	var r int32
+	if q.Acc32 {
+		r = MultiplyByQuantizedMultiplierHalfUp(int32(acc), q.Multiplier[c], q.Shift[c])
+	} else {
+		r = MultiplyByQuantizedMultiplier64(acc, q.Multiplier[c], q.Shift[c])
+	}
+	r += q.OutputOffset
 	return int16(min(max(r, q.ActMin), q.ActMax))
 }
 

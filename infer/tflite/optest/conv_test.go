@@ -207,7 +207,7 @@ func buildConv(r *rand.Rand, d dtype, act schema.Activation, p convCase, mult in
 	}
 	wt := want{out: out, real: real, act: act}
 	if d == i16 {
-		wt.alt = alt16x8(real, in, w, out, p.oc, false)
+		wt.alt = alt16x8(real, in, w, out, p.oc, false, p.noBias && mult == 0)
 	}
 	return gr, []*tensor{in}, []want{wt}
 }
@@ -294,7 +294,7 @@ func buildFC(r *rand.Rand, d dtype, act schema.Activation, p fcCase) (*Graph, []
 	gr.Op(schema.OpFullyConnected, ops, []int32{gr.out(out)}, &schema.FullyConnectedOptions{Activation: act, KeepNumDims: p.keepDims})
 	wt := want{out: out, real: real, act: act}
 	if d == i16 {
-		wt.alt = alt16x8(real, in, w, out, p.units, true)
+		wt.alt = alt16x8(real, in, w, out, p.units, true, p.noBias)
 	}
 	return gr, []*tensor{in}, []want{wt}
 }

@@ -9,7 +9,10 @@ import "math"
 // (MultiplyByQuantizedMultiplier for int64 in TFLite's common.h). Output
 // channels are the last axis; a per-tensor FULLY_CONNECTED takes the
 // scale product in float32.
-func alt16x8(real []float64, in, w, out *tensor, oc int, fc bool) []int32 {
+//
+// Without an int64 bias (acc32) TFLite runs its optimized kernel instead:
+// an int32 accumulator and the half-up requantization of the int8 kernels.
+func alt16x8(real []float64, in, w, out *tensor, oc int, fc, acc32 bool) []int32 {
 	alt := make([]int32, len(real))
 	for i, v := range real {
 		sw := w.scales[0]
@@ -21,7 +24,11 @@ func alt16x8(real []float64, in, w, out *tensor, oc int, fc bool) []int32 {
 		if fc && len(w.scales) == 1 {
 			m = float64(float32(in.scales[0])*float32(sw)) / out.scales[0]
 		}
-		alt[i] = mbqm64(acc, m)
+		if acc32 {
+			alt[i] = halfUp32(acc, m)
+		} else {
+			alt[i] = mbqm64(acc, m)
+		}
 	}
 	return alt
 }
@@ -42,4 +49,22 @@ func mbqm64(acc int64, m float64) int32 {
 	}
 	t := uint(15 - e)
 	return int32((acc*q15 + int64(1)<<(t-1)) >> t)
+}
+
+// halfUp32 is the half-up requantization of TFLite's optimized integer
+// kernels: v = (acc·2^l·M + 2^30) >> 31, then (v + 2^(r−1)) >> r, with M
+// the Q31 multiplier of m = f·2^e (l = e when e > 0, else r = −e).
+func halfUp32(acc int64, m float64) int32 {
+	f, e := math.Frexp(m)
+	q31 := int64(math.Round(f * (1 << 31)))
+	if q31 == 1<<31 {
+		q31 /= 2
+		e++
+	}
+	left, right := max(e, 0), max(-e, 0)
+	v := (acc<<uint(left)*q31 + 1<<30) >> 31
+	if right > 0 {
+		v = (v + int64(1)<<uint(right-1)) >> uint(right)
+	}
+	return int32(v)
 }
