@@ -11,7 +11,7 @@ import (
 // TestMoreFuzzSeedsRun checks that every seed of the new operators is a
 // valid model that loads and runs, so the fuzzer starts from them.
 func TestMoreFuzzSeedsRun(t *testing.T) {
-	for _, m := range moreFuzzSeeds() {
+	for _, m := range append(moreFuzzSeeds(), int16FuzzSeeds()...) {
 		op := m.OperatorCodes[0].Builtin
 		b, err := schema.Marshal(m)
 		if err != nil {
@@ -62,5 +62,24 @@ func moreFuzzSeeds() []*schema.Model {
 		tiny(schema.OpSum, "", &schema.ReducerOptions{}, []tinyTensor{u8(2, 3), ints(1), {typ: schema.UInt8, shape: []int32{2}, quant: &schema.Quantization{Scale: []float32{1.5}, ZeroPoint: []int64{0}}}}, []int32{0, 1}),
 		tiny(schema.OpArgMax, "", &schema.ArgMaxOptions{OutputType: schema.Int32}, []tinyTensor{f32(2, 3), ints(1), {typ: schema.Int32, shape: []int32{2}}}, []int32{0, 1}),
 		tiny(schema.OpL2Normalization, "", &schema.L2NormOptions{}, []tinyTensor{u8(1, 4), {typ: schema.UInt8, shape: []int32{1, 4}, quant: &schema.Quantization{Scale: []float32{1.0 / 128}, ZeroPoint: []int64{128}}}}, []int32{0}),
+	}
+}
+
+// int16FuzzSeeds are small 16x8 models (int16 activations, int8 weights,
+// int64 bias), so that FuzzLoad mutates the int16 kernels' parameters.
+func int16FuzzSeeds() []*schema.Model {
+	q16 := func(s float32) *schema.Quantization { return &schema.Quantization{Scale: []float32{s}, ZeroPoint: []int64{0}} }
+	i16 := func(s float32, d ...int32) tinyTensor { return tinyTensor{typ: schema.Int16, shape: d, quant: q16(s)} }
+	w8 := tinyTensor{typ: schema.Int8, shape: []int32{2, 1, 1, 2}, data: []byte{1, 2, 254, 5},
+		quant: &schema.Quantization{Scale: []float32{0.02, 0.03}, ZeroPoint: []int64{0, 0}}}
+	b64 := tinyTensor{typ: schema.Int64, shape: []int32{2}, data: []byte{10, 0, 0, 0, 0, 0, 0, 0, 0xf6, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff}}
+	return []*schema.Model{
+		tiny(schema.OpConv2D, "", &schema.Conv2DOptions{StrideW: 1, StrideH: 1, DilationW: 1, DilationH: 1, Activation: schema.ActRelu6},
+			[]tinyTensor{i16(0.001, 1, 2, 2, 2), w8, b64, i16(0.002, 1, 2, 2, 2)}, []int32{0, 1, 2}),
+		tiny(schema.OpAdd, "", &schema.AddOptions{}, []tinyTensor{i16(0.001, 2, 3), {typ: schema.Int16, shape: []int32{3}, quant: q16(0.003), data: []byte{1, 0, 0xff, 0xff, 0, 2}}, i16(0.004, 2, 3)}, []int32{0, 1}),
+		tiny(schema.OpSoftmax, "", &schema.SoftmaxOptions{Beta: 1}, []tinyTensor{i16(0.001, 2, 5), i16(1.0/32768, 2, 5)}, []int32{0}),
+		tiny(schema.OpLogistic, "", nil, []tinyTensor{i16(0.0003, 1, 7), i16(1.0/32768, 1, 7)}, []int32{0}),
+		tiny(schema.OpMean, "", &schema.ReducerOptions{KeepDims: true},
+			[]tinyTensor{i16(0.001, 1, 3, 3, 2), {typ: schema.Int32, shape: []int32{2}, data: i32bytes(1, 2)}, i16(0.0007, 1, 1, 1, 2)}, []int32{0, 1}),
 	}
 }

@@ -44,6 +44,7 @@ func FuzzLoad(f *testing.F) {
 			[]tinyTensor{{typ: schema.UInt8, shape: []int32{1, 2}, quant: q}, {typ: schema.UInt8, shape: []int32{1, 3}, data: []byte{1, 2, 3}, quant: q}, {typ: schema.UInt8, shape: []int32{1, 5}, quant: q}}, []int32{0, 1}),
 	)
 	seeds = append(seeds, moreFuzzSeeds()...)
+	seeds = append(seeds, int16FuzzSeeds()...)
 	for _, m := range seeds {
 		b, err := schema.Marshal(m)
 		if err != nil {

@@ -109,7 +109,7 @@ func (p *prep) prepAddSub16(sub bool) (kernel, int64, error) {
 			return nil, 0, p.unsupported("int16 SUB with power-of-two scales (TFLite's Sub16 LSTM path) is not implemented; set pot_scale_int16 false")
 		}
 		s1, s2 := l1-lo, l2-lo
-		if (s1 != 0 && s2 != 0) || s1 > 0 || s2 > 0 {
+		if (s1 != 0 && s2 != 0) || s1 > 0 || s2 > 0 || s1 < -31 || s2 < -31 {
 			return nil, 0, p.unsupported("int16 ADD with power-of-two scales needs one input at the output's scale and the other finer (shifts %d, %d), as TFLite", s1, s2)
 		}
 		if !bc.Flat {

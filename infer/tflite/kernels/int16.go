@@ -183,6 +183,10 @@ func MulInt16(p *MulParams, bc *Broadcast4, a, b, out []int16) {
 // from zero.
 func MeanHWInt16(n, h, w, c int, m int32, shift int, in, out []int16) {
 	count := int32(h * w)
+	if count == 0 {
+		clear(out[:n*c])
+		return
+	}
 	for b := 0; b < n; b++ {
 		for d := 0; d < c; d++ {
 			var acc int32

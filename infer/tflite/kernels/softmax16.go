@@ -65,6 +65,9 @@ func PrepareSoftmaxInt16(inScale, beta float32) *SoftmaxInt16Params {
 // rescaled difference to the row maximum by table, a Q16.15 sum, its
 // reciprocal by table after normalising, and a rounded product.
 func SoftmaxInt16(p *SoftmaxInt16Params, depth int, in, out []int16) {
+	if depth <= 0 {
+		return
+	}
 	for r := 0; r+depth <= len(in); r += depth {
 		row, o := in[r:r+depth], out[r:r+depth]
 		mx := int16(math.MinInt16)
