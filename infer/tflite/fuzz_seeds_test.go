@@ -68,7 +68,9 @@ func moreFuzzSeeds() []*schema.Model {
 // int16FuzzSeeds are small 16x8 models (int16 activations, int8 weights,
 // int64 bias), so that FuzzLoad mutates the int16 kernels' parameters.
 func int16FuzzSeeds() []*schema.Model {
-	q16 := func(s float32) *schema.Quantization { return &schema.Quantization{Scale: []float32{s}, ZeroPoint: []int64{0}} }
+	q16 := func(s float32) *schema.Quantization {
+		return &schema.Quantization{Scale: []float32{s}, ZeroPoint: []int64{0}}
+	}
 	i16 := func(s float32, d ...int32) tinyTensor { return tinyTensor{typ: schema.Int16, shape: d, quant: q16(s)} }
 	w8 := tinyTensor{typ: schema.Int8, shape: []int32{2, 1, 1, 2}, data: []byte{1, 2, 254, 5},
 		quant: &schema.Quantization{Scale: []float32{0.02, 0.03}, ZeroPoint: []int64{0, 0}}}
