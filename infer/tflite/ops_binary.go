@@ -26,6 +26,7 @@ type binExtK struct {
 	add       kernels.AddParams
 	sq        kernels.SquaredDiffParams
 	prelu     kernels.PreluParams
+	div       kernels.DivParams
 }
 
 func fsub(x, y float32) float32 { return x - y }
@@ -126,6 +127,8 @@ func (k *binExtK) run(x *execCtx) {
 		} else {
 			kernels.PreluQuant(&k.prelu, &k.bc, as8[int8](a), as8[int8](b), as8[int8](out))
 		}
+	case schema.OpDiv:
+		kernels.DivUint8(&k.div, &k.bc, a, b, out)
 	}
 }
 
@@ -213,7 +216,11 @@ func (p *prep) prepBinaryExt(op schema.BuiltinOperator) (kernel, int64, error) {
 	case schema.OpPrelu:
 		k.prelu = kernels.PreparePrelu(a.scale, a.zp, b.scale, b.zp, out.scale, out.zp)
 	case schema.OpDiv:
-		return nil, 0, p.unsupported("quantized DIV (TFLite's fixed-point reciprocal) is not implemented; use a float32 model or dequantize around it")
+		if a.dtype != infer.UInt8 {
+			return nil, 0, p.unsupported("DIV of %s (TFLite supports float32, int32 and uint8)", a.dtype)
+		}
+		k.div = kernels.PrepareDiv(a.scale, a.zp, b.scale, b.zp, out.scale, out.zp)
+		k.div.ActMin, k.div.ActMax = lo, hi
 	}
 	return k, int64(n), nil
 }

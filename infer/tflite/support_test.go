@@ -11,23 +11,23 @@ import (
 )
 
 // TestUnsupportedListsEveryOp builds a model with four problems (a DIV
-// the kernel refuses for uint8, control flow, an op without a kernel, a
+// the kernel refuses for int8, as TFLite does, control flow, an op without a kernel, a
 // custom op) around supported ones, and checks that Load names all the
 // missing kernels and that Unsupported reports each with its reason.
 func TestUnsupportedListsEveryOp(t *testing.T) {
 	g := optest.NewGraph()
 	q := optest.Quant(0.1, 3)
-	a := g.Input("a", schema.UInt8, []int{1, 4}, q)
-	b := g.Input("b", schema.UInt8, []int{1, 4}, q)
-	t0 := g.Tensor("div", schema.UInt8, []int{1, 4}, q)
+	a := g.Input("a", schema.Int8, []int{1, 4}, q)
+	b := g.Input("b", schema.Int8, []int{1, 4}, q)
+	t0 := g.Tensor("div", schema.Int8, []int{1, 4}, q)
 	g.Op(schema.OpDiv, []int32{a, b}, []int32{t0}, &schema.DivOptions{})
-	t1 := g.Tensor("loop", schema.UInt8, []int{1, 4}, q)
+	t1 := g.Tensor("loop", schema.Int8, []int{1, 4}, q)
 	g.Op(schema.OpWhile, []int32{t0}, []int32{t1}, nil)
-	t2 := g.Tensor("unique", schema.UInt8, []int{1, 4}, q)
+	t2 := g.Tensor("unique", schema.Int8, []int{1, 4}, q)
 	g.Op(schema.BuiltinOperator(103), []int32{t1}, []int32{t2}, nil) // UNIQUE
-	t3 := g.Tensor("sum", schema.UInt8, []int{1, 4}, q)
+	t3 := g.Tensor("sum", schema.Int8, []int{1, 4}, q)
 	g.Op(schema.OpAdd, []int32{t2, a}, []int32{t3}, &schema.AddOptions{})
-	out := g.Output("out", schema.UInt8, []int{1, 4}, q)
+	out := g.Output("out", schema.Int8, []int{1, 4}, q)
 	g.Op(schema.OpSub, []int32{t3, b}, []int32{out}, &schema.SubOptions{})
 	// A second subgraph, as the body of a converted while loop would be.
 	m := g.Model()
@@ -53,7 +53,7 @@ func TestUnsupportedListsEveryOp(t *testing.T) {
 		index  int
 		op, in string
 	}{
-		{0, "DIV", "quantized DIV"},
+		{0, "DIV", "DIV of int8"},
 		{1, "WHILE", "subgraphs"},
 		{2, "UNIQUE", "no kernel"},
 	}

@@ -72,7 +72,7 @@ var required = []struct {
 	{op: "LOG_SOFTMAX", dtypes: []string{"float32"}},
 	{op: "L2_NORMALIZATION", dtypes: []string{"float32", "uint8", "int8"}},
 	{op: "SUB", dtypes: []string{"float32", "uint8", "int8", "int16", "int32"}, fused: true},
-	{op: "DIV", dtypes: []string{"float32"}, fused: true},
+	{op: "DIV", dtypes: []string{"float32", "uint8"}, fused: true},
 	{op: "MAXIMUM", dtypes: []string{"float32", "uint8", "int8"}},
 	{op: "MINIMUM", dtypes: []string{"float32", "uint8", "int8"}},
 	{op: "SQUARED_DIFFERENCE", dtypes: []string{"float32", "int8"}},
