@@ -29,6 +29,7 @@ type mathK struct {
 	abs     kernels.AbsParams
 	l2      kernels.L2NormQuantParams
 	rsqrt   kernels.RsqrtParams
+	softmax *kernels.SoftmaxLUT
 	inScale float32
 	inZP    int32
 	outSc   float32
@@ -43,6 +44,7 @@ const (
 	qL2
 	qSqrt
 	qRsqrt
+	qLogSoftmax
 )
 
 func (k *mathK) run(x *execCtx) {
@@ -82,6 +84,12 @@ func (k *mathK) run(x *execCtx) {
 		kernels.SqrtInt8(k.inScale, k.inZP, k.outSc, k.outZP, as8[int8](in), as8[int8](out))
 	case qRsqrt:
 		kernels.RsqrtInt8(&k.rsqrt, as8[int8](in), as8[int8](out))
+	case qLogSoftmax:
+		if u {
+			kernels.LogSoftmaxQuant(k.softmax, k.inScale, k.depth, in, out)
+		} else {
+			kernels.LogSoftmaxQuant(k.softmax, k.inScale, k.depth, as8[int8](in), as8[int8](out))
+		}
 	case qL2:
 		if u {
 			kernels.L2NormQuant(&k.l2, k.depth, in, out)
@@ -226,6 +234,15 @@ func (p *prep) prepMath(op schema.BuiltinOperator) (kernel, int64, error) {
 		}
 		k.mode = qL2
 		k.l2 = kernels.L2NormQuantParams{InputZP: in.zp}
+	case schema.OpLogSoftmax:
+		// activations.cc LogSoftmaxPrepare: output scale 16/256, zero
+		// point the highest code.
+		_, top := limits8(in.dtype)
+		if out.scale != 16.0/256 || out.zp != top {
+			return nil, 0, p.unsupported("quantized LOG_SOFTMAX needs output scale 16/256 and zero point %d, got %g and %d", top, out.scale, out.zp)
+		}
+		k.mode, k.inScale = qLogSoftmax, in.scale
+		k.softmax = kernels.PrepareSoftmaxLUT(in.scale, 1, out.scale, out.zp)
 	default:
 		return nil, 0, p.unsupported("%s of %s is not implemented (float32 only)", p.opName, in.dtype)
 	}

@@ -76,3 +76,32 @@ func SoftmaxFloat32(depth int, beta float32, in, out []float32) {
 		in, out = in[depth:], out[depth:]
 	}
 }
+
+// LogSoftmaxQuant computes 8-bit LOG_SOFTMAX over the last axis as
+// TFLite's built-in (optimized) kernel does: the softmax table's entries
+// summed in float32, its log, then (s_in·(x − max) − log Σ)/s_out in
+// float32 as s_in/s_out·x − (s_in·max + log Σ)/s_out, rounded half to even
+// (rint) plus the zero point. l is a SoftmaxLUT built with β = 1.
+func LogSoftmaxQuant[T int8like](l *SoftmaxLUT, inScale float32, depth int, in, out []T) {
+	lo, hi := Limits[T]()
+	scale := inScale / l.OutScale
+	for len(in) >= depth && depth > 0 {
+		row, orow := in[:depth], out[:depth]
+		mx := row[0]
+		for _, v := range row {
+			mx = max(mx, v)
+		}
+		base := 255 - int(mx)
+		sum := float32(0)
+		for _, v := range row {
+			sum += l.Table[base+int(v)]
+		}
+		pre := float32(float32(inScale*float32(mx))+LogF(sum)) / l.OutScale
+		for j, v := range row {
+			lp := float32(scale*float32(v)) - pre
+			q := int32(math.RoundToEven(float64(lp))) + l.OutZP
+			orow[j] = T(min(max(q, lo), hi))
+		}
+		in, out = in[depth:], out[depth:]
+	}
+}

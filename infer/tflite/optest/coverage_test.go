@@ -69,7 +69,7 @@ var required = []struct {
 	{op: "SQRT", dtypes: []string{"float32", "int8"}},
 	{op: "RSQRT", dtypes: []string{"float32", "int8"}},
 	{op: "SQUARE", dtypes: []string{"float32"}},
-	{op: "LOG_SOFTMAX", dtypes: []string{"float32"}},
+	{op: "LOG_SOFTMAX", dtypes: []string{"float32", "uint8", "int8"}},
 	{op: "L2_NORMALIZATION", dtypes: []string{"float32", "uint8", "int8"}},
 	{op: "SUB", dtypes: []string{"float32", "uint8", "int8", "int16", "int32"}, fused: true},
 	{op: "DIV", dtypes: []string{"float32", "uint8"}, fused: true},

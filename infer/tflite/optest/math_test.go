@@ -88,11 +88,7 @@ func rsqrtAlt(in, out *tensor) []int32 {
 func rowCases() []opCase {
 	var cs []opCase
 	for _, op := range []string{"LOG_SOFTMAX", "L2_NORMALIZATION"} {
-		types := []dtype{f32, u8, i8}
-		if op == "LOG_SOFTMAX" {
-			types = f32only
-		}
-		for _, d := range types {
+		for _, d := range []dtype{f32, u8, i8} {
 			for _, p := range softmaxTable {
 				cs = append(cs, opCase{op: op, dtype: d.name, act: "none", params: fmt.Sprintf("in%v", p.shape),
 					build: func(r *rand.Rand) (*Graph, []*tensor, []want) { return buildRow(r, d, op, p.shape) }})
@@ -137,6 +133,10 @@ func buildRow(r *rand.Rand, d dtype, op string, shape []int) (*Graph, []*tensor,
 		zp = 128
 	}
 	out := fixedOut(d, shape, 1.0/128, zp)
+	if op == "LOG_SOFTMAX" {
+		// TFLite requires scale 16/256 and the highest code as zero point.
+		out = fixedOut(d, shape, 16.0/256, d.qmax)
+	}
 	g := NewGraph()
 	gi := g.in(in)
 	if op == "LOG_SOFTMAX" {
