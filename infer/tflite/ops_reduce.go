@@ -1,6 +1,8 @@
 package tflite
 
 import (
+	"math"
+
 	"github.com/fovea-edge/fovea/infer"
 	"github.com/fovea-edge/fovea/infer/tflite/kernels"
 	"github.com/fovea-edge/fovea/infer/tflite/schema"
@@ -62,6 +64,11 @@ type reduceK struct {
 	red     kernels.Reduction
 	rescale bool
 	sum     kernels.SumRescaleParams
+	prod    bool // quantized REDUCE_PROD
+	inZP    int32
+	outZP   int32
+	mult    int32
+	shift   int
 }
 
 func (k *reduceK) run(x *execCtx) {
@@ -80,11 +87,15 @@ func (k *reduceK) run(x *execCtx) {
 			kernels.ReduceRaw(&k.red, k.kind, in, out)
 		}
 	case infer.Int8:
-		if k.rescale {
+		if k.prod {
+			kernels.ProdQuant(&k.red, k.inZP, k.outZP, k.mult, k.shift, as8[int8](in), as8[int8](out), x.acc)
+		} else if k.rescale {
 			kernels.SumRescaleQuant(&k.red, &k.sum, as8[int8](in), as8[int8](out), x.acc)
 		} else {
 			kernels.ReduceRaw(&k.red, k.kind, as8[int8](in), as8[int8](out))
 		}
+	case infer.Int16:
+		kernels.ProdQuant(&k.red, k.inZP, k.outZP, k.mult, k.shift, asI16(in), asI16(out), x.acc)
 	}
 }
 
@@ -93,7 +104,13 @@ func (p *prep) prepReduce(kind kernels.ReduceKind) (kernel, int64, error) {
 	if err != nil {
 		return nil, 0, err
 	}
-	if in.dtype != infer.Int32 && in.dtype != infer.Int64 {
+	switch {
+	case in.dtype == infer.Int32 || in.dtype == infer.Int64:
+	case in.dtype == infer.Int16 && kind == kernels.ReduceProd:
+		if err := p.need16(in, "input"); err != nil {
+			return nil, 0, err
+		}
+	default:
 		if err := p.checkDType(in, "input"); err != nil {
 			return nil, 0, err
 		}
@@ -108,7 +125,7 @@ func (p *prep) prepReduce(kind kernels.ReduceKind) (kernel, int64, error) {
 	}
 	k := &reduceK{in: iin, out: iout, kind: kind, dtype: in.dtype, red: kernels.MakeReduction(in.shape, red)}
 	n, _ := numElements(in.shape)
-	if !is8bit(in.dtype) {
+	if !is8bit(in.dtype) && in.dtype != infer.Int16 {
 		return k, int64(n), nil
 	}
 	if err := p.needQuant(out, "output"); err != nil {
@@ -123,7 +140,21 @@ func (p *prep) prepReduce(kind kernels.ReduceKind) (kernel, int64, error) {
 			p.needAcc(k.red.OutSize)
 		}
 	case kernels.ReduceProd:
-		return nil, 0, p.unsupported("quantized REDUCE_PROD (TFLite's int8 product rescaling) is not implemented")
+		if in.dtype == infer.UInt8 {
+			// reduce.cc: uint8 takes the generic path, a raw product of
+			// the codes; not implemented.
+			return nil, 0, p.unsupported("uint8 REDUCE_PROD (TFLite multiplies the raw codes) is not implemented; TFLite rescales int8 and int16 only")
+		}
+		if in.dtype == infer.Int16 && out.zp != 0 {
+			return nil, 0, p.unsupported("int16 output %q has zero point %d; TFLite requires 0", out.name, out.zp)
+		}
+		// reduce.cc PrepareProd: each step rescaled by
+		// s_in / s_out^(1/n), n the reduced element count, in float64.
+		k.prod, k.inZP, k.outZP = true, in.zp, out.zp
+		if k.red.Count > 0 {
+			k.mult, k.shift = kernels.QuantizeMultiplier(float64(in.scale) / math.Pow(float64(out.scale), 1/float64(k.red.Count)))
+		}
+		p.needAcc(2 * k.red.OutSize)
 	default:
 		if !same {
 			return nil, 0, p.unsupported("quantized %s needs equal input and output quantization, as TFLite requires", p.opName)

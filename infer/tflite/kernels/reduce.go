@@ -147,3 +147,29 @@ func ArgMinMax[T reducible, I ~int32 | ~int64](outer, axisLen, inner int, isMax 
 		}
 	}
 }
+
+// ProdQuant is TFLite's quantized REDUCE_PROD (int8, int16): for each
+// output the first element's offset code, then for each further element
+// the running product times its offset code rescaled by m·2^shift (the
+// int64 MultiplyByQuantizedMultiplier), and that rescaling once more at
+// the end, plus the output zero point. acc holds 2·OutSize int32s.
+func ProdQuant[T quantInt](r *Reduction, inZP, outZP, m int32, shift int, in, out []T, acc []int32) {
+	lo, hi := Limits[T]()
+	prod, seen := acc[:r.OutSize], acc[r.OutSize:2*r.OutSize]
+	clear(seen)
+	r.walk(func(i, o int) {
+		v := int32(in[i]) - inZP
+		if seen[o] == 0 {
+			prod[o], seen[o] = v, 1
+			return
+		}
+		prod[o] = MultiplyByQuantizedMultiplier64(int64(prod[o])*int64(v), m, shift)
+	})
+	for o := range out[:r.OutSize] {
+		if seen[o] == 0 {
+			continue // an empty input: TFLite returns early
+		}
+		v := MultiplyByQuantizedMultiplier64(int64(prod[o]), m, shift) + outZP
+		out[o] = T(min(max(v, lo), hi))
+	}
+}

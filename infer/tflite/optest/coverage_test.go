@@ -80,7 +80,7 @@ var required = []struct {
 	{op: "SUM", dtypes: []string{"float32", "uint8", "int8"}},
 	{op: "REDUCE_MAX", dtypes: []string{"float32", "uint8", "int8"}},
 	{op: "REDUCE_MIN", dtypes: []string{"float32", "uint8", "int8"}},
-	{op: "REDUCE_PROD", dtypes: []string{"float32"}},
+	{op: "REDUCE_PROD", dtypes: []string{"float32", "int8", "int16"}},
 	{op: "ARG_MAX", dtypes: []string{"float32", "uint8", "int8"}},
 	{op: "ARG_MIN", dtypes: []string{"float32", "uint8", "int8"}},
 	{op: "SHAPE", dtypes: []string{"float32", "uint8", "int8"}},

@@ -73,7 +73,7 @@ var reduceOps = []reduceOp{
 			p *= x
 		}
 		return p
-	}, f32only, false},
+	}, []dtype{f32, i8, i16}, false},
 }
 
 type reduceOp struct {
@@ -124,6 +124,9 @@ func reduceCasesFor(ro reduceOp, table []meanCase) []opCase {
 						w := want{out: out, real: real, exact: ro.same, tol: 1e-5}
 						if ro.op == schema.OpSum && !d.float() {
 							w.alt = sumAlt(in, out, p)
+						}
+						if ro.op == schema.OpReduceProd && !d.float() {
+							w.alt = prodAlt(in, out, p)
 						}
 						return g, []*tensor{in}, []want{w}
 					}})
@@ -342,6 +345,28 @@ func sumAlt(in, out *tensor, p meanCase) []int32 {
 		} else {
 			alt[i] = int32(int8(v))
 		}
+	}
+	return alt
+}
+
+// prodAlt is TFLite's documented quantized REDUCE_PROD: the running
+// product of offset codes, each step and the result rescaled by
+// s_in/s_out^(1/n) with the int64 MultiplyByQuantizedMultiplier (a
+// multiplier reduced to 15 bits), so errors grow with n.
+func prodAlt(in, out *tensor, p meanCase) []int32 {
+	codes := make([]float64, len(in.q))
+	for i, q := range in.q {
+		codes[i] = float64(q - in.zp)
+	}
+	_, groups := reduceRef(codes, p.in, p.axes, p.keep)
+	alt := make([]int32, len(groups))
+	for i, g := range groups {
+		m := in.scales[0] / math.Pow(out.scales[0], 1/float64(len(g)))
+		acc := int64(g[0])
+		for _, c := range g[1:] {
+			acc = int64(mbqm64(acc*int64(c), m))
+		}
+		alt[i] = mbqm64(acc, m) + out.zp
 	}
 	return alt
 }
