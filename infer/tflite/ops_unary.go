@@ -45,6 +45,7 @@ const (
 	qSqrt
 	qRsqrt
 	qLogSoftmax
+	qNeg
 )
 
 func (k *mathK) run(x *execCtx) {
@@ -84,6 +85,8 @@ func (k *mathK) run(x *execCtx) {
 		kernels.SqrtInt8(k.inScale, k.inZP, k.outSc, k.outZP, as8[int8](in), as8[int8](out))
 	case qRsqrt:
 		kernels.RsqrtInt8(&k.rsqrt, as8[int8](in), as8[int8](out))
+	case qNeg:
+		kernels.NegInt8(k.inZP+k.outZP, as8[int8](in), as8[int8](out))
 	case qLogSoftmax:
 		if u {
 			kernels.LogSoftmaxQuant(k.softmax, k.inScale, k.depth, in, out)
@@ -234,6 +237,14 @@ func (p *prep) prepMath(op schema.BuiltinOperator) (kernel, int64, error) {
 		}
 		k.mode = qL2
 		k.l2 = kernels.L2NormQuantParams{InputZP: in.zp}
+	case schema.OpNeg:
+		if in.dtype != infer.Int8 {
+			return nil, 0, p.unsupported("NEG of %s (TFLite supports float32, int32, int64 and int8)", in.dtype)
+		}
+		if in.scale != out.scale {
+			return nil, 0, p.unsupported("int8 NEG needs equal input and output scales (got %g and %g), as TFLite requires", in.scale, out.scale)
+		}
+		k.mode, k.inZP, k.outZP = qNeg, in.zp, out.zp
 	case schema.OpLogSoftmax:
 		// activations.cc LogSoftmaxPrepare: output scale 16/256, zero
 		// point the highest code.

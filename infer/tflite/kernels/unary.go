@@ -193,3 +193,11 @@ func RsqrtInt8(p *RsqrtParams, in, out []int8) {
 		out[i] = int8(min(max(r, -128), 127))
 	}
 }
+
+// NegInt8 is TFLite's quantized NEG (reference_integer_ops::Negate): with
+// equal input and output scales, out = clamp(zp_in + zp_out − in).
+func NegInt8(zpSum int32, in, out []int8) {
+	for i, v := range in {
+		out[i] = int8(min(max(zpSum-int32(v), -128), 127))
+	}
+}

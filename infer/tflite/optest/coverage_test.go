@@ -64,7 +64,7 @@ var required = []struct {
 	{op: "LEAKY_RELU", dtypes: []string{"float32", "uint8", "int8"}},
 	{op: "RELU_N1_TO_1", dtypes: []string{"float32", "uint8", "int8"}},
 	{op: "ABS", dtypes: []string{"float32", "int8"}},
-	{op: "NEG", dtypes: []string{"float32"}},
+	{op: "NEG", dtypes: []string{"float32", "int8"}},
 	{op: "LOG", dtypes: []string{"float32", "int8"}},
 	{op: "SQRT", dtypes: []string{"float32", "int8"}},
 	{op: "RSQRT", dtypes: []string{"float32", "int8"}},

@@ -574,7 +574,7 @@ func allCases() []opCase {
 		expandDimsCases, broadcastToCases, depthSpaceCases, mirrorPadCases, padV2Cases,
 		resizeNearestCases, rowCases, binaryMoreCases, reduceCases, argCases, miscCases,
 		dequantMoreCases, resizeBilinearCases, hybridCases, batchMatMulCases,
-		int32Cases, int16Cases,
+		int32Cases, int16Cases, negCases,
 	} {
 		cs = append(cs, f()...)
 	}

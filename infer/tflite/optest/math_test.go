@@ -309,3 +309,19 @@ func sqDiffAlt(a, b, out *tensor, shape []int, p binCase) []int32 {
 	}
 	return alt
 }
+
+// negCases: int8 NEG, which TFLite computes as zp_in + zp_out − q with
+// equal input and output scales, so the result is exact.
+func negCases() []opCase {
+	var cs []opCase
+	for _, u := range moreUnaryOps {
+		if u.op != schema.OpNeg {
+			continue
+		}
+		for _, p := range unaryShapes {
+			cs = append(cs, opCase{op: u.name, dtype: i8.name, act: "none", params: fmt.Sprintf("in%v_range%g_samequant", p.shape, p.widen),
+				build: func(r *rand.Rand) (*Graph, []*tensor, []want) { return buildUnary(r, i8, u, p.shape, p.widen, true) }})
+		}
+	}
+	return cs
+}
