@@ -1,11 +1,13 @@
 package optest
 
 import (
+	"context"
 	"math"
 	"math/rand/v2"
 	"slices"
 	"testing"
 
+	"github.com/fovea-edge/fovea/infer"
 	"github.com/fovea-edge/fovea/infer/tflite/schema"
 )
 
@@ -150,8 +152,8 @@ func randImage(r *rand.Rand) []float64 {
 // TestModel16x8 runs a 16x8 classifier built by the writer on 40 images:
 // its probabilities are within the quantization error of the float
 // reference (0.01), its top-1 agrees wherever the reference's top two
-// classes are not nearly tied, and its bytes are the same on every run and
-// with 1 or 2 workers.
+// classes are not nearly tied, its bytes are the same on every run and
+// with 1 or 2 workers, and Invoke allocates nothing.
 func TestModel16x8(t *testing.T) {
 	r := rand.New(rand.NewPCG(16, 8))
 	var calib [][]float64
@@ -197,6 +199,25 @@ func TestModel16x8(t *testing.T) {
 		if top(got) != top(ref) && sorted[len(sorted)-1]-sorted[len(sorted)-2] > 0.01 {
 			t.Errorf("image %d: top-1 %d; float reference %d (%v)", i, top(got), top(ref), ref)
 		}
+	}
+	// Invoke of the 16x8 kernels allocates nothing, as for 8-bit models.
+	lm, err := infer.Load(data, infer.LoadOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	it, err := lm.NewInterpreter(infer.InterpreterOptions{Threads: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c, ok := it.(interface{ Close() error }); ok {
+		defer c.Close()
+	}
+	if n := testing.AllocsPerRun(20, func() {
+		if err := it.Invoke(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+	}); n != 0 {
+		t.Errorf("Invoke allocates %.1f times; want 0", n)
 	}
 	t.Logf("largest probability error against the float reference: %.5f (reference of the last image: %.3f)", worst, m.forward(randImage(r)))
 }
