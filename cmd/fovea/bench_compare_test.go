@@ -101,6 +101,10 @@ func TestBenchCompare(t *testing.T) {
 	if pkg == "" {
 		pkg = filepath.Join("..", "..", ".tfjs")
 	}
+	pkg, err = filepath.Abs(pkg)
+	if err != nil {
+		t.Fatal(err)
+	}
 	if _, err := os.Stat(filepath.Join(pkg, "node_modules/@tensorflow/tfjs-tflite/wasm/tflite_web_api_cc_simd.wasm")); err != nil {
 		t.Skipf("skipping: @tensorflow/tfjs-tflite is not installed in %s (run make tfjs, or set FOVEA_TFJS)", pkg)
 	}

@@ -67,7 +67,7 @@ function parseArgs(argv) {
 // loadWasm starts the SIMD build. The threaded builds need Web Workers,
 // which node does not have, so numThreads > 1 cannot start threads here.
 async function loadWasm(pkgDir) {
-  const root = path.join(pkgDir, 'node_modules', pkgName);
+  const root = path.resolve(pkgDir, 'node_modules', pkgName); // require() resolves relative paths from this file
   const wasmDir = path.join(root, 'wasm');
   const js = path.join(wasmDir, 'tflite_web_api_cc_simd.js');
   if (!fs.existsSync(js)) {
