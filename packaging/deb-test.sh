@@ -31,7 +31,9 @@ if [ "${DEB_TEST_ISOLATED:-}" = 1 ]; then
 	if [ -d /run/systemd ]; then mount -t tmpfs fovea-deb-test /run/systemd; fi
 	echo "deb-test: isolated: /etc, /usr, /var are throwaway overlays (DEB_TEST_IN_PLACE=1 installs for real)"
 fi
-if dpkg-query -W -f='${Status}' fovea 2>/dev/null | grep -q installed; then
+# (No "producer | grep -q" or "| head" under pipefail: the reader exits
+# early and the producer's SIGPIPE would fail the pipeline.)
+if [[ "$(dpkg-query -W -f='${Status}' fovea 2>/dev/null || true)" == *" installed"* ]]; then
 	fail "a fovea package is installed already; this test would purge it (dpkg --purge fovea first)"
 fi
 purged=no
@@ -48,7 +50,7 @@ shell=$(getent passwd fovea | cut -d: -f7)
 [ "$shell" = /usr/sbin/nologin ] || fail "fovea's shell is $shell; want /usr/sbin/nologin"
 [ "$(id -u fovea)" -lt 1000 ] || fail "fovea is uid $(id -u fovea); want a system uid below 1000"
 if getent group video >/dev/null; then
-	id -nG fovea | tr ' ' '\n' | grep -qx video || fail "fovea is not in the video group: $(id -nG fovea)"
+	[[ " $(id -nG fovea) " == *" video "* ]] || fail "fovea is not in the video group: $(id -nG fovea)"
 fi
 ok "user fovea: uid $(id -u fovea), groups $(id -nG fovea)"
 
@@ -57,12 +59,14 @@ for f in /usr/bin/fovea "$unit" /etc/fovea/fovea.yaml /usr/share/fovea/models/sh
 	[ -f "$f" ] || fail "$f is missing"
 done
 [ -x /usr/bin/fovea ] || fail "/usr/bin/fovea is not executable"
-dpkg-query -W -f='${Conffiles}\n' fovea | grep -q '^ /etc/fovea/fovea.yaml ' || fail "/etc/fovea/fovea.yaml is not a conffile"
+conffiles=$(dpkg-query -W -f='${Conffiles}\n' fovea)
+[[ "$conffiles" == *" /etc/fovea/fovea.yaml "* ]] || fail "/etc/fovea/fovea.yaml is not a conffile"
 perm=$(stat -c '%U:%G %a' /etc/fovea/fovea.yaml)
 [ "$perm" = "root:fovea 640" ] || fail "/etc/fovea/fovea.yaml is $perm; want root:fovea 640"
 state=$(stat -c '%U:%G %a' /var/lib/fovea)
 [ "$state" = "fovea:fovea 750" ] || fail "/var/lib/fovea is $state; want fovea:fovea 750"
-version=$(/usr/bin/fovea version | head -1)
+version=$(/usr/bin/fovea version)
+version=${version%%$'\n'*}
 want="fovea $(dpkg-deb -f "$deb" Version)"
 [ "$version" = "$want" ] || fail "fovea version says '$version'; want '$want'"
 ok "files, conffile, modes; $version"
