@@ -45,18 +45,7 @@ func (p *prep) prepExpandDims() (kernel, int64, error) {
 
 // prepBroadcastTo: BROADCAST_TO(input, shape).
 func (p *prep) prepBroadcastTo() (kernel, int64, error) {
-	iin, in, err := p.input(0)
-	if err != nil {
-		return nil, 0, err
-	}
-	if err := p.anyDType(in, "input"); err != nil {
-		return nil, 0, err
-	}
-	_, st, err := p.input(1)
-	if err != nil {
-		return nil, 0, err
-	}
-	shape, err := p.constInts(st, "shape")
+	iin, in, shape, err := p.dataAndConstInts("shape")
 	if err != nil {
 		return nil, 0, err
 	}
@@ -166,18 +155,7 @@ func (p *prep) prepDepthSpace(toSpace bool) (kernel, int64, error) {
 // prepMirrorPad: MIRROR_PAD(input, paddings), REFLECT or SYMMETRIC, with
 // TFLite's index mapping (mirror_pad.cc GetInputDimension).
 func (p *prep) prepMirrorPad() (kernel, int64, error) {
-	iin, in, err := p.input(0)
-	if err != nil {
-		return nil, 0, err
-	}
-	if err := p.anyDType(in, "input"); err != nil {
-		return nil, 0, err
-	}
-	_, pt, err := p.input(1)
-	if err != nil {
-		return nil, 0, err
-	}
-	pads, err := p.constInts(pt, "paddings")
+	iin, in, pads, err := p.dataAndConstInts("paddings")
 	if err != nil {
 		return nil, 0, err
 	}
@@ -238,18 +216,7 @@ func mirrorIndex(o, before, dim, offset int) int {
 // optimized 16.16 fixed-point scale; everything else the reference float
 // computation.
 func (p *prep) prepResizeNearest() (kernel, int64, error) {
-	iin, in, err := p.input(0)
-	if err != nil {
-		return nil, 0, err
-	}
-	if err := p.anyDType(in, "input"); err != nil {
-		return nil, 0, err
-	}
-	_, st, err := p.input(1)
-	if err != nil {
-		return nil, 0, err
-	}
-	size, err := p.constInts(st, "size")
+	iin, in, size, err := p.dataAndConstInts("size")
 	if err != nil {
 		return nil, 0, err
 	}

@@ -154,18 +154,7 @@ func (k *transposeK) run(x *execCtx) {
 }
 
 func (p *prep) prepTranspose() (kernel, int64, error) {
-	iin, in, err := p.input(0)
-	if err != nil {
-		return nil, 0, err
-	}
-	if err := p.anyDType(in, "input"); err != nil {
-		return nil, 0, err
-	}
-	_, pt, err := p.input(1)
-	if err != nil {
-		return nil, 0, err
-	}
-	perm, err := p.constInts(pt, "permutation")
+	iin, in, perm, err := p.dataAndConstInts("permutation")
 	if err != nil {
 		return nil, 0, err
 	}

@@ -194,3 +194,25 @@ func options[T any](p *prep) (*T, error) {
 }
 
 func is8bit(d infer.DType) bool { return d == infer.UInt8 || d == infer.Int8 }
+
+// dataAndConstInts reads the pattern of the layout ops (TRANSPOSE,
+// BROADCAST_TO, …): input 0 is the data, of any type; input 1 is a
+// constant int tensor (what names it in errors).
+func (p *prep) dataAndConstInts(what string) (int, *tensorPlan, []int, error) {
+	iin, in, err := p.input(0)
+	if err != nil {
+		return -1, nil, nil, err
+	}
+	if err := p.anyDType(in, "input"); err != nil {
+		return -1, nil, nil, err
+	}
+	_, t, err := p.input(1)
+	if err != nil {
+		return -1, nil, nil, err
+	}
+	vals, err := p.constInts(t, what)
+	if err != nil {
+		return -1, nil, nil, err
+	}
+	return iin, in, vals, nil
+}
