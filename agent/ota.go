@@ -12,6 +12,7 @@ import (
 	"github.com/fovea-edge/fovea/firmware/bundle"
 	"github.com/fovea-edge/fovea/firmware/deploy"
 	"github.com/fovea-edge/fovea/firmware/fetch"
+	"github.com/fovea-edge/fovea/firmware/fleet"
 	"github.com/fovea-edge/fovea/firmware/ota"
 	"github.com/fovea-edge/fovea/firmware/sign"
 	"github.com/fovea-edge/fovea/firmware/store"
@@ -229,7 +230,7 @@ func (f *otaFeature) register(s *mqttsync.Syncer) {
 			f.chunks.Deliver(fetch.Message{Topic: msg.Topic, Payload: msg.Payload, Retain: msg.Retain})
 		})
 	}
-	s.Subscribe(GroupDeployTopic(f.a.cfg.OTA.Group), onDeploy)
+	s.Subscribe(fleet.Topics{Root: f.a.cfg.MQTT.FleetRoot}.Deploy(f.a.cfg.OTA.Group), onDeploy)
 	s.Subscribe(s.Topic("deploy"), onDeploy)
 	s.Handle(CmdModelList, func(context.Context, mqttsync.Command) (any, error) { return f.list() })
 	s.Handle(CmdModelActivate, func(ctx context.Context, c mqttsync.Command) (any, error) {
@@ -251,9 +252,6 @@ func (f *otaFeature) register(s *mqttsync.Syncer) {
 		return f.list()
 	})
 }
-
-// GroupDeployTopic is where deployments for a device group are retained.
-func GroupDeployTopic(group string) string { return "fovea/groups/" + group + "/deploy" }
 
 // ModelVersion is one installed version in model/list.
 type ModelVersion struct {

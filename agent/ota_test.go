@@ -22,6 +22,7 @@ import (
 	"github.com/fovea-edge/fovea/firmware/deploy"
 	"github.com/fovea-edge/fovea/firmware/fetch"
 	"github.com/fovea-edge/fovea/firmware/fetch/fetchmqtt"
+	"github.com/fovea-edge/fovea/firmware/fleet"
 	"github.com/fovea-edge/fovea/firmware/ota"
 	"github.com/fovea-edge/fovea/firmware/sign"
 	"github.com/fovea-edge/fovea/internal/testutil/mosquittotest"
@@ -182,7 +183,7 @@ ota:
 	good := otatest.Shapes(t, dir, priv, "1.1.0")
 	srv := httptest.NewServer(http.FileServer(http.Dir(dir)))
 	defer srv.Close()
-	op.deploy(GroupDeployTopic("lab"), good, "1.1.0", 10, deploy.Gates{}, func(d *deploy.Deployment) { d.URL = srv.URL + "/" + filepath.Base(good) })
+	op.deploy(fleet.Topics{}.Deploy("lab"), good, "1.1.0", 10, deploy.Gates{}, func(d *deploy.Deployment) { d.URL = srv.URL + "/" + filepath.Base(good) })
 	st := op.waitState(10)
 	if st.State != ota.Committed || st.Active != "1.1.0" {
 		t.Fatalf("deployment 10: %s (%s)", st.State, st.Reason)
@@ -215,7 +216,7 @@ ota:
 	}
 	conn.Subscribe(fetch.RequestFilter, chunks.Deliver)
 	go chunks.Run(ctx)
-	op.deploy(GroupDeployTopic("lab"), filepath.Join(dir, "shapes-1.2.0.fovea"), "1.2.0", 11, deploy.Gates{}, func(d *deploy.Deployment) { d.URL, d.Transfer = "", "shapes-1.2.0" })
+	op.deploy(fleet.Topics{}.Deploy("lab"), filepath.Join(dir, "shapes-1.2.0.fovea"), "1.2.0", 11, deploy.Gates{}, func(d *deploy.Deployment) { d.URL, d.Transfer = "", "shapes-1.2.0" })
 	if st := op.waitState(11); st.State != ota.Committed || st.Previous != "1.1.0" || a.Models().Active().Ref.Version != "1.2.0" {
 		t.Fatalf("deployment 11 over MQTT chunks: %s (%s)", st.State, st.Reason)
 	}

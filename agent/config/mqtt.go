@@ -3,10 +3,13 @@ package config
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/url"
+	"strings"
 
 	"gopkg.in/yaml.v3"
 
+	"github.com/fovea-edge/fovea/firmware/fleet"
 	"github.com/fovea-edge/fovea/sync/mqttsync"
 )
 
@@ -32,6 +35,10 @@ type MQTT struct {
 	ServerName string `yaml:"server_name" json:"server_name,omitempty"`
 
 	TopicPrefix string `yaml:"topic_prefix" json:"topic_prefix"`
+	// FleetRoot is the topic root the device's group deployments come
+	// under (<root>groups/<group>/deploy) and `fovea fleet --root`
+	// uses. Default: topic_prefix without its trailing "<device_id>/".
+	FleetRoot string `yaml:"fleet_root" json:"fleet_root"`
 
 	BatchRecords       int      `yaml:"batch_records" json:"batch_records"`
 	BatchBytes         ByteSize `yaml:"batch_bytes" json:"batch_bytes"`
@@ -88,6 +95,9 @@ func (m *MQTT) applyDefaults(deviceID string) {
 	def(&m.Protocol, d.Protocol)
 	def(&m.ClientID, d.ClientID)
 	def(&m.TopicPrefix, d.TopicPrefix)
+	if root, ok := strings.CutSuffix(m.TopicPrefix, m.DeviceID+"/"); ok && m.DeviceID != "" {
+		def(&m.FleetRoot, root)
+	}
 	def(&m.BatchRecords, d.BatchRecords)
 	def(&m.BatchBytes, ByteSize(d.BatchBytes))
 	def(&m.MaxPacketBytes, ByteSize(d.MaxPacketBytes))
@@ -99,6 +109,22 @@ func (m *MQTT) applyDefaults(deviceID string) {
 	def(&m.PublishTimeout, Duration(d.PublishTimeout))
 	def(&m.RetryMin, Duration(d.RetryMin))
 	def(&m.RetryMax, Duration(d.RetryMax))
+}
+
+// validateFleetRoot reports a fleet root that cannot prefix the group
+// topics; ota says whether the device takes deployments (it then needs
+// one).
+func (m *MQTT) validateFleetRoot(ota bool) error {
+	if m.FleetRoot == "" {
+		if !ota {
+			return nil
+		}
+		return fmt.Errorf("mqtt.fleet_root: missing: it cannot be derived from mqtt.topic_prefix %q, which is not <root><device_id>/ (device id %q); set fleet_root to the root the operator's `fovea fleet --root` uses, e.g. %q", m.TopicPrefix, m.DeviceID, fleet.DefaultRoot)
+	}
+	if err := fleet.CheckRoot(m.FleetRoot); err != nil {
+		return fmt.Errorf("mqtt.fleet_root: %w", err)
+	}
+	return nil
 }
 
 // redacted returns m with the password (and any password in the broker

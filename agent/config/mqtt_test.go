@@ -4,6 +4,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 )
@@ -77,5 +78,42 @@ func TestMQTTDefaultsAreMqttsyncs(t *testing.T) {
 	}
 	if got.DeviceID != "dev1" || got.TopicPrefix != "fovea/dev1/" || got.Broker.Host != "127.0.0.1:1883" {
 		t.Errorf("SyncConfig() = %+v; want device dev1, prefix fovea/dev1/, broker port 1883", got)
+	}
+}
+
+// TestFleetRoot: the group deployment topic's root follows a custom
+// topic_prefix, and a prefix it cannot be derived from is an error that
+// names mqtt.fleet_root, only when the device takes deployments.
+func TestFleetRoot(t *testing.T) {
+	const ota = "ota: {trusted_keys: [\"ed25519:AAAA\"]}\n"
+	tests := []struct {
+		name, mqtt, ota string
+		root, err       string
+	}{
+		{"default prefix", `{broker: mqtt://127.0.0.1}`, ota, "fovea/", ""},
+		{"custom prefix ending in the device", `{broker: mqtt://127.0.0.1, topic_prefix: plant3/line2/dev1/}`, ota, "plant3/line2/", ""},
+		{"device as the whole prefix", `{broker: mqtt://127.0.0.1, topic_prefix: dev1/}`, ota, "", `mqtt.fleet_root: missing: it cannot be derived from mqtt.topic_prefix "dev1/"`},
+		{"explicit root", `{broker: mqtt://127.0.0.1, topic_prefix: site/cams/x/, fleet_root: site/}`, ota, "site/", ""},
+		{"underivable with OTA", `{broker: mqtt://127.0.0.1, topic_prefix: site/cams/x/}`, ota, "", `mqtt.fleet_root: missing: it cannot be derived from mqtt.topic_prefix "site/cams/x/", which is not <root><device_id>/ (device id "dev1")`},
+		{"underivable without OTA", `{broker: mqtt://127.0.0.1, topic_prefix: site/cams/x/}`, "", "", ""},
+		{"wildcard", `{broker: mqtt://127.0.0.1, fleet_root: "site/+/"}`, ota, "", "mqtt.fleet_root: topic root \"site/+/\" must not contain wildcards"},
+		{"no slash", `{broker: mqtt://127.0.0.1, fleet_root: site}`, ota, "", "mqtt.fleet_root: topic root \"site\" must end with '/'"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c, err := Parse([]byte(minimal + "mqtt: " + tt.mqtt + "\n" + tt.ota))
+			if tt.err != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.err) {
+					t.Fatalf("Parse = %v; want an error containing %q", err, tt.err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatalf("Parse = %v", err)
+			}
+			if c.MQTT.FleetRoot != tt.root {
+				t.Errorf("mqtt.fleet_root = %q; want %q", c.MQTT.FleetRoot, tt.root)
+			}
+		})
 	}
 }

@@ -16,7 +16,8 @@ type OTA struct {
 	// rotating. At least one.
 	TrustedKeys []string `yaml:"trusted_keys" json:"trusted_keys"`
 	// Group is the device group whose deployments the device takes, from
-	// fovea/groups/<group>/deploy; default "default".
+	// <mqtt.fleet_root>groups/<group>/deploy (fovea/groups/<group>/deploy
+	// by default); default "default".
 	Group string `yaml:"group" json:"group"`
 	// KeepVersions is how many installed versions stay on disk beside the
 	// active and the previous one; default 3.

@@ -146,6 +146,9 @@ func (c *Config) problems() []error {
 				errs = append(errs, err)
 			}
 		}
+		if err := c.MQTT.validateFleetRoot(c.OTA != nil); err != nil {
+			errs = append(errs, err)
+		}
 	}
 	if c.OTA != nil {
 		errs = append(errs, c.OTA.validate()...)

@@ -35,6 +35,15 @@ func init() {
 // brokerFlags are the connection flags of the fleet commands.
 type brokerFlags struct {
 	url, username, passwordFile, ca string
+	root                            string
+}
+
+// topics checks --root and returns the fleet's topics under it.
+func (b *brokerFlags) topics() (fleet.Topics, error) {
+	if err := fleet.CheckRoot(b.root); err != nil {
+		return fleet.Topics{}, fmt.Errorf("--root: %w", err)
+	}
+	return fleet.Topics{Root: b.root}, nil
 }
 
 func (b *brokerFlags) add(cmd *cobra.Command) {
@@ -43,6 +52,7 @@ func (b *brokerFlags) add(cmd *cobra.Command) {
 	f.StringVar(&b.username, "username", "", "user name")
 	f.StringVar(&b.passwordFile, "password-file", "", "file holding the password")
 	f.StringVar(&b.ca, "ca", "", "CA certificate (PEM) that signed the broker's certificate")
+	f.StringVar(&b.root, "root", fleet.DefaultRoot, "topic root of the fleet: the devices' mqtt.fleet_root (their topic_prefix is <root><device>/)")
 	_ = cmd.MarkFlagRequired("broker")
 }
 
@@ -106,6 +116,10 @@ fractions as 0.05 or 5%, durations as 30s.`,
 			if err != nil {
 				return err
 			}
+			topics, err := bf.topics()
+			if err != nil {
+				return err
+			}
 			ctx := cmd.Context()
 			log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 			conn, err := bf.dial(ctx, log)
@@ -114,7 +128,7 @@ fractions as 0.05 or 5%, durations as 30s.`,
 			}
 			defer conn.Close(context.Background())
 			out := cmd.OutOrStdout()
-			inv := fleet.NewInventory()
+			inv := fleet.NewInventory(topics)
 			inv.Watch(conn)
 			inv.Settle(ctx, 500*time.Millisecond, 5*time.Second)
 
@@ -123,14 +137,14 @@ fractions as 0.05 or 5%, durations as 30s.`,
 			defer func() { stopServer(); wg.Wait() }()
 			transfer := ""
 			if mqttTransfer {
-				if transfer, err = serveBundle(srvCtx, &wg, conn, bundlePath, log); err != nil {
+				if transfer, err = serveBundle(srvCtx, &wg, conn, topics.Root, bundlePath, log); err != nil {
 					return err
 				}
 				fmt.Fprintf(out, "serving %s over MQTT as transfer %s\n", bundlePath, transfer)
 			}
 			pr := &fleet.Printer{W: out, TTY: isTerminal(out)}
 			r, err := fleet.New(fleet.Options{
-				Client: conn, Inventory: inv, Group: group, Bundle: bundlePath, Key: priv,
+				Client: conn, Inventory: inv, Topics: topics, Group: group, Bundle: bundlePath, Key: priv,
 				URL: url, Transfer: transfer, Stages: st, Gates: g, Policy: policy,
 				AllowDowngrade: downgrade, Timeout: timeout, RollbackTimeout: rollbackTimeout,
 				Devices: splitList(devices), Force: force, Progress: pr.Progress, Log: log,
@@ -170,8 +184,9 @@ fractions as 0.05 or 5%, durations as 30s.`,
 }
 
 // serveBundle offers the bundle as an MQTT chunk transfer named after its
-// name and version, and serves it on wg until ctx ends.
-func serveBundle(ctx context.Context, wg *sync.WaitGroup, conn *fetchmqtt.Conn, path string, log *slog.Logger) (string, error) {
+// name and version to the devices under root, and serves it on wg until
+// ctx ends.
+func serveBundle(ctx context.Context, wg *sync.WaitGroup, conn *fetchmqtt.Conn, root, path string, log *slog.Logger) (string, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return "", err
@@ -183,7 +198,7 @@ func serveBundle(ctx context.Context, wg *sync.WaitGroup, conn *fetchmqtt.Conn, 
 	}
 	id := vb.Manifest.Name + "-" + vb.Manifest.Version
 	wg.Go(func() {
-		if err := fetch.ServeChunks(ctx, conn, id, path, fetch.DefaultChunkSize, log); err != nil && !errors.Is(err, context.Canceled) {
+		if err := fetch.ServeChunks(ctx, conn, root, id, path, fetch.DefaultChunkSize, log); err != nil && !errors.Is(err, context.Canceled) {
 			log.Error("serving the bundle over MQTT stopped", "err", err)
 		}
 	})
@@ -202,6 +217,10 @@ func fleetStatusCmd() *cobra.Command {
 		Short: "Show each device of a group: version, OTA state, last reason, online or offline",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			topics, err := bf.topics()
+			if err != nil {
+				return err
+			}
 			ctx := cmd.Context()
 			log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 			conn, err := bf.dial(ctx, log)
@@ -209,9 +228,9 @@ func fleetStatusCmd() *cobra.Command {
 				return err
 			}
 			defer conn.Close(context.Background())
-			inv := fleet.NewInventory()
+			inv := fleet.NewInventory(topics)
 			inv.Watch(conn)
-			rollout, err := fleet.ReadState(ctx, conn, group, time.Second)
+			rollout, err := fleet.ReadState(ctx, conn, topics, group, time.Second)
 			if err != nil {
 				log.Warn("reading the rollout state", "err", err)
 			}

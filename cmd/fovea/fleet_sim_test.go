@@ -116,6 +116,12 @@ func paddedSpec(t *testing.T, spec bundle.Spec, size int) bundle.Spec {
 	return spec
 }
 
+// simRoot is the simulated fleet's topic root: not the default, so the
+// simulation also checks that every topic (status, OTA state, group
+// deployment, chunk transfer, rollback command) follows mqtt.topic_prefix
+// and the fleet_root derived from it.
+var simRoot = fleet.Topics{Root: "plant3/line2/"}
+
 // startFleet starts n agents of group "sim" trusting pub. reserve, when
 // not nil, gives an agent's ota.reserve_bytes (default 64MiB).
 func startFleet(t *testing.T, ctx context.Context, wg *sync.WaitGroup, broker *mosquittotest.Broker, n int, pub string, reserve func(i int) string) []*simAgent {
@@ -140,13 +146,13 @@ cameras:
 model: {path: %q}
 http: {listen: "off"}
 log: {level: error}
-mqtt: {broker: "mqtt://%s"}
+mqtt: {broker: "mqtt://%s", topic_prefix: "%s%s/"}
 ota:
   trusted_keys: [%q]
   group: sim
   reserve_bytes: %s
   gates: {shadow_frames: 20, probation_frames: 20, min_frames: 10, max_latency_ratio: 1000000000}
-`, s.id, filepath.Join(dir, s.id), i+1, fps, otatest.ModelPath(t), s.proxy.ln.Addr(), pub, res)
+`, s.id, filepath.Join(dir, s.id), i+1, fps, otatest.ModelPath(t), s.proxy.ln.Addr(), simRoot.Root, s.id, pub, res)
 		cfg, err := config.Parse([]byte(y))
 		if err != nil {
 			t.Fatal(err)
@@ -271,7 +277,7 @@ func TestFleetSimulation(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer conn.Close(context.Background())
-	inv := fleet.NewInventory()
+	inv := fleet.NewInventory(simRoot)
 	inv.Watch(conn)
 	deadline := time.Now().Add(2 * time.Minute)
 	for len(inv.Members("sim", nil)) < n {
@@ -302,10 +308,10 @@ func TestFleetSimulation(t *testing.T) {
 	// `fovea fleet deploy --mqtt-transfer` does.
 	serveCtx, stopServing := context.WithCancel(ctx)
 	served := make(chan error, 1)
-	go func() { served <- fetch.ServeChunks(serveCtx, conn, "shapes-1.1.0", good, 0, nil) }()
+	go func() { served <- fetch.ServeChunks(serveCtx, conn, simRoot.Root, "shapes-1.1.0", good, 0, nil) }()
 	stages, _ := fleet.ParseStages("1,10%,100%")
 	gates, policy, _ := fleet.ParseGates("min_agreement=0.9,max_error_rate=0.05")
-	ro, err := fleet.New(fleet.Options{Client: conn, Inventory: inv, Group: "sim", Bundle: good, Key: priv,
+	ro, err := fleet.New(fleet.Options{Client: conn, Inventory: inv, Topics: simRoot, Group: "sim", Bundle: good, Key: priv,
 		Transfer: "shapes-1.1.0", Stages: stages, Gates: gates, Policy: policy, Timeout: 5 * time.Minute})
 	if err != nil {
 		t.Fatal(err)
@@ -339,17 +345,17 @@ func TestFleetSimulation(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer conn2.Close(context.Background())
-	inv2 := fleet.NewInventory()
+	inv2 := fleet.NewInventory(simRoot)
 	inv2.Watch(conn2)
 	inv2.Settle(ctx, 300*time.Millisecond, 5*time.Second)
 	all, _ := fleet.ParseStages("100%")
 	gates, _, _ = fleet.ParseGates("min_agreement=0.9,skip_shadow=true")
-	ro, err = fleet.New(fleet.Options{Client: conn2, Inventory: inv2, Group: "sim", Bundle: bad, Key: priv,
+	ro, err = fleet.New(fleet.Options{Client: conn2, Inventory: inv2, Topics: simRoot, Group: "sim", Bundle: bad, Key: priv,
 		Transfer: "shapes-1.2.0", Stages: all, Gates: gates, Timeout: 5 * time.Minute, RollbackTimeout: 2 * time.Minute})
 	if err != nil {
 		t.Fatal(err)
 	}
-	go fetch.ServeChunks(ctx, conn2, "shapes-1.2.0", bad, 0, nil) // ends with ctx
+	go fetch.ServeChunks(ctx, conn2, simRoot.Root, "shapes-1.2.0", bad, 0, nil) // ends with ctx
 	_, dropped1, _ = frames(agents)
 	start := time.Now()
 	st, err = ro.Run(ctx)

@@ -48,7 +48,7 @@ func TestFleetCLI(t *testing.T) {
 		if time.Now().After(deadline) {
 			t.Fatalf("fleet status never listed the 3 agents:\n%s", out)
 		}
-		out, _, _ = fovea(t, "fleet", "status", "--broker", broker.URL(), "--group", "sim")
+		out, _, _ = fovea(t, "fleet", "status", "--broker", broker.URL(), "--root", simRoot.Root, "--group", "sim")
 	}
 	if !strings.Contains(out, "online") || !strings.Contains(out, "idle") {
 		t.Errorf("fleet status before the rollout:\n%s", out)
@@ -56,7 +56,7 @@ func TestFleetCLI(t *testing.T) {
 
 	good := otatest.Shapes(t, dir, priv, "1.1.0")
 	key := filepath.Join(dir, "ops.key")
-	out, stderr, err := fovea(t, "fleet", "deploy", "--broker", broker.URL(), "--group", "sim", "--bundle", good, "--key", key,
+	out, stderr, err := fovea(t, "fleet", "deploy", "--broker", broker.URL(), "--root", simRoot.Root, "--group", "sim", "--bundle", good, "--key", key,
 		"--url", "file://"+good, "--stages", "1,100%", "--gate", "min_agreement=0.9,max_failure_rate=0", "--timeout", "3m")
 	if err != nil || !strings.Contains(out, "shapes 1.1.0 on group sim: done") || !strings.Contains(out, "stage 2/2 (100%): 2/2 committed") {
 		t.Fatalf("fleet deploy: %v\n%s\n%s", err, out, stderr)
@@ -67,7 +67,7 @@ func TestFleetCLI(t *testing.T) {
 			t.Errorf("%s runs %q; want 1.1.0", s.id, v)
 		}
 	}
-	out, _, err = fovea(t, "fleet", "status", "--broker", broker.URL(), "--group", "sim", "--json")
+	out, _, err = fovea(t, "fleet", "status", "--broker", broker.URL(), "--root", simRoot.Root, "--group", "sim", "--json")
 	var status struct {
 		Devices []fleet.Device `json:"devices"`
 		Rollout *fleet.State   `json:"rollout"`
@@ -82,7 +82,7 @@ func TestFleetCLI(t *testing.T) {
 	}
 
 	bad := otatest.Write(t, dir, otatest.Shuffled(t, "1.2.0"), priv)
-	args := []string{"fleet", "deploy", "--broker", broker.URL(), "--group", "sim", "--bundle", bad, "--key", key,
+	args := []string{"fleet", "deploy", "--broker", broker.URL(), "--root", simRoot.Root, "--group", "sim", "--bundle", bad, "--key", key,
 		"--url", "file://" + bad, "--gate", "min_agreement=0.9", "--timeout", "3m"}
 	out, stderr, err = fovea(t, args...)
 	if err == nil || !strings.Contains(stderr, "rollout halted") || !strings.Contains(stderr, "agreement") {
@@ -135,7 +135,7 @@ func TestFleetHaltRollsBackCommitted(t *testing.T) {
 	waitStatus(t, broker.URL(), 3)
 
 	b := otatest.Shapes(t, dir, priv, "1.1.0")
-	out, stderr, err := fovea(t, "fleet", "deploy", "--broker", broker.URL(), "--group", "sim", "--bundle", b, "--key", key,
+	out, stderr, err := fovea(t, "fleet", "deploy", "--broker", broker.URL(), "--root", simRoot.Root, "--group", "sim", "--bundle", b, "--key", key,
 		"--url", "file://"+b, "--stages", "1,100%", "--gate", "min_agreement=0.9", "--timeout", "3m")
 	if err == nil || !strings.Contains(stderr, "sim-02") || !strings.Contains(stderr, "free disk") || !strings.Contains(stderr, "sent model/rollback to") {
 		t.Fatalf("fleet deploy: %v; want a halt naming sim-02's disk and the rollback\n%s\n%s", err, out, stderr)
@@ -157,6 +157,6 @@ func waitStatus(t *testing.T, broker string, n int) {
 		if time.Now().After(deadline) {
 			t.Fatalf("fleet status never listed the %d agents:\n%s", n, out)
 		}
-		out, _, _ = fovea(t, "fleet", "status", "--broker", broker, "--group", "sim")
+		out, _, _ = fovea(t, "fleet", "status", "--broker", broker, "--root", simRoot.Root, "--group", "sim")
 	}
 }

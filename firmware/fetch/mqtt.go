@@ -22,6 +22,15 @@ const (
 	RequestFilter = "fovea/+/" + RequestSuffix
 )
 
+// RequestFilterUnder is RequestFilter for devices whose topic prefix is
+// root + "<device>/" (root ends in '/'; "" is the default "fovea/").
+func RequestFilterUnder(root string) string {
+	if root == "" {
+		return RequestFilter
+	}
+	return root + "+/" + RequestSuffix
+}
+
 // DataTopicFor returns the data topic that answers a request topic
 // ("…/ota/chunks/request" → "…/ota/chunks/data"); ok is false for any
 // other topic.

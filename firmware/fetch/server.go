@@ -263,14 +263,15 @@ type PubSub interface {
 }
 
 // ServeChunks offers file as transfer transferID to every device under the
-// default topic prefix until ctx ends: it subscribes c to RequestFilter and
-// answers requests. It is what `fovea fleet deploy` runs for an MQTT
+// topic root (devices' prefixes root + "<device>/"; "" = "fovea/") until
+// ctx ends: it subscribes c to RequestFilterUnder(root) and answers
+// requests. It is what `fovea fleet deploy` runs for an MQTT
 // transfer; several transfers at once need one ChunkServer with Add.
-func ServeChunks(ctx context.Context, c PubSub, transferID, file string, chunkSize int, logger *slog.Logger) error {
+func ServeChunks(ctx context.Context, c PubSub, root, transferID, file string, chunkSize int, logger *slog.Logger) error {
 	s := NewChunkServer(c, logger)
 	if _, err := s.Add(transferID, file, chunkSize); err != nil {
 		return fmt.Errorf("fetch.ServeChunks: %w", err)
 	}
-	c.Subscribe(RequestFilter, s.Deliver)
+	c.Subscribe(RequestFilterUnder(root), s.Deliver)
 	return s.Run(ctx)
 }

@@ -29,7 +29,7 @@ const RollbackCommand = "model/rollback"
 // one step back.
 func (r *Rollout) halt(ctx context.Context, i int, reason string) error {
 	r.log.Warn("halting the rollout", "reason", reason)
-	if err := r.o.Client.Publish(ctx, fetch.Message{Topic: DeployTopic(r.o.Group), Retain: true}); err != nil {
+	if err := r.o.Client.Publish(ctx, fetch.Message{Topic: r.o.Topics.Deploy(r.o.Group), Retain: true}); err != nil {
 		return fmt.Errorf("fleet: withdrawing the deployment: %w", err)
 	}
 	ids := map[uint64]bool{}
@@ -48,7 +48,7 @@ func (r *Rollout) halt(ctx context.Context, i int, reason string) error {
 		r.st.Reason += fmt.Sprintf("; not back within %v: %v", r.o.RollbackTimeout, left)
 	}
 	r.st.Updated = r.o.Now().UTC()
-	if err := publishState(ctx, r.o.Client, r.st); err != nil {
+	if err := publishState(ctx, r.o.Client, r.o.Topics, r.st); err != nil {
 		return err
 	}
 	return fmt.Errorf("fleet: %w: %s", ErrHalted, r.st.Reason)
@@ -105,7 +105,7 @@ func (r *Rollout) rollBack(ctx context.Context, devices []string, ids map[uint64
 
 func (r *Rollout) sendRollback(ctx context.Context, device string) {
 	payload, _ := json.Marshal(map[string]string{"id": fmt.Sprintf("fleet-rollback-%s-%s", r.version, device)})
-	if err := r.o.Client.Publish(ctx, fetch.Message{Topic: CommandTopic(device, RollbackCommand), Payload: payload}); err != nil {
+	if err := r.o.Client.Publish(ctx, fetch.Message{Topic: r.o.Topics.Command(device, RollbackCommand), Payload: payload}); err != nil {
 		r.log.Warn("sending the rollback", "device", device, "err", err)
 		return
 	}

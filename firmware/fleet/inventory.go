@@ -46,31 +46,32 @@ type statusMessage struct {
 }
 
 // Inventory keeps the latest status and OTA state of every device seen.
-// Feed it the messages of StatusFilter and OTAFilter with Deliver; it is
+// Feed it the messages of Topics.StatusFilter and OTAFilter with Deliver; it is
 // safe for concurrent use.
 type Inventory struct {
+	topics  Topics
 	mu      sync.Mutex
 	devices map[string]*Device // guarded by mu
 	last    time.Time          // guarded by mu: last message
 	changed chan struct{}      // guarded by mu: closed on a change
 }
 
-// NewInventory returns an empty inventory.
-func NewInventory() *Inventory {
-	return &Inventory{devices: map[string]*Device{}, changed: make(chan struct{})}
+// NewInventory returns an empty inventory of the devices under t.Root.
+func NewInventory(t Topics) *Inventory {
+	return &Inventory{topics: t, devices: map[string]*Device{}, changed: make(chan struct{})}
 }
 
 // Watch subscribes c to the status and OTA topics of all devices.
 func (inv *Inventory) Watch(c Client) {
-	c.Subscribe(StatusFilter, inv.Deliver)
-	c.Subscribe(OTAFilter, inv.Deliver)
+	c.Subscribe(inv.topics.StatusFilter(), inv.Deliver)
+	c.Subscribe(inv.topics.OTAFilter(), inv.Deliver)
 }
 
-// Deliver takes one message of StatusFilter or OTAFilter. Malformed
+// Deliver takes one message of the status or OTA filter. Malformed
 // payloads are ignored: any client with broker access can publish there,
 // and a device's next message repairs the view.
 func (inv *Inventory) Deliver(m fetch.Message) {
-	if dev, ok := deviceOf(m.Topic, "status"); ok {
+	if dev, ok := inv.topics.deviceOf(m.Topic, "status"); ok {
 		var s statusMessage
 		if len(m.Payload) > 0 && json.Unmarshal(m.Payload, &s) != nil {
 			return
@@ -82,7 +83,7 @@ func (inv *Inventory) Deliver(m fetch.Message) {
 		})
 		return
 	}
-	if dev, ok := deviceOf(m.Topic, "ota"); ok {
+	if dev, ok := inv.topics.deviceOf(m.Topic, "ota"); ok {
 		var o ota.Status
 		if len(m.Payload) > 0 && json.Unmarshal(m.Payload, &o) != nil {
 			return

@@ -132,7 +132,7 @@ func TestParseGates(t *testing.T) {
 }
 
 func TestInventory(t *testing.T) {
-	inv := NewInventory()
+	inv := NewInventory(Topics{})
 	for _, m := range []fetch.Message{
 		{Topic: "fovea/cam-1/status", Payload: []byte(`{"v":1,"state":"online","model_version":"1.0.0","agent_version":"0.9.0"}`)},
 		{Topic: "fovea/cam-1/ota", Payload: []byte(`{"state":"shadow","version":"1.1.0","active":"1.0.0","last_applied":7,"deployment":7,"group":"lab","reason":"self-test passed"}`)},
@@ -174,7 +174,7 @@ func FuzzInventoryDeliver(f *testing.F) {
 	f.Add("fovea/a/status", []byte(`{"v":1,"state":"online"}`))
 	f.Add("fovea/groups/lab/rollout", []byte(`{"v":1,"phase":"running","stage":5,"stages":[]}`))
 	f.Fuzz(func(t *testing.T, topic string, payload []byte) {
-		inv := NewInventory()
+		inv := NewInventory(Topics{})
 		inv.Deliver(fetch.Message{Topic: topic, Payload: payload})
 		for _, d := range inv.Members("lab", nil) {
 			_ = d.Version()

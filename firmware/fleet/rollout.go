@@ -34,7 +34,10 @@ var (
 type Options struct {
 	Client    Client
 	Inventory *Inventory // watching Client's devices (Inventory.Watch)
-	Group     string
+	// Topics is the fleet's topic root (zero: DefaultRoot); Inventory
+	// must watch the same one.
+	Topics Topics
+	Group  string
 	// Bundle is the .fovea file; Key signs the deployments and must be the
 	// key that signed the bundle (devices trust its public half).
 	Bundle string
@@ -102,6 +105,12 @@ func New(o Options) (*Rollout, error) {
 	if (o.URL == "") == (o.Transfer == "") {
 		return nil, errors.New("fleet.New: give exactly one of a bundle URL and an MQTT transfer")
 	}
+	if err := CheckRoot(o.Topics.root()); err != nil {
+		return nil, fmt.Errorf("fleet.New: %w", err)
+	}
+	if o.Inventory.topics.root() != o.Topics.root() {
+		return nil, fmt.Errorf("fleet.New: the inventory watches %q but the rollout publishes under %q", o.Inventory.topics.root(), o.Topics.root())
+	}
 	if o.Timeout <= 0 {
 		o.Timeout = time.Hour
 	}
@@ -156,7 +165,7 @@ func fileHash(path string) (string, int64, error) {
 // until every stage committed (nil), a stage failed (ErrHalted, after
 // rolling its devices back) or ctx ends. It returns the final state.
 func (r *Rollout) Run(ctx context.Context) (*State, error) {
-	prev, err := ReadState(ctx, r.o.Client, r.o.Group, 2*time.Second)
+	prev, err := ReadState(ctx, r.o.Client, r.o.Topics, r.o.Group, 2*time.Second)
 	if err != nil {
 		return nil, fmt.Errorf("fleet: %w", err)
 	}
@@ -173,7 +182,7 @@ func (r *Rollout) Run(ctx context.Context) (*State, error) {
 	r.st.Stage = len(r.st.Stages) - 1
 	r.st.Phase = Done
 	r.st.Updated = r.o.Now().UTC()
-	if err := publishState(ctx, r.o.Client, r.st); err != nil {
+	if err := publishState(ctx, r.o.Client, r.o.Topics, r.st); err != nil {
 		return r.st, err
 	}
 	r.log.Info("rollout complete", "group", r.o.Group, "version", r.version)
@@ -284,10 +293,10 @@ func (r *Rollout) publishStage(ctx context.Context, i int) error {
 	}
 	s.Deployment, s.Started = d.ID, started
 	r.st.Updated = now
-	if err := publishState(ctx, r.o.Client, r.st); err != nil {
+	if err := publishState(ctx, r.o.Client, r.o.Topics, r.st); err != nil {
 		return err
 	}
-	if err := r.o.Client.Publish(ctx, fetch.Message{Topic: DeployTopic(r.o.Group), Payload: msg, Retain: true}); err != nil {
+	if err := r.o.Client.Publish(ctx, fetch.Message{Topic: r.o.Topics.Deploy(r.o.Group), Payload: msg, Retain: true}); err != nil {
 		return fmt.Errorf("fleet: publishing the deployment of stage %s: %w", s.Spec, err)
 	}
 	r.log.Info("stage published", "stage", s.Spec, "deployment", d.ID, "devices", len(s.Devices))

@@ -101,7 +101,7 @@ func TestRolloutCommitsStageByStage(t *testing.T) {
 		t.Errorf("%d final progress reports; want 3", len(finals))
 	}
 	var saved State
-	if err := json.Unmarshal(retained(t, r.b, RolloutTopic("lab")), &saved); err != nil || saved.Phase != Done || saved.SHA256 != ro.SHA256() {
+	if err := json.Unmarshal(retained(t, r.b, Topics{}.Rollout("lab")), &saved); err != nil || saved.Phase != Done || saved.SHA256 != ro.SHA256() {
 		t.Errorf("retained state %+v (%v); want done for this bundle", saved, err)
 	}
 	// Running it again finds the rollout complete and publishes nothing.
@@ -130,7 +130,7 @@ func TestRolloutHaltsAndRollsBack(t *testing.T) {
 	if st.Phase != Halted || st.Stage != 1 {
 		t.Errorf("phase %s at stage %d; want halted at stage 1", st.Phase, st.Stage)
 	}
-	if p := retained(t, r.b, DeployTopic("lab")); len(p) != 0 {
+	if p := retained(t, r.b, Topics{}.Deploy("lab")); len(p) != 0 {
 		t.Errorf("the deployment is still retained (%d bytes); want it withdrawn", len(p))
 	}
 	for _, d := range r.devices {
@@ -213,7 +213,7 @@ func TestRolloutOverMQTTTransfer(t *testing.T) {
 	conn, inv := operator(t, r.b)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
-	go func() { done <- fetch.ServeChunks(ctx, conn, "shapes-1.1.0", r.bundle, 0, nil) }()
+	go func() { done <- fetch.ServeChunks(ctx, conn, "", "shapes-1.1.0", r.bundle, 0, nil) }()
 	defer func() {
 		cancel()
 		if err := <-done; err != nil && !errors.Is(err, context.Canceled) {

@@ -57,8 +57,8 @@ func startSim(t *testing.T, b *mosquittotest.Broker, id, group string, trust *si
 	}
 	d.mq, d.dir = mq, t.TempDir()
 	conn.Subscribe(mq.DataTopic(), mq.Deliver)
-	conn.Subscribe(DeployTopic(group), d.onDeploy)
-	conn.Subscribe(CommandTopic(id, RollbackCommand), d.onRollback)
+	conn.Subscribe(Topics{}.Deploy(group), d.onDeploy)
+	conn.Subscribe(Topics{}.Command(id, RollbackCommand), d.onRollback)
 	return d
 }
 
@@ -165,7 +165,7 @@ func operator(t *testing.T, b *mosquittotest.Broker) (*fetchmqtt.Conn, *Inventor
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { conn.Close(context.Background()) })
-	inv := NewInventory()
+	inv := NewInventory(Topics{})
 	inv.Watch(conn)
 	inv.Settle(context.Background(), 200*time.Millisecond, 3*time.Second)
 	return conn, inv

@@ -117,7 +117,7 @@ func (r *Rollout) runStage(ctx context.Context, i int) error {
 					s.Spec, p.Failed, p.Devices, r.allowed(p.Devices), r.o.Policy.MaxFailureRate, firstFailure(failures)))
 			}
 			r.log.Info("stage complete", "stage", s.Spec, "committed", p.Committed, "failed", p.Failed, "took", s.Duration(s.Finished))
-			return publishState(ctx, r.o.Client, r.st)
+			return publishState(ctx, r.o.Client, r.o.Topics, r.st)
 		}
 		r.o.Progress(p)
 		select {

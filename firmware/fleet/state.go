@@ -17,7 +17,7 @@ const (
 	Halted  = "halted"
 )
 
-// State is the rollout's progress, retained on RolloutTopic so that a
+// State is the rollout's progress, retained on Topics.Rollout so that a
 // restarted `fovea fleet deploy` resumes. It is not signed: it only steers
 // the operator's tool; devices act on signed deployments alone.
 type State struct {
@@ -104,33 +104,33 @@ func (w *stateWatch) get() (*State, error) {
 
 // ReadState returns the retained rollout state of group, nil when there
 // is none. c must be connected; it waits up to wait for the message.
-func ReadState(ctx context.Context, c Client, group string, wait time.Duration) (*State, error) {
+func ReadState(ctx context.Context, c Client, t Topics, group string, wait time.Duration) (*State, error) {
 	w := &stateWatch{}
 	got := make(chan struct{}, 1)
-	c.Subscribe(RolloutTopic(group), func(m fetch.Message) {
+	c.Subscribe(t.Rollout(group), func(m fetch.Message) {
 		w.deliver(m)
 		select {
 		case got <- struct{}{}:
 		default:
 		}
 	})
-	t := time.NewTimer(wait)
-	defer t.Stop()
+	timer := time.NewTimer(wait)
+	defer timer.Stop()
 	select {
 	case <-got:
-	case <-t.C:
+	case <-timer.C:
 	case <-ctx.Done():
 		return nil, ctx.Err()
 	}
 	return w.get()
 }
 
-func publishState(ctx context.Context, c Client, st *State) error {
+func publishState(ctx context.Context, c Client, t Topics, st *State) error {
 	b, err := json.Marshal(st)
 	if err != nil {
 		return err
 	}
-	if err := c.Publish(ctx, fetch.Message{Topic: RolloutTopic(st.Group), Payload: b, Retain: true}); err != nil {
+	if err := c.Publish(ctx, fetch.Message{Topic: t.Rollout(st.Group), Payload: b, Retain: true}); err != nil {
 		return fmt.Errorf("fleet: saving the rollout state: %w", err)
 	}
 	return nil
