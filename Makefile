@@ -16,7 +16,7 @@ BIN          := bin
 # The opencv tag is used wherever pkg-config finds OpenCV 4.
 HAVE_OPENCV  := $(shell pkg-config --exists opencv4 2>/dev/null && echo yes)
 
-.PHONY: tfjs help all build build-static cross test test-go test-opencv test-kernels race bench bench-compare lint vet fmt demo fuzz models clean \
+.PHONY: tfjs tflite-c test-tflite-c bench-native help all build build-static cross test test-go test-opencv test-kernels race bench bench-compare lint vet fmt demo fuzz models clean \
 	release release-check deb-arch deb deb-opencv deb-test
 
 all: lint test build-static ## lint, test and build (the default)
@@ -89,17 +89,19 @@ race: ## go test -race ./...
 bench: ## every benchmark, briefly (BENCHTIME=1x; try BENCHTIME=2s)
 	$(GO) test -run '^$$' -bench . -benchtime $(BENCHTIME) ./...
 
-vet: ## go vet, with and without the opencv tag
+vet: ## go vet, with and without the opencv tag, and the tflite_c engine (typechecks without its library)
 	$(GO) vet ./...
 ifeq ($(HAVE_OPENCV),yes)
 	$(GO) vet -tags opencv ./...
 endif
+	$(GO) vet -tags tflite_c ./infer/tflitec/ ./cmd/fovea/
 
 lint: vet ## go vet and staticcheck
 	$(GO) run $(STATICCHECK) ./...
 ifeq ($(HAVE_OPENCV),yes)
 	$(GO) run $(STATICCHECK) -tags opencv ./...
 endif
+	$(GO) run $(STATICCHECK) -tags tflite_c ./infer/tflitec/ ./cmd/fovea/
 
 fmt: ## gofmt -s every file
 	gofmt -s -w $$(git ls-files '*.go')
@@ -201,3 +203,37 @@ bench-compare: build-static ## Fovea against TFLite-wasm on the same models in o
 	@command -v node >/dev/null || { echo "bench-compare: node is not installed (apt-get install nodejs npm, then make tfjs)"; exit 2; }
 	node infer/tflite/benchcmp/run.js --fovea $(BIN)/fovea-static --tfjs $(or $(FOVEA_TFJS),$(TFJS_DIR)) --threads $(BENCH_THREADS) \
 		--runs $(BENCH_RUNS) --rounds $(BENCH_ROUNDS) $(if $(BENCH_MODELS),--models $(BENCH_MODELS)) $(BENCH_FLAGS)
+
+# The tflite_c engine (infer/tflitec, docs/tflite-c.md) links the
+# TensorFlow Lite C library. tflite-c fetches a prebuilt one (TFLite 2.9.0
+# with XNNPACK, linux amd64 or arm64) from the npm package
+# tfjs-tflite-node, checks the package's sha256 and keeps only the library.
+# $$FOVEA_TFLITE_C points elsewhere (a directory holding
+# libtensorflowlite_c.so, e.g. one built for the board).
+TFLITE_C_DIR    := $(or $(FOVEA_TFLITE_C),.tflite_c)
+TFLITE_C_PKG    := tfjs-tflite-node-0.0.2.tgz
+TFLITE_C_SHA256 := 3be1632328a76a2475e5b6833253763c802c859433becb4d879ee1860e3b5284
+TFLITE_C_ARCH   := $(if $(filter aarch64 arm64,$(shell uname -m)),linux_arm64,linux_amd64)
+TFLITE_C_ENV     = CGO_ENABLED=1 CGO_LDFLAGS="-L$(abspath $(TFLITE_C_DIR)) -Wl,-rpath,$(abspath $(TFLITE_C_DIR))"
+
+tflite-c: ## fetch a prebuilt TensorFlow Lite C library (2.9.0, XNNPACK) into .tflite_c for the tflite_c engine (needs npm)
+	@command -v npm >/dev/null || { echo "tflite-c: npm is not installed (apt-get install nodejs npm)"; exit 2; }
+	@mkdir -p $(TFLITE_C_DIR) && cd $(TFLITE_C_DIR) && npm pack --silent tfjs-tflite-node@0.0.2 >/dev/null && \
+		echo "$(TFLITE_C_SHA256)  $(TFLITE_C_PKG)" | sha256sum -c --quiet - && \
+		tar xzf $(TFLITE_C_PKG) package/cc_deps/$(TFLITE_C_ARCH)/libtensorflowlite_c.so && \
+		mv package/cc_deps/$(TFLITE_C_ARCH)/libtensorflowlite_c.so . && rm -rf package $(TFLITE_C_PKG)
+	@echo "tflite-c: $(TFLITE_C_DIR)/libtensorflowlite_c.so ($(TFLITE_C_ARCH))"
+
+test-tflite-c: ## the tflite_c engine's tests: goldens in TFLite's built-in kernels and XNNPACK, bad models, bench-engines (make tflite-c first)
+	@test -f $(TFLITE_C_DIR)/libtensorflowlite_c.so || { echo "test-tflite-c: no $(TFLITE_C_DIR)/libtensorflowlite_c.so; run make tflite-c"; exit 2; }
+	$(TFLITE_C_ENV) $(GO) test -count=1 -tags tflite_c ./infer/tflitec/
+	$(TFLITE_C_ENV) $(GO) test -count=1 -tags tflite_c -run TestBenchEngines ./cmd/fovea/
+
+NATIVE_SHARED := $(or $(FOVEA_SHARED),../shared)
+NATIVE_MODELS ?= $(NATIVE_SHARED)/golden/models/mobilenet_v2_1.0_224_quant.tflite,$(NATIVE_SHARED)/golden/models/tf2_mobilenet_v2_1.0_224_ptq.tflite,$(NATIVE_SHARED)/golden/models/mobilenet_v1_0.25_224_1_default_1.tflite
+
+bench-native: ## Fovea against native TensorFlow Lite (XNNPACK) on the same models in one run (make tflite-c first)
+	@test -f $(TFLITE_C_DIR)/libtensorflowlite_c.so || { echo "bench-native: no $(TFLITE_C_DIR)/libtensorflowlite_c.so; run make tflite-c"; exit 2; }
+	$(TFLITE_C_ENV) $(GO) build -tags tflite_c -o $(BIN)/fovea-tflitec ./cmd/fovea
+	$(BIN)/fovea-tflitec bench-engines --models $(NATIVE_MODELS) \
+		--threads $(BENCH_THREADS) --runs $(BENCH_RUNS) --rounds $(BENCH_ROUNDS)

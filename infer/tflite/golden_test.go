@@ -1,7 +1,6 @@
 package tflite
 
 import (
-	"bufio"
 	"context"
 	"encoding/binary"
 	"fmt"
@@ -21,41 +20,10 @@ type goldenCase struct {
 	outDType, outShape           string
 }
 
-func readTSV(t testing.TB, path string) []map[string]string {
-	t.Helper()
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	sc.Buffer(make([]byte, 1<<20), 1<<20)
-	var header []string
-	var rows []map[string]string
-	for sc.Scan() {
-		cols := strings.Split(sc.Text(), "\t")
-		if header == nil {
-			header = cols
-			continue
-		}
-		row := map[string]string{}
-		for i, h := range header {
-			if i < len(cols) {
-				row[h] = cols[i]
-			}
-		}
-		rows = append(rows, row)
-	}
-	if err := sc.Err(); err != nil {
-		t.Fatal(err)
-	}
-	return rows
-}
-
 func goldenCases(t testing.TB) (string, []goldenCase) {
 	dir := sharedtest.Dir(t, "golden")
 	var cs []goldenCase
-	for _, r := range readTSV(t, filepath.Join(dir, "cases.tsv")) {
+	for _, r := range sharedtest.ReadTSV(t, filepath.Join(dir, "cases.tsv")) {
 		cs = append(cs, goldenCase{name: r["case"], model: r["model"], input: r["input"], expected: r["expected"], outDType: r["out_dtype"], outShape: r["out_shape"]})
 	}
 	return dir, cs
@@ -231,7 +199,7 @@ func TestGoldenLayers(t *testing.T) {
 				t.Fatal(err)
 			}
 			defer it.Close()
-			rows := readTSV(t, filepath.Join(dir, e.Name(), "index.tsv"))
+			rows := sharedtest.ReadTSV(t, filepath.Join(dir, e.Name(), "index.tsv"))
 			// The graph input comes from the dump (op_index -1).
 			for _, r := range rows {
 				if r["op_index"] == "-1" {

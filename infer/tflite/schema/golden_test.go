@@ -17,27 +17,6 @@ import (
 
 // readTSV reads a tab-separated file with a header line into maps keyed
 // by column name.
-func readTSV(t *testing.T, path string) []map[string]string {
-	t.Helper()
-	data, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	lines := strings.Split(strings.TrimRight(string(data), "\n"), "\n")
-	header := strings.Split(lines[0], "\t")
-	var rows []map[string]string
-	for _, l := range lines[1:] {
-		row := map[string]string{}
-		for i, v := range strings.Split(l, "\t") {
-			if i < len(header) {
-				row[header[i]] = v
-			}
-		}
-		rows = append(rows, row)
-	}
-	return rows
-}
-
 // opSummary formats operator counts as models.tsv does:
 // "ADD×10, AVERAGE_POOL_2D×1, CONV_2D×36".
 func opSummary(m *Model) string {
@@ -70,7 +49,7 @@ func tensorSummary(t *Tensor) string {
 
 func TestGoldenModels(t *testing.T) {
 	golden := sharedtest.Dir(t, "golden")
-	rows := readTSV(t, filepath.Join(golden, "models.tsv"))
+	rows := sharedtest.ReadTSV(t, filepath.Join(golden, "models.tsv"))
 	if len(rows) != 14 {
 		t.Errorf("models.tsv lists %d models; want 14", len(rows))
 	}
@@ -195,7 +174,7 @@ func TestBadFiles(t *testing.T) {
 			`tensor 33 "MobilenetV1/MobilenetV1/Conv2d_0/Conv2D_bias"`,
 			"quantized_dimension must be in range [0, 1)", "was 3"}},
 	}
-	rows := readTSV(t, filepath.Join(dir, "bad.tsv"))
+	rows := sharedtest.ReadTSV(t, filepath.Join(dir, "bad.tsv"))
 	for _, row := range rows {
 		if _, ok := tests[row["file"]]; !ok {
 			t.Errorf("bad.tsv lists %s, which this test does not cover", row["file"])
@@ -263,7 +242,7 @@ func TestGoldenLayers(t *testing.T) {
 				t.Fatal(err)
 			}
 			sg := &m.Subgraphs[0]
-			for _, row := range readTSV(t, index) {
+			for _, row := range sharedtest.ReadTSV(t, index) {
 				var ti int
 				if _, err := fmt.Sscan(row["tensor"], &ti); err != nil || ti < 0 || ti >= len(sg.Tensors) {
 					t.Fatalf("tensor %q: bad index (%v)", row["tensor"], err)
