@@ -11,6 +11,12 @@ func PackConvFloat32(outC, k int, filter, bias []float32) *PackedFilter {
 }
 
 func packFloat(pf *PackedFilter, outC, k int, filter, bias []float32) {
+	pf.path = Active()
+	if pf.path != PathGeneric {
+		packFloatSIMD(pf, outC, k, filter, bias)
+		return
+	}
+	pf.mr, pf.nr = 0, 0
 	nb := (outC + floatNR - 1) / floatNR
 	pf.k, pf.outC = k, outC
 	pf.wf = grow(pf.wf, nb*k)
@@ -80,6 +86,9 @@ func im2colRowFloat(p *ConvParams, in []float32, pix int, dst []float32) {
 // prepareConvFloat sets up j to run a float CONV_2D (or FC) with pf and
 // returns the number of work units.
 func prepareConvFloat(j *kernelJob, p *ConvParams, pf *PackedFilter, workers int) int {
+	if pf.path != PathGeneric {
+		return prepareConvFloatSIMD(j, p, pf, workers)
+	}
 	j.fn, j.p, j.pf = convFloatFast, p, pf
 	k := p.KH * p.KW * p.InC
 	j.direct = convDirect(p)

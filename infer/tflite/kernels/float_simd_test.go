@@ -1,0 +1,169 @@
+package kernels
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"testing"
+)
+
+// The float32 SIMD paths must give the generic path's bits. These tests
+// run every case on the generic path and on every other available path
+// and compare the outputs bit for bit.
+
+// floatData returns n floats of kind: "unit" uniform in [−1, 1), "wide"
+// magnitudes from 1e-30 to 1e15 (no overflow for K < 1000), "denormal"
+// mixed with subnormals, "sparse" mostly ±0 (sums are often exactly
+// zero, which exercises the clamp's signed zeros), "cancel" values that
+// cancel exactly in pairs.
+func floatData(r *rand.Rand, kind string, n int) []float32 {
+	f := make([]float32, n)
+	for i := range f {
+		u := float32(r.Float64()*2 - 1)
+		switch kind {
+		case "wide":
+			u = float32(math.Copysign(math.Pow(10, r.Float64()*45-30), r.Float64()-0.5))
+		case "denormal":
+			if r.IntN(2) == 0 {
+				u = math.Float32frombits(uint32(r.IntN(1<<23)) | uint32(r.IntN(2))<<31)
+			}
+		case "sparse":
+			switch r.IntN(4) {
+			case 0:
+				u = float32(math.Copysign(0, r.Float64()-0.5))
+			case 1:
+				u = 0
+			case 2:
+				u = float32(math.Copysign(0, -1))
+			}
+		case "cancel":
+			u = float32([]float64{1, -1, 0.5, -0.5, 3, -3}[r.IntN(6)])
+		}
+		f[i] = u
+	}
+	return f
+}
+
+var floatKinds = []string{"unit", "wide", "denormal", "sparse", "cancel"}
+
+// floatClamps are activation ranges: none, RELU, RELU6, RELU_N1_TO_1,
+// and signed-zero bounds that the fused clamp must not get wrong.
+var floatClamps = [][2]float32{
+	{negInf, posInf}, {0, posInf}, {0, 6}, {-1, 1},
+	{float32(math.Copysign(0, -1)), posInf}, {negInf, 0}, {negInf, float32(math.Copysign(0, -1))},
+	{float32(math.Copysign(0, -1)), float32(math.Copysign(0, -1))}, {float32(math.Copysign(0, -1)), 0},
+	{0, 0}, {-0.25, 0.5},
+}
+
+// floatBias returns a bias of n values (nil for kind "none"), some of
+// them −0 for "negzero".
+func floatBias(r *rand.Rand, kind string, n int) []float32 {
+	switch kind {
+	case "none":
+		return nil
+	case "negzero":
+		b := floatData(r, "unit", n)
+		for i := range b {
+			if r.IntN(2) == 0 {
+				b[i] = float32(math.Copysign(0, -1))
+			}
+		}
+		return b
+	}
+	return floatData(r, "unit", n)
+}
+
+// sameBits reports the first element where got and want differ in bits.
+func sameBits(got, want []float32) string {
+	for i := range want {
+		if math.Float32bits(got[i]) != math.Float32bits(want[i]) {
+			return fmt.Sprintf("element %d: %g (%#08x), want %g (%#08x)", i, got[i], math.Float32bits(got[i]), want[i], math.Float32bits(want[i]))
+		}
+	}
+	return ""
+}
+
+var floatConvCases = []struct {
+	name string
+	p    ConvParams
+}{
+	{"1x1/c16/px8", geom(1, 2, 4, 16, 16, 1, 1, 1, 1, 1, false)},
+	{"1x1/c32/px64", geom(1, 8, 8, 24, 32, 1, 1, 1, 1, 1, false)},
+	{"1x1/ragged", geom(1, 3, 5, 9, 23, 1, 1, 1, 1, 1, false)},
+	{"1x1/oddK/px13", geom(1, 1, 13, 7, 17, 1, 1, 1, 1, 1, false)},
+	{"1x1/s2", geom(1, 9, 7, 5, 20, 1, 1, 2, 1, 1, true)},
+	{"1x1/k1", geom(2, 3, 3, 1, 33, 1, 1, 1, 1, 1, false)},
+	{"1x1/c8", geom(1, 6, 6, 16, 8, 1, 1, 1, 1, 1, false)},
+	{"1x1/bigK", geom(1, 3, 3, 301, 48, 1, 1, 1, 1, 1, false)},
+	{"3x3/s2/same", geom(1, 9, 11, 3, 8, 3, 3, 2, 1, 1, true)},
+	{"3x3/s1/same/c70", geom(1, 5, 6, 7, 70, 3, 3, 1, 1, 1, true)},
+	{"3x3/d2", geom(1, 9, 9, 4, 16, 3, 3, 1, 2, 1, true)},
+	{"5x3/valid", geom(2, 12, 10, 3, 19, 5, 3, 1, 2, 1, false)},
+	{"pixel", geom(1, 1, 1, 40, 17, 1, 1, 1, 1, 1, false)},
+}
+
+// TestConvFloatPathsSameBits runs float CONV_2D and FULLY_CONNECTED on
+// every path and compares the bits with the generic path's.
+func TestConvFloatPathsSameBits(t *testing.T) {
+	if len(Available()) < 2 {
+		t.Skip("only the generic path is available here")
+	}
+	r := rand.New(rand.NewPCG(12, 32))
+	for _, tc := range floatConvCases {
+		p := tc.p
+		k := p.KH * p.KW * p.InC
+		for ci, kind := range floatKinds {
+			in := floatData(r, kind, p.N*p.InH*p.InW*p.InC)
+			f := floatData(r, floatKinds[(ci+1)%len(floatKinds)], p.OutC*k)
+			bias := floatBias(r, []string{"none", "unit", "negzero"}[ci%3], p.OutC)
+			cl := floatClamps[(ci*3+len(tc.name))%len(floatClamps)]
+			for _, workers := range []int{1, 2} {
+				name := fmt.Sprintf("%s/%s/clamp=%v/workers=%d", tc.name, kind, cl, workers)
+				want := runConvFloatOn(t, PathGeneric, &p, in, f, bias, cl, workers)
+				for _, path := range Available()[1:] {
+					if d := sameBits(runConvFloatOn(t, path, &p, in, f, bias, cl, workers), want); d != "" {
+						t.Errorf("%s: ConvFloat32Packed on %v differs from generic at %s", name, path, d)
+					}
+				}
+			}
+		}
+		// Every clamp once on one data set.
+		in := floatData(r, "sparse", p.N*p.InH*p.InW*p.InC)
+		f := floatData(r, "cancel", p.OutC*k)
+		bias := floatBias(r, "negzero", p.OutC)
+		for _, cl := range floatClamps {
+			want := runConvFloatOn(t, PathGeneric, &p, in, f, bias, cl, 1)
+			for _, path := range Available()[1:] {
+				if d := sameBits(runConvFloatOn(t, path, &p, in, f, bias, cl, 1), want); d != "" {
+					t.Errorf("%s/clamp=%v: %v differs from generic at %s", tc.name, cl, path, d)
+				}
+			}
+		}
+	}
+}
+
+func runConvFloatOn(t *testing.T, path Path, p *ConvParams, in, f, bias []float32, cl [2]float32, workers int) []float32 {
+	t.Helper()
+	prev := Active()
+	defer func() { _ = SetPath(prev) }()
+	if err := SetPath(path); err != nil {
+		t.Fatal(err)
+	}
+	pf := PackConvFloat32(p.OutC, p.KH*p.KW*p.InC, f, bias)
+	if pf.path != path {
+		t.Fatalf("packed with %v active: path %v", path, pf.path)
+	}
+	pool := NewPool(workers)
+	defer pool.Close()
+	out := make([]float32, p.N*p.OutH*p.OutW*p.OutC)
+	ConvFloat32Packed(p, in, pf, out, cl[0], cl[1], NewScratch(ConvScratchSize(p, 4, workers)), pool)
+	if p.KH == 1 && p.KW == 1 && p.StrideH == 1 && p.StrideW == 1 && p.PadTop == 0 && p.PadLeft == 0 {
+		// The same GEMM as a FULLY_CONNECTED over every pixel.
+		fc := make([]float32, len(out))
+		FullyConnectedFloat32(p.N*p.InH*p.InW, p.InC, p.OutC, in, f, bias, fc, cl[0], cl[1], nil, pool)
+		if d := sameBits(fc, out); d != "" {
+			t.Errorf("%v: FullyConnectedFloat32 differs from ConvFloat32Packed at %s", path, d)
+		}
+	}
+	return out
+}
