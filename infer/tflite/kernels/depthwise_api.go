@@ -16,6 +16,9 @@ func DepthwiseFloat32(p *ConvParams, in, filter, bias, out []float32, actMin, ac
 	j.p, j.inF, j.filterF, j.biasF, j.outF, j.actMin, j.actMax = p, in, filter, bias, out, actMin, actMax
 	if p.DepthMultiplier == 1 {
 		j.fn = depthwiseFloatFast
+		if dwFloatSIMD(p) {
+			j.fn = depthwiseFloatSIMD
+		}
 		j.panelsF = s.float32Panels(pool.Workers(), p.OutC)
 	}
 	pool.run(j, p.N*p.OutH)

@@ -167,3 +167,80 @@ func runConvFloatOn(t *testing.T, path Path, p *ConvParams, in, f, bias []float3
 	}
 	return out
 }
+
+var floatDepthwiseCases = []struct {
+	name string
+	p    ConvParams
+}{
+	{"3x3/s1/same/c8", geom(1, 7, 9, 8, 8, 3, 3, 1, 1, 1, true)},
+	{"3x3/s2/same/c16", geom(1, 9, 8, 16, 16, 3, 3, 2, 1, 1, true)},
+	{"3x3/s1/valid/c24", geom(2, 6, 5, 24, 24, 3, 3, 1, 1, 1, false)},
+	{"3x3/d2/same/c40", geom(1, 8, 9, 40, 40, 3, 3, 1, 2, 1, true)},
+	{"3x3/s2/valid/c8", geom(1, 11, 10, 8, 8, 3, 3, 2, 1, 1, false)},
+	{"3x3/narrow", geom(1, 3, 2, 8, 8, 3, 3, 1, 1, 1, true)},
+	{"3x3/c12 (generic kernel)", geom(1, 5, 5, 12, 12, 3, 3, 1, 1, 1, true)},
+	{"5x5/c8 (generic kernel)", geom(1, 6, 6, 8, 8, 5, 5, 1, 1, 1, true)},
+	{"3x3/dm2 (reference)", geom(1, 5, 5, 4, 8, 3, 3, 1, 1, 2, true)},
+}
+
+// TestDepthwiseFloatPathsSameBits runs float DEPTHWISE_CONV_2D on every
+// path and compares the bits with the generic path's.
+func TestDepthwiseFloatPathsSameBits(t *testing.T) {
+	if len(Available()) < 2 {
+		t.Skip("only the generic path is available here")
+	}
+	r := rand.New(rand.NewPCG(12, 33))
+	for _, tc := range floatDepthwiseCases {
+		p := tc.p
+		taps := p.KH * p.KW
+		for ci, kind := range floatKinds {
+			in := floatData(r, kind, p.N*p.InH*p.InW*p.InC)
+			f := floatData(r, floatKinds[(ci+2)%len(floatKinds)], taps*p.OutC)
+			for bi, bk := range []string{"none", "unit", "negzero"} {
+				bias := floatBias(r, bk, p.OutC)
+				for li, cl := range floatClamps {
+					if (li+bi+ci)%3 != 0 && bk != "negzero" {
+						continue // every clamp with every bias kind, not all data kinds
+					}
+					for _, workers := range []int{1, 2} {
+						name := fmt.Sprintf("%s/%s/bias=%s/clamp=%v/workers=%d", tc.name, kind, bk, cl, workers)
+						want := runDepthwiseFloatOn(t, PathGeneric, &p, in, f, bias, cl, workers)
+						for _, path := range Available()[1:] {
+							if d := sameBits(runDepthwiseFloatOn(t, path, &p, in, f, bias, cl, workers), want); d != "" {
+								t.Errorf("%s: DepthwiseFloat32 on %v differs from generic at %s", name, path, d)
+							}
+						}
+					}
+				}
+			}
+		}
+	}
+}
+
+func runDepthwiseFloatOn(t *testing.T, path Path, p *ConvParams, in, f, bias []float32, cl [2]float32, workers int) []float32 {
+	t.Helper()
+	prev := Active()
+	defer func() { _ = SetPath(prev) }()
+	if err := SetPath(path); err != nil {
+		t.Fatal(err)
+	}
+	pool := NewPool(workers)
+	defer pool.Close()
+	out := make([]float32, p.N*p.OutH*p.OutW*p.OutC)
+	DepthwiseFloat32(p, in, f, bias, out, cl[0], cl[1], NewScratch(DepthwiseScratchSize(p, 4, workers)), pool)
+	return out
+}
+
+func TestDwInterior(t *testing.T) {
+	for _, tc := range floatDepthwiseCases {
+		p := tc.p
+		lo, hi := dwInterior(&p)
+		for ox := range p.OutW {
+			ix0 := ox*p.StrideW - p.PadLeft
+			inside := ix0 >= 0 && ix0+(p.KW-1)*p.DilationW < p.InW
+			if got := ox >= lo && ox < hi; got != inside && p.KW == 3 {
+				t.Errorf("%s: column %d interior %v, want %v (range [%d, %d))", tc.name, ox, got, inside, lo, hi)
+			}
+		}
+	}
+}
