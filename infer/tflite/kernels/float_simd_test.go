@@ -244,3 +244,126 @@ func TestDwInterior(t *testing.T) {
 		}
 	}
 }
+
+// FuzzFloatTile compares the float micro-kernels with scalar Go sums of
+// rounded products (the generic path's arithmetic) on tiles drawn from the
+// fuzz input: any finite floats (so sums may overflow to ±Inf or become
+// NaN), or one of floatData's kinds.
+func FuzzFloatTile(f *testing.F) {
+	f.Add(uint64(1), uint16(1), uint8(0))
+	f.Add(uint64(2), uint16(300), uint8(1))
+	f.Add(uint64(3), uint16(77), uint8(4))
+	f.Add(uint64(4), uint16(199), uint8(0))
+	f.Add(uint64(5), uint16(64), uint8(2))
+	f.Add(uint64(6), uint16(515), uint8(5))
+	f.Fuzz(func(t *testing.T, seed uint64, k16 uint16, mode uint8) {
+		if len(Available()) < 2 {
+			t.Skip("only the generic path is available here")
+		}
+		k := int(k16%1024) + 1
+		r := rand.New(rand.NewPCG(seed, uint64(k)))
+		draw := func(n int) []float32 {
+			if mode%6 == 5 {
+				v := make([]float32, n)
+				for i := range v {
+					b := r.Uint32()
+					if b>>23&0xff == 0xff {
+						b &^= 1 << 30 // finite: no Inf or NaN inputs
+					}
+					v[i] = math.Float32frombits(b)
+				}
+				return v
+			}
+			return floatData(r, floatKinds[int(mode)%len(floatKinds)], n)
+		}
+		x := draw(8 * k)
+		w := draw(k * floatNRSIMD)
+		bias := draw(floatNRSIMD)
+		cl := floatClamps[r.IntN(len(floatClamps))]
+		if !fusedClamp(cl[0], cl[1]) {
+			cl = [2]float32{negInf, posInf}
+		}
+		var rows [8]*float32
+		for i := range rows {
+			rows[i] = &x[i*k]
+		}
+		for _, path := range Available()[1:] {
+			mr := 4
+			if path == PathVNNI {
+				mr = 8
+			}
+			out := make([]float32, mr*floatNRSIMD)
+			floatTile(mr, &rows[0], &w[0], k, &bias[0], &cl, &out[0], 4*floatNRSIMD)
+			for i := range mr {
+				for c := range floatNRSIMD {
+					var acc float32
+					for t := range k {
+						acc += float32(x[i*k+t] * w[t*floatNRSIMD+c])
+					}
+					want := min(max(acc+bias[c], cl[0]), cl[1])
+					got := out[i*floatNRSIMD+c]
+					if math.Float32bits(got) != math.Float32bits(want) && !(got != got && want != want) {
+						t.Fatalf("%v k=%d pixel %d channel %d: %g (%#08x), want %g (%#08x)", path, k, i, c, got, math.Float32bits(got), want, math.Float32bits(want))
+					}
+				}
+			}
+		}
+		// The depthwise kernel on a 3x3 image of 8·c8 channels: one
+		// pixel with every tap inside, sums starting at the bias (no −0
+		// bias: the fused clamp's condition).
+		c8 := 1 + int(seed%4)
+		c := 8 * c8
+		img, dw := draw(9*c), draw(9*c)
+		dwBias := draw(c)
+		for i, b := range dwBias {
+			if b == 0 {
+				dwBias[i] = 0 // +0: the fused clamp needs a bias without −0
+			}
+		}
+		out := make([]float32, c)
+		dw3x3F32AVX2(&img[0], &dw[0], &dwBias[0], &out[0], c8, uintptr(4*3*c), uintptr(4*c), 0, 1, &cl[0])
+		for ch := range c {
+			acc := dwBias[ch]
+			for tap := range 9 {
+				acc += float32(img[tap*c+ch] * dw[tap*c+ch])
+			}
+			want := min(max(acc, cl[0]), cl[1])
+			if got := out[ch]; math.Float32bits(got) != math.Float32bits(want) && !(got != got && want != want) {
+				t.Fatalf("depthwise c=%d channel %d: %g, want %g", c, ch, got, want)
+			}
+		}
+	})
+}
+
+// TestFloatKernelsDoNotAllocate checks the float calls on every path.
+func TestFloatKernelsDoNotAllocate(t *testing.T) {
+	r := rand.New(rand.NewPCG(6, 7))
+	p := geom(1, 16, 16, 8, 24, 3, 3, 1, 1, 1, true)
+	p1 := geom(1, 16, 16, 8, 40, 1, 1, 1, 1, 1, false)
+	dw := geom(1, 16, 16, 16, 16, 3, 3, 2, 1, 1, true)
+	in, out := floatData(r, "unit", 16*16*16), make([]float32, 16*16*40)
+	dwf := floatData(r, "unit", 9*16)
+	forEachPath(t, func(path Path) {
+		pf := PackConvFloat32(24, 72, floatData(r, "unit", 24*72), nil)
+		pf1 := PackConvFloat32(40, 8, floatData(r, "unit", 40*8), floatData(r, "unit", 40))
+		for _, workers := range []int{1, 2} {
+			pool := NewPool(workers)
+			s := NewScratch(max(ConvScratchSize(&p, 4, workers), DepthwiseScratchSize(&dw, 4, workers)))
+			for _, c := range []struct {
+				name string
+				f    func()
+			}{
+				{"ConvFloat32Packed/3x3", func() { ConvFloat32Packed(&p, in, pf, out, 0, 6, s, pool) }},
+				{"ConvFloat32Packed/1x1", func() { ConvFloat32Packed(&p1, in, pf1, out, negInf, posInf, s, pool) }},
+				{"FullyConnectedFloat32Packed", func() { FullyConnectedFloat32Packed(3, in, pf1, out, float32(math.Copysign(0, -1)), 1, s, pool) }},
+				{"DepthwiseFloat32", func() { DepthwiseFloat32(&dw, in, dwf, nil, out, 0, 6, s, pool) }},
+			} {
+				c.f()
+				if n := testing.AllocsPerRun(20, c.f); n != 0 {
+					t.Errorf("%s (%v) with %d workers: %v allocations per call; want 0", c.name, path, workers, n)
+				}
+			}
+			pool.Close()
+		}
+	})
+}
