@@ -23,8 +23,8 @@ func dwInterior(p *ConvParams) (lo, hi int) {
 
 // depthwiseFloatSIMD is depthwiseFloatFast with the interior pixels of
 // each output row (all nine taps inside the image) computed by
-// dw3x3F32AVX2; border pixels run dwFloatPixel, which adds the same taps
-// in the same order. See float_simd.go for the clamp.
+// dw3x3F32AVX2; border pixels run dwTapsF32AVX2 on the list of their taps
+// inside the image, in the same order. See float_simd.go for the clamp.
 func depthwiseFloatSIMD(j *kernelJob, w, lo, hi int) {
 	p := j.p
 	c := p.OutC
@@ -67,39 +67,40 @@ func depthwiseFloatSIMD(j *kernelJob, w, lo, hi int) {
 				ox = oxHi - 1
 				continue
 			}
-			dwFloatPixel(j, bias, b, oy, ox, outRow[ox*c:][:c])
+			o := outRow[ox*c:][:c]
+			dwFloatTaps(j, bias, b, oy, ox, o, &clamp)
+			if !fused {
+				clampFloats(o, j.actMin, j.actMax)
+			}
 		}
 	}
 }
 
-// dwFloatPixel computes output pixel (b, oy, ox) of a float depthwise
-// with depth multiplier 1 into o, as depthwiseFloatFast does: the sum
-// starts at the bias and adds the taps inside the image in row-major
-// order, one rounded product at a time, accumulating in o.
-func dwFloatPixel(j *kernelJob, bias []float32, b, oy, ox int, o []float32) {
+// dwFloatTaps computes output pixel (b, oy, ox) of a float depthwise
+// 3x3 with depth multiplier 1 into o with dwTapsF32AVX2: the sum starts at
+// the bias and adds the taps inside the image in row-major order, as
+// depthwiseFloatFast does.
+func dwFloatTaps(j *kernelJob, bias []float32, b, oy, ox int, o []float32, clamp *[2]float32) {
 	p := j.p
 	c := len(o)
 	iy0 := oy*p.StrideH - p.PadTop
 	ix0 := ox*p.StrideW - p.PadLeft
-	copy(o, bias) // o is the accumulator
-	for ky := 0; ky < p.KH; ky++ {
+	var xs, ws [9]*float32
+	n := 0
+	for ky := range 3 {
 		iy := iy0 + ky*p.DilationH
 		if iy < 0 || iy >= p.InH {
 			continue
 		}
-		for kx := 0; kx < p.KW; kx++ {
+		for kx := range 3 {
 			ix := ix0 + kx*p.DilationW
 			if ix < 0 || ix >= p.InW {
 				continue
 			}
-			x := j.inF[((b*p.InH+iy)*p.InW+ix)*c:][:c]
-			wt := j.filterF[(ky*p.KW+kx)*c:][:c]
-			for i := range o {
-				o[i] += float32(x[i] * wt[i])
-			}
+			xs[n] = &j.inF[((b*p.InH+iy)*p.InW+ix)*c:][:c][0]
+			ws[n] = &j.filterF[(ky*3+kx)*c:][:c][0]
+			n++
 		}
 	}
-	for i, v := range o {
-		o[i] = min(max(v, j.actMin), j.actMax)
-	}
+	dwTapsF32AVX2(&xs[0], &ws[0], n, &bias[0], &o[0], c/8, &clamp[0])
 }

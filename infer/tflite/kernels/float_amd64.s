@@ -10,16 +10,23 @@
 // order: first) and a NaN sum stays NaN, as Go's min/max (see
 // float_simd.go for the signed-zero conditions).
 
-// func gemmF32TileAVX2(rows **float32, w *float32, k int, bias *float32, clamp *float32, out *float32, ostride uintptr)
-TEXT ·gemmF32TileAVX2(SB), NOSPLIT, $0-56
+// The GEMM tiles: pixel i's taps are nseg segments of seglen floats, segment s
+// at rows[i] + segs[s] bytes (one segment of k taps for 1x1 and im2col
+// rows, KH or KH·KW segments for a convolution read in place); w holds
+// nseg·seglen rows of 16 weights; out + i·ostride bytes receives the 16
+// channels' clamp(Σ + bias), clamp = [actMin, actMax].
+
+// func gemmF32TileAVX2(rows **float32, segs *uintptr, nseg, seglen int, w *float32, bias *float32, clamp *float32, out *float32, ostride uintptr)
+TEXT ·gemmF32TileAVX2(SB), NOSPLIT, $0-72
 	MOVQ rows+0(FP), AX
 	MOVQ 0(AX), R8
 	MOVQ 8(AX), R9
 	MOVQ 16(AX), R10
 	MOVQ 24(AX), R11
-	MOVQ w+8(FP), DI
-	MOVQ k+16(FP), CX
-	XORQ SI, SI
+	MOVQ w+32(FP), DI
+	MOVQ segs+8(FP), AX
+	MOVQ nseg+16(FP), BX
+	MOVQ seglen+24(FP), DX
 	VXORPS Y0, Y0, Y0
 	VXORPS Y1, Y1, Y1
 	VXORPS Y2, Y2, Y2
@@ -28,6 +35,10 @@ TEXT ·gemmF32TileAVX2(SB), NOSPLIT, $0-56
 	VXORPS Y5, Y5, Y5
 	VXORPS Y6, Y6, Y6
 	VXORPS Y7, Y7, Y7
+
+avx2seg:
+	MOVQ (AX), SI
+	MOVQ DX, CX
 
 avx2loop:
 	VMOVUPS (DI), Y8
@@ -56,15 +67,18 @@ avx2loop:
 	ADDQ $4, SI
 	DECQ CX
 	JNZ  avx2loop
+	ADDQ $8, AX
+	DECQ BX
+	JNZ  avx2seg
 
-	MOVQ bias+24(FP), AX
+	MOVQ bias+40(FP), AX
 	VMOVUPS (AX), Y8
 	VMOVUPS 32(AX), Y9
-	MOVQ clamp+32(FP), AX
+	MOVQ clamp+48(FP), AX
 	VBROADCASTSS (AX), Y14
 	VBROADCASTSS 4(AX), Y15
-	MOVQ out+40(FP), DI
-	MOVQ ostride+48(FP), DX
+	MOVQ out+56(FP), DI
+	MOVQ ostride+64(FP), DX
 	VADDPS Y8, Y0, Y0
 	VMAXPS Y0, Y14, Y0
 	VMINPS Y0, Y15, Y0
@@ -103,8 +117,8 @@ avx2loop:
 	VZEROUPPER
 	RET
 
-// func gemmF32TileAVX512(rows **float32, w *float32, k int, bias *float32, clamp *float32, out *float32, ostride uintptr)
-TEXT ·gemmF32TileAVX512(SB), NOSPLIT, $0-56
+// func gemmF32TileAVX512(rows **float32, segs *uintptr, nseg, seglen int, w *float32, bias *float32, clamp *float32, out *float32, ostride uintptr)
+TEXT ·gemmF32TileAVX512(SB), NOSPLIT, $0-72
 	MOVQ rows+0(FP), AX
 	MOVQ 0(AX), R8
 	MOVQ 8(AX), R9
@@ -114,9 +128,10 @@ TEXT ·gemmF32TileAVX512(SB), NOSPLIT, $0-56
 	MOVQ 40(AX), R13
 	MOVQ 48(AX), R14
 	MOVQ 56(AX), R15
-	MOVQ w+8(FP), DI
-	MOVQ k+16(FP), CX
-	XORQ SI, SI
+	MOVQ w+32(FP), DI
+	MOVQ segs+8(FP), AX
+	MOVQ nseg+16(FP), BX
+	MOVQ seglen+24(FP), DX
 	VPXORD Z0, Z0, Z0
 	VPXORD Z1, Z1, Z1
 	VPXORD Z2, Z2, Z2
@@ -125,6 +140,10 @@ TEXT ·gemmF32TileAVX512(SB), NOSPLIT, $0-56
 	VPXORD Z5, Z5, Z5
 	VPXORD Z6, Z6, Z6
 	VPXORD Z7, Z7, Z7
+
+avx512seg:
+	MOVQ (AX), SI
+	MOVQ DX, CX
 
 avx512loop:
 	VMOVUPS (DI), Z8
@@ -148,14 +167,17 @@ avx512loop:
 	ADDQ $4, SI
 	DECQ CX
 	JNZ  avx512loop
+	ADDQ $8, AX
+	DECQ BX
+	JNZ  avx512seg
 
-	MOVQ bias+24(FP), AX
+	MOVQ bias+40(FP), AX
 	VMOVUPS (AX), Z8
-	MOVQ clamp+32(FP), AX
+	MOVQ clamp+48(FP), AX
 	VBROADCASTSS (AX), Z14
 	VBROADCASTSS 4(AX), Z15
-	MOVQ out+40(FP), DI
-	MOVQ ostride+48(FP), DX
+	MOVQ out+56(FP), DI
+	MOVQ ostride+64(FP), DX
 	VADDPS Z8, Z0, Z0
 	VMAXPS Z0, Z14, Z0
 	VMINPS Z0, Z15, Z0
@@ -277,5 +299,49 @@ dwpixel:
 	ADDQ $32, DX
 	DECQ CX
 	JNZ  dwchunk
+	VZEROUPPER
+	RET
+
+// func dwTapsF32AVX2(in **float32, w **float32, ntaps int, bias, out *float32, c8 int, clamp *float32)
+//
+// One output pixel of a float depthwise convolution (depth multiplier 1)
+// from the ntaps taps listed (those inside the image, in row-major
+// order): out[ch] = clamp(bias[ch] + Σ_t in[t][ch]·w[t][ch]), the sum
+// taken in list order, c = 8·c8 channels.
+TEXT ·dwTapsF32AVX2(SB), NOSPLIT, $0-56
+	MOVQ clamp+48(FP), AX
+	VBROADCASTSS (AX), Y14
+	VBROADCASTSS 4(AX), Y15
+	MOVQ in+0(FP), SI
+	MOVQ w+8(FP), DI
+	MOVQ ntaps+16(FP), R8
+	MOVQ bias+24(FP), BX
+	MOVQ out+32(FP), DX
+	MOVQ c8+40(FP), CX
+	XORQ R9, R9 // byte offset of the channel chunk
+
+tapchunk:
+	VMOVUPS (BX)(R9*1), Y0
+	XORQ R10, R10
+	TESTQ R8, R8
+	JZ   tapdone
+
+taploop:
+	MOVQ (SI)(R10*8), R11
+	MOVQ (DI)(R10*8), R12
+	VMOVUPS (R11)(R9*1), Y1
+	VMULPS (R12)(R9*1), Y1, Y1
+	VADDPS Y1, Y0, Y0
+	INCQ R10
+	CMPQ R10, R8
+	JLT  taploop
+
+tapdone:
+	VMAXPS Y0, Y14, Y0
+	VMINPS Y0, Y15, Y0
+	VMOVUPS Y0, (DX)(R9*1)
+	ADDQ $32, R9
+	DECQ CX
+	JNZ  tapchunk
 	VZEROUPPER
 	RET

@@ -6,14 +6,18 @@ package kernels
 // packed for a SIMD path, and DepthwiseFloat32 takes its SIMD branch only
 // on a SIMD path, when Available() does not list one.
 
-func gemmF32TileAVX2(rows **float32, w *float32, k int, bias *float32, clamp *float32, out *float32, ostride uintptr) {
+func gemmF32TileAVX2(rows **float32, segs *uintptr, nseg, seglen int, w *float32, bias *float32, clamp *float32, out *float32, ostride uintptr) {
 	panic("kernels: AVX2 path called on a build without it")
 }
 
-func gemmF32TileAVX512(rows **float32, w *float32, k int, bias *float32, clamp *float32, out *float32, ostride uintptr) {
+func gemmF32TileAVX512(rows **float32, segs *uintptr, nseg, seglen int, w *float32, bias *float32, clamp *float32, out *float32, ostride uintptr) {
 	panic("kernels: VNNI path called on a build without it")
 }
 
 func dw3x3F32AVX2(in, w, bias, out *float32, c8 int, dy, dx, sx uintptr, n int, clamp *float32) {
+	panic("kernels: AVX2 path called on a build without it")
+}
+
+func dwTapsF32AVX2(in **float32, w **float32, ntaps int, bias, out *float32, c8 int, clamp *float32) {
 	panic("kernels: AVX2 path called on a build without it")
 }

@@ -94,10 +94,19 @@ func prepareConvFloatSIMD(j *kernelJob, p *ConvParams, pf *PackedFilter, workers
 	return groups * j.split
 }
 
+// maxSegs bounds the segments of a convolution read in place (KH, or
+// KH·KW with dilated columns); larger filters always use im2col rows.
+const maxSegs = 32
+
 // convFloatSIMD computes work units [lo, hi) of a float CONV_2D on a SIMD
 // path: unit u is pixel group u/split (convMP pixels), channel-block part
-// u%split. Whole tiles are stored in place; ragged ones (fewer pixels or
-// channels) go through a tile buffer.
+// u%split. A group's pixel rows are read in place when every tap of its
+// pixels lies inside the image (1x1 direct, or an interior group of a
+// larger filter: KH segments of KW·InC contiguous taps, or KH·KW
+// segments of InC with dilated columns), else gathered by im2col. The
+// taps are the same in the same order either way. Whole tiles are stored
+// in place; ragged ones (fewer pixels or channels) go through a tile
+// buffer.
 func convFloatSIMD(j *kernelJob, w, lo, hi int) {
 	p, pf := j.p, j.pf
 	k, outC := pf.k, pf.outC
@@ -111,6 +120,25 @@ func convFloatSIMD(j *kernelJob, w, lo, hi int) {
 	if !fused {
 		clamp = [2]float32{negInf, posInf}
 	}
+	var whole [1]uintptr // one segment: a row of k taps
+	var segs [maxSegs]uintptr
+	nseg, seglen := 0, 0
+	if !j.direct {
+		if p.DilationW == 1 && p.KH <= maxSegs {
+			nseg, seglen = p.KH, p.KW*p.InC
+			for ky := range p.KH {
+				segs[ky] = uintptr(4 * ky * p.DilationH * p.InW * p.InC)
+			}
+		} else if p.KH*p.KW <= maxSegs {
+			nseg, seglen = p.KH*p.KW, p.InC
+			for ky := range p.KH {
+				for kx := range p.KW {
+					segs[ky*p.KW+kx] = uintptr(4 * (ky*p.DilationH*p.InW + kx*p.DilationW) * p.InC)
+				}
+			}
+		}
+	}
+	span := ((p.KH-1)*p.DilationH*p.InW + (p.KW-1)*p.DilationW + 1) * p.InC // floats a pixel's taps cover in place
 	var rows [convMP]*float32
 	var tile [convMP * floatNRSIMD]float32
 	nb := (outC + floatNRSIMD - 1) / floatNRSIMD
@@ -133,10 +161,21 @@ func convFloatSIMD(j *kernelJob, w, lo, hi int) {
 			}
 			continue
 		}
-		for i := range np {
-			if j.direct {
-				rows[i] = &j.inF[directOffset(p, p0+i):][:k][0]
-			} else {
+		gsegs, gn, gl := &whole[0], 1, k
+		var offs [convMP]int
+		switch {
+		case j.direct:
+			directOffsets(p, p0, np, &offs)
+			for i := range np {
+				rows[i] = &j.inF[offs[i]:][:k][0]
+			}
+		case nseg > 0 && insideOffsets(p, p0, np, &offs):
+			for i := range np {
+				rows[i] = &j.inF[offs[i]:][:span][0]
+			}
+			gsegs, gn, gl = &segs[0], nseg, seglen
+		default:
+			for i := range np {
 				r := panel[i*k:][:k]
 				im2colRowFloat(p, j.inF, p0+i, r)
 				rows[i] = &r[0]
@@ -154,7 +193,7 @@ func convFloatSIMD(j *kernelJob, w, lo, hi int) {
 				m := min(mr, np-t0)
 				if m == mr && n == floatNRSIMD {
 					o := j.outF[(p0+t0)*outC+ch:][:(mr-1)*outC+floatNRSIMD]
-					floatTile(mr, &rows[t0], wb, k, bias, &clamp, &o[0], uintptr(4*outC))
+					floatTile(mr, &rows[t0], gsegs, gn, gl, wb, bias, &clamp, &o[0], uintptr(4*outC))
 					if !fused {
 						for i := range mr {
 							clampFloats(o[i*outC:][:n], j.actMin, j.actMax)
@@ -162,7 +201,7 @@ func convFloatSIMD(j *kernelJob, w, lo, hi int) {
 					}
 					continue
 				}
-				floatTile(mr, &rows[t0], wb, k, bias, &clamp, &tile[0], 4*floatNRSIMD)
+				floatTile(mr, &rows[t0], gsegs, gn, gl, wb, bias, &clamp, &tile[0], 4*floatNRSIMD)
 				for i := range m {
 					o := j.outF[(p0+t0+i)*outC+ch:][:n]
 					copy(o, tile[i*floatNRSIMD:][:n])
@@ -175,12 +214,50 @@ func convFloatSIMD(j *kernelJob, w, lo, hi int) {
 	}
 }
 
+// directOffsets sets offs[i] to directOffset(p, p0+i) for i < np,
+// dividing once.
+func directOffsets(p *ConvParams, p0, np int, offs *[convMP]int) {
+	ox := p0 % p.OutW
+	t := p0 / p.OutW
+	oy, b := t%p.OutH, t/p.OutH
+	for i := range np {
+		offs[i] = ((b*p.InH+oy*p.StrideH)*p.InW + ox*p.StrideW) * p.InC
+		if ox++; ox == p.OutW {
+			if ox, oy = 0, oy+1; oy == p.OutH {
+				oy, b = 0, b+1
+			}
+		}
+	}
+}
+
+// insideOffsets sets offs[i] to the offset of the first tap of output
+// pixel p0+i for i < np and reports whether every tap of these pixels
+// lies inside the image (offs is meaningless otherwise).
+func insideOffsets(p *ConvParams, p0, np int, offs *[convMP]int) bool {
+	ox := p0 % p.OutW
+	t := p0 / p.OutW
+	oy, b := t%p.OutH, t/p.OutH
+	for i := range np {
+		iy0, ix0 := oy*p.StrideH-p.PadTop, ox*p.StrideW-p.PadLeft
+		if iy0 < 0 || ix0 < 0 || iy0+(p.KH-1)*p.DilationH >= p.InH || ix0+(p.KW-1)*p.DilationW >= p.InW {
+			return false
+		}
+		offs[i] = ((b*p.InH+iy0)*p.InW + ix0) * p.InC
+		if ox++; ox == p.OutW {
+			if ox, oy = 0, oy+1; oy == p.OutH {
+				oy, b = 0, b+1
+			}
+		}
+	}
+	return true
+}
+
 // floatTile runs the micro-kernel of an mr-pixel tile (4: AVX2, 8:
 // AVX-512).
-func floatTile(mr int, rows **float32, w *float32, k int, bias *float32, clamp *[2]float32, out *float32, ostride uintptr) {
+func floatTile(mr int, rows **float32, segs *uintptr, nseg, seglen int, w, bias *float32, clamp *[2]float32, out *float32, ostride uintptr) {
 	if mr == 8 {
-		gemmF32TileAVX512(rows, w, k, bias, &clamp[0], out, ostride)
+		gemmF32TileAVX512(rows, segs, nseg, seglen, w, bias, &clamp[0], out, ostride)
 		return
 	}
-	gemmF32TileAVX2(rows, w, k, bias, &clamp[0], out, ostride)
+	gemmF32TileAVX2(rows, segs, nseg, seglen, w, bias, &clamp[0], out, ostride)
 }

@@ -100,6 +100,16 @@ var floatConvCases = []struct {
 	{"3x3/d2", geom(1, 9, 9, 4, 16, 3, 3, 1, 2, 1, true)},
 	{"5x3/valid", geom(2, 12, 10, 3, 19, 5, 3, 1, 2, 1, false)},
 	{"pixel", geom(1, 1, 1, 40, 17, 1, 1, 1, 1, 1, false)},
+	{"3x3/in-place/wide", geom(1, 6, 30, 3, 16, 3, 3, 1, 1, 1, true)},
+	{"3x3/s2/in-place", geom(2, 9, 41, 5, 21, 3, 3, 2, 1, 1, true)},
+	{"3x3/d2/in-place", geom(1, 9, 40, 4, 16, 3, 3, 1, 2, 1, true)},
+	{"7x7/d2/im2col only", geom(1, 14, 30, 2, 16, 7, 7, 1, 2, 1, false)},
+	{"7x7/in-place", geom(1, 9, 30, 2, 16, 7, 7, 1, 1, 1, true)},
+	{"3x3/dilation 2x1", func() ConvParams {
+		p := geom(1, 12, 30, 3, 16, 3, 3, 1, 1, 1, false)
+		p.DilationH, p.OutH = 2, 12-4
+		return p
+	}()},
 }
 
 // TestConvFloatPathsSameBits runs float CONV_2D and FULLY_CONNECTED on
@@ -293,7 +303,17 @@ func FuzzFloatTile(f *testing.F) {
 				mr = 8
 			}
 			out := make([]float32, mr*floatNRSIMD)
-			floatTile(mr, &rows[0], &w[0], k, &bias[0], &cl, &out[0], 4*floatNRSIMD)
+			// k taps as one segment, or as segments of up to 7 taps.
+			segs := []uintptr{0}
+			nseg, seglen := 1, k
+			if k%7 == 0 {
+				nseg, seglen = k/7, 7
+				segs = make([]uintptr, nseg)
+				for s := range segs {
+					segs[s] = uintptr(4 * 7 * s)
+				}
+			}
+			floatTile(mr, &rows[0], &segs[0], nseg, seglen, &w[0], &bias[0], &cl, &out[0], 4*floatNRSIMD)
 			for i := range mr {
 				for c := range floatNRSIMD {
 					var acc float32
