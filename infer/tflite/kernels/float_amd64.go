@@ -6,13 +6,13 @@ package kernels
 // (float_amd64.s describes the operands); it needs AVX2.
 //
 //go:noescape
-func gemmF32TileAVX2(rows **float32, segs *uintptr, nseg, seglen int, w *float32, bias *float32, clamp *float32, out *float32, ostride uintptr)
+func gemmF32TileAVX2(rows **float32, segs *uintptr, nseg, seglen int, w *float32, bias *float32, clamp *float32, out *float32, ostride uintptr, nout int, mask *int32)
 
 // gemmF32TileAVX512 is gemmF32TileAVX2 for 8 pixels (rows[0:8]); it
 // needs AVX-512 F.
 //
 //go:noescape
-func gemmF32TileAVX512(rows **float32, segs *uintptr, nseg, seglen int, w *float32, bias *float32, clamp *float32, out *float32, ostride uintptr)
+func gemmF32TileAVX512(rows **float32, segs *uintptr, nseg, seglen int, w *float32, bias *float32, clamp *float32, out *float32, ostride uintptr, nout int, mask *int32)
 
 // dw3x3F32AVX2 computes n interior pixels of a float32 depthwise 3x3
 // (float_amd64.s, which describes the layout); it needs AVX2.

@@ -13,11 +13,13 @@
 // The GEMM tiles: pixel i's taps are nseg segments of seglen floats, segment s
 // at rows[i] + segs[s] bytes (one segment of k taps for 1x1 and im2col
 // rows, KH or KH·KW segments for a convolution read in place); w holds
-// nseg·seglen rows of 16 weights; out + i·ostride bytes receives the 16
-// channels' clamp(Σ + bias), clamp = [actMin, actMax].
+// nseg·seglen rows of 16 weights; out + i·ostride bytes receives the
+// channels' clamp(Σ + bias), clamp = [actMin, actMax], for the first nout
+// pixels (1 ≤ nout ≤ tile) and the channels whose mask lane is −1 (the
+// others are not written).
 
-// func gemmF32TileAVX2(rows **float32, segs *uintptr, nseg, seglen int, w *float32, bias *float32, clamp *float32, out *float32, ostride uintptr)
-TEXT ·gemmF32TileAVX2(SB), NOSPLIT, $0-72
+// func gemmF32TileAVX2(rows **float32, segs *uintptr, nseg, seglen int, w *float32, bias *float32, clamp *float32, out *float32, ostride uintptr, nout int, mask *int32)
+TEXT ·gemmF32TileAVX2(SB), NOSPLIT, $0-88
 	MOVQ rows+0(FP), AX
 	MOVQ 0(AX), R8
 	MOVQ 8(AX), R9
@@ -77,48 +79,60 @@ avx2loop:
 	MOVQ clamp+48(FP), AX
 	VBROADCASTSS (AX), Y14
 	VBROADCASTSS 4(AX), Y15
+	MOVQ mask+80(FP), AX
+	VMOVUPS (AX), Y12
+	VMOVUPS 32(AX), Y13
 	MOVQ out+56(FP), DI
 	MOVQ ostride+64(FP), DX
+	MOVQ nout+72(FP), CX
 	VADDPS Y8, Y0, Y0
 	VMAXPS Y0, Y14, Y0
 	VMINPS Y0, Y15, Y0
-	VMOVUPS Y0, 0(DI)
+	VMASKMOVPS Y0, Y12, 0(DI)
 	VADDPS Y9, Y1, Y1
 	VMAXPS Y1, Y14, Y1
 	VMINPS Y1, Y15, Y1
-	VMOVUPS Y1, 32(DI)
+	VMASKMOVPS Y1, Y13, 32(DI)
+	DECQ CX
+	JZ   avx2done
 	ADDQ DX, DI
 	VADDPS Y8, Y2, Y2
 	VMAXPS Y2, Y14, Y2
 	VMINPS Y2, Y15, Y2
-	VMOVUPS Y2, 0(DI)
+	VMASKMOVPS Y2, Y12, 0(DI)
 	VADDPS Y9, Y3, Y3
 	VMAXPS Y3, Y14, Y3
 	VMINPS Y3, Y15, Y3
-	VMOVUPS Y3, 32(DI)
+	VMASKMOVPS Y3, Y13, 32(DI)
+	DECQ CX
+	JZ   avx2done
 	ADDQ DX, DI
 	VADDPS Y8, Y4, Y4
 	VMAXPS Y4, Y14, Y4
 	VMINPS Y4, Y15, Y4
-	VMOVUPS Y4, 0(DI)
+	VMASKMOVPS Y4, Y12, 0(DI)
 	VADDPS Y9, Y5, Y5
 	VMAXPS Y5, Y14, Y5
 	VMINPS Y5, Y15, Y5
-	VMOVUPS Y5, 32(DI)
+	VMASKMOVPS Y5, Y13, 32(DI)
+	DECQ CX
+	JZ   avx2done
 	ADDQ DX, DI
 	VADDPS Y8, Y6, Y6
 	VMAXPS Y6, Y14, Y6
 	VMINPS Y6, Y15, Y6
-	VMOVUPS Y6, 0(DI)
+	VMASKMOVPS Y6, Y12, 0(DI)
 	VADDPS Y9, Y7, Y7
 	VMAXPS Y7, Y14, Y7
 	VMINPS Y7, Y15, Y7
-	VMOVUPS Y7, 32(DI)
+	VMASKMOVPS Y7, Y13, 32(DI)
+
+avx2done:
 	VZEROUPPER
 	RET
 
-// func gemmF32TileAVX512(rows **float32, segs *uintptr, nseg, seglen int, w *float32, bias *float32, clamp *float32, out *float32, ostride uintptr)
-TEXT ·gemmF32TileAVX512(SB), NOSPLIT, $0-72
+// func gemmF32TileAVX512(rows **float32, segs *uintptr, nseg, seglen int, w *float32, bias *float32, clamp *float32, out *float32, ostride uintptr, nout int, mask *int32)
+TEXT ·gemmF32TileAVX512(SB), NOSPLIT, $0-88
 	MOVQ rows+0(FP), AX
 	MOVQ 0(AX), R8
 	MOVQ 8(AX), R9
@@ -176,47 +190,67 @@ avx512loop:
 	MOVQ clamp+48(FP), AX
 	VBROADCASTSS (AX), Z14
 	VBROADCASTSS 4(AX), Z15
+	MOVQ mask+80(FP), AX
+	VMOVUPS (AX), Z13
+	VPTESTMD Z13, Z13, K1
 	MOVQ out+56(FP), DI
 	MOVQ ostride+64(FP), DX
+	MOVQ nout+72(FP), CX
 	VADDPS Z8, Z0, Z0
 	VMAXPS Z0, Z14, Z0
 	VMINPS Z0, Z15, Z0
-	VMOVUPS Z0, (DI)
+	VMOVUPS Z0, K1, (DI)
+	DECQ CX
+	JZ   avx512done
 	ADDQ DX, DI
 	VADDPS Z8, Z1, Z1
 	VMAXPS Z1, Z14, Z1
 	VMINPS Z1, Z15, Z1
-	VMOVUPS Z1, (DI)
+	VMOVUPS Z1, K1, (DI)
+	DECQ CX
+	JZ   avx512done
 	ADDQ DX, DI
 	VADDPS Z8, Z2, Z2
 	VMAXPS Z2, Z14, Z2
 	VMINPS Z2, Z15, Z2
-	VMOVUPS Z2, (DI)
+	VMOVUPS Z2, K1, (DI)
+	DECQ CX
+	JZ   avx512done
 	ADDQ DX, DI
 	VADDPS Z8, Z3, Z3
 	VMAXPS Z3, Z14, Z3
 	VMINPS Z3, Z15, Z3
-	VMOVUPS Z3, (DI)
+	VMOVUPS Z3, K1, (DI)
+	DECQ CX
+	JZ   avx512done
 	ADDQ DX, DI
 	VADDPS Z8, Z4, Z4
 	VMAXPS Z4, Z14, Z4
 	VMINPS Z4, Z15, Z4
-	VMOVUPS Z4, (DI)
+	VMOVUPS Z4, K1, (DI)
+	DECQ CX
+	JZ   avx512done
 	ADDQ DX, DI
 	VADDPS Z8, Z5, Z5
 	VMAXPS Z5, Z14, Z5
 	VMINPS Z5, Z15, Z5
-	VMOVUPS Z5, (DI)
+	VMOVUPS Z5, K1, (DI)
+	DECQ CX
+	JZ   avx512done
 	ADDQ DX, DI
 	VADDPS Z8, Z6, Z6
 	VMAXPS Z6, Z14, Z6
 	VMINPS Z6, Z15, Z6
-	VMOVUPS Z6, (DI)
+	VMOVUPS Z6, K1, (DI)
+	DECQ CX
+	JZ   avx512done
 	ADDQ DX, DI
 	VADDPS Z8, Z7, Z7
 	VMAXPS Z7, Z14, Z7
 	VMINPS Z7, Z15, Z7
-	VMOVUPS Z7, (DI)
+	VMOVUPS Z7, K1, (DI)
+
+avx512done:
 	VZEROUPPER
 	RET
 

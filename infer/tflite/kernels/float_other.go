@@ -6,11 +6,11 @@ package kernels
 // packed for a SIMD path, and DepthwiseFloat32 takes its SIMD branch only
 // on a SIMD path, when Available() does not list one.
 
-func gemmF32TileAVX2(rows **float32, segs *uintptr, nseg, seglen int, w *float32, bias *float32, clamp *float32, out *float32, ostride uintptr) {
+func gemmF32TileAVX2(rows **float32, segs *uintptr, nseg, seglen int, w *float32, bias *float32, clamp *float32, out *float32, ostride uintptr, nout int, mask *int32) {
 	panic("kernels: AVX2 path called on a build without it")
 }
 
-func gemmF32TileAVX512(rows **float32, segs *uintptr, nseg, seglen int, w *float32, bias *float32, clamp *float32, out *float32, ostride uintptr) {
+func gemmF32TileAVX512(rows **float32, segs *uintptr, nseg, seglen int, w *float32, bias *float32, clamp *float32, out *float32, ostride uintptr, nout int, mask *int32) {
 	panic("kernels: VNNI path called on a build without it")
 }
 

@@ -105,8 +105,7 @@ const maxSegs = 32
 // larger filter: KH segments of KW·InC contiguous taps, or KH·KW
 // segments of InC with dilated columns), else gathered by im2col. The
 // taps are the same in the same order either way. Whole tiles are stored
-// in place; ragged ones (fewer pixels or channels) go through a tile
-// buffer.
+// in place; the kernels store only the pixels and channels that exist.
 func convFloatSIMD(j *kernelJob, w, lo, hi int) {
 	p, pf := j.p, j.pf
 	k, outC := pf.k, pf.outC
@@ -140,7 +139,6 @@ func convFloatSIMD(j *kernelJob, w, lo, hi int) {
 	}
 	span := ((p.KH-1)*p.DilationH*p.InW + (p.KW-1)*p.DilationW + 1) * p.InC // floats a pixel's taps cover in place
 	var rows [convMP]*float32
-	var tile [convMP * floatNRSIMD]float32
 	nb := (outC + floatNRSIMD - 1) / floatNRSIMD
 	mr := pf.mr
 	for u := lo; u < hi; u++ {
@@ -189,30 +187,24 @@ func convFloatSIMD(j *kernelJob, w, lo, hi int) {
 			n := min(floatNRSIMD, outC-ch)
 			wb := &pf.wf[b*k*2:][:k*2][0][0]
 			bias := &pf.biasF[ch:][:floatNRSIMD][0]
+			mask := &floatMask[floatNRSIMD-n:][:floatNRSIMD][0]
 			for t0 := 0; t0 < np; t0 += mr {
 				m := min(mr, np-t0)
-				if m == mr && n == floatNRSIMD {
-					o := j.outF[(p0+t0)*outC+ch:][:(mr-1)*outC+floatNRSIMD]
-					floatTile(mr, &rows[t0], gsegs, gn, gl, wb, bias, &clamp, &o[0], uintptr(4*outC))
-					if !fused {
-						for i := range mr {
-							clampFloats(o[i*outC:][:n], j.actMin, j.actMax)
-						}
-					}
-					continue
-				}
-				floatTile(mr, &rows[t0], gsegs, gn, gl, wb, bias, &clamp, &tile[0], 4*floatNRSIMD)
-				for i := range m {
-					o := j.outF[(p0+t0+i)*outC+ch:][:n]
-					copy(o, tile[i*floatNRSIMD:][:n])
-					if !fused {
-						clampFloats(o, j.actMin, j.actMax)
+				o := j.outF[(p0+t0)*outC+ch:][:(m-1)*outC+n]
+				floatTile(mr, &rows[t0], gsegs, gn, gl, wb, bias, &clamp, &o[0], uintptr(4*outC), m, mask)
+				if !fused {
+					for i := range m {
+						clampFloats(o[i*outC:][:n], j.actMin, j.actMax)
 					}
 				}
 			}
 		}
 	}
 }
+
+// floatMask[16−n:][:16] has its first n lanes set: the store mask of a
+// block of n channels.
+var floatMask = [2 * floatNRSIMD]int32{-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1}
 
 // directOffsets sets offs[i] to directOffset(p, p0+i) for i < np,
 // dividing once.
@@ -254,10 +246,10 @@ func insideOffsets(p *ConvParams, p0, np int, offs *[convMP]int) bool {
 
 // floatTile runs the micro-kernel of an mr-pixel tile (4: AVX2, 8:
 // AVX-512).
-func floatTile(mr int, rows **float32, segs *uintptr, nseg, seglen int, w, bias *float32, clamp *[2]float32, out *float32, ostride uintptr) {
+func floatTile(mr int, rows **float32, segs *uintptr, nseg, seglen int, w, bias *float32, clamp *[2]float32, out *float32, ostride uintptr, nout int, mask *int32) {
 	if mr == 8 {
-		gemmF32TileAVX512(rows, segs, nseg, seglen, w, bias, &clamp[0], out, ostride)
+		gemmF32TileAVX512(rows, segs, nseg, seglen, w, bias, &clamp[0], out, ostride, nout, mask)
 		return
 	}
-	gemmF32TileAVX2(rows, segs, nseg, seglen, w, bias, &clamp[0], out, ostride)
+	gemmF32TileAVX2(rows, segs, nseg, seglen, w, bias, &clamp[0], out, ostride, nout, mask)
 }

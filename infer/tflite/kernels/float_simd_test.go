@@ -302,8 +302,13 @@ func FuzzFloatTile(f *testing.F) {
 			if path == PathVNNI {
 				mr = 8
 			}
-			out := make([]float32, mr*floatNRSIMD)
-			// k taps as one segment, or as segments of up to 7 taps.
+			// Store nout pixels × n channels into a buffer of row stride
+			// 20 floats filled with a sentinel that must survive elsewhere.
+			nout, n := 1+r.IntN(mr), 1+r.IntN(floatNRSIMD)
+			if r.IntN(2) == 0 {
+				nout, n = mr, floatNRSIMD
+			}
+			// k taps as one segment, or as segments of 7 taps.
 			segs := []uintptr{0}
 			nseg, seglen := 1, k
 			if k%7 == 0 {
@@ -313,15 +318,27 @@ func FuzzFloatTile(f *testing.F) {
 					segs[s] = uintptr(4 * 7 * s)
 				}
 			}
-			floatTile(mr, &rows[0], &segs[0], nseg, seglen, &w[0], &bias[0], &cl, &out[0], 4*floatNRSIMD)
+			const stride = floatNRSIMD + 4
+			out := make([]float32, mr*stride)
+			sentinel := math.Float32frombits(0x7fc0dead)
+			for i := range out {
+				out[i] = sentinel
+			}
+			floatTile(mr, &rows[0], &segs[0], nseg, seglen, &w[0], &bias[0], &cl, &out[0], 4*stride, nout, &floatMask[floatNRSIMD-n])
 			for i := range mr {
-				for c := range floatNRSIMD {
+				for c := range stride {
+					got := out[i*stride+c]
+					if i >= nout || c >= n {
+						if math.Float32bits(got) != 0x7fc0dead {
+							t.Fatalf("%v nout=%d n=%d: pixel %d lane %d written (%g)", path, nout, n, i, c, got)
+						}
+						continue
+					}
 					var acc float32
 					for t := range k {
 						acc += float32(x[i*k+t] * w[t*floatNRSIMD+c])
 					}
 					want := min(max(acc+bias[c], cl[0]), cl[1])
-					got := out[i*floatNRSIMD+c]
 					if math.Float32bits(got) != math.Float32bits(want) && !(got != got && want != want) {
 						t.Fatalf("%v k=%d pixel %d channel %d: %g (%#08x), want %g (%#08x)", path, k, i, c, got, math.Float32bits(got), want, math.Float32bits(want))
 					}
