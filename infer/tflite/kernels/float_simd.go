@@ -245,9 +245,10 @@ func insideOffsets(p *ConvParams, p0, np int, offs *[convMP]int) bool {
 }
 
 // floatTile runs the micro-kernel of an mr-pixel tile (4: AVX2, 8:
-// AVX-512).
+// AVX-512); an AVX-512 tile of at most 4 pixels (an FC with batch 1)
+// runs the 4-pixel AVX2 kernel, which computes half the unused rows.
 func floatTile(mr int, rows **float32, segs *uintptr, nseg, seglen int, w, bias *float32, clamp *[2]float32, out *float32, ostride uintptr, nout int, mask *int32) {
-	if mr == 8 {
+	if mr == 8 && nout > 4 {
 		gemmF32TileAVX512(rows, segs, nseg, seglen, w, bias, &clamp[0], out, ostride, nout, mask)
 		return
 	}

@@ -324,7 +324,11 @@ func FuzzFloatTile(f *testing.F) {
 			for i := range out {
 				out[i] = sentinel
 			}
-			floatTile(mr, &rows[0], &segs[0], nseg, seglen, &w[0], &bias[0], &cl, &out[0], 4*stride, nout, &floatMask[floatNRSIMD-n])
+			if mr == 8 {
+				gemmF32TileAVX512(&rows[0], &segs[0], nseg, seglen, &w[0], &bias[0], &cl[0], &out[0], 4*stride, nout, &floatMask[floatNRSIMD-n])
+			} else {
+				gemmF32TileAVX2(&rows[0], &segs[0], nseg, seglen, &w[0], &bias[0], &cl[0], &out[0], 4*stride, nout, &floatMask[floatNRSIMD-n])
+			}
 			for i := range mr {
 				for c := range stride {
 					got := out[i*stride+c]
