@@ -25,3 +25,9 @@ func dw3x3F32AVX2(in, w, bias, out *float32, c8 int, dy, dx, sx uintptr, n int, 
 //
 //go:noescape
 func dwTapsF32AVX2(in **float32, w **float32, ntaps int, bias, out *float32, c8 int, clamp *float32)
+
+// gemmF32Tile8x8AVX2 is gemmF32TileAVX2 for 8 pixels and a block of at
+// most 8 channels (the first 8 lanes of each weight row); it needs AVX2.
+//
+//go:noescape
+func gemmF32Tile8x8AVX2(rows **float32, segs *uintptr, nseg, seglen int, w *float32, bias *float32, clamp *float32, out *float32, ostride uintptr, nout int, mask *int32)

@@ -103,9 +103,9 @@ const maxSegs = 32
 // u%split. A group's pixel rows are read in place when every tap of its
 // pixels lies inside the image (1x1 direct, or an interior group of a
 // larger filter: KH segments of KW·InC contiguous taps, or KH·KW
-// segments of InC with dilated columns), else gathered by im2col. The
-// taps are the same in the same order either way. Whole tiles are stored
-// in place; the kernels store only the pixels and channels that exist.
+// segments of InC with dilated columns), else gathered by
+// im2colRowsFloat. The taps are the same in the same order either way.
+// The kernels store only the pixels and channels that exist.
 func convFloatSIMD(j *kernelJob, w, lo, hi int) {
 	p, pf := j.p, j.pf
 	k, outC := pf.k, pf.outC
@@ -173,10 +173,9 @@ func convFloatSIMD(j *kernelJob, w, lo, hi int) {
 			}
 			gsegs, gn, gl = &segs[0], nseg, seglen
 		default:
+			im2colRowsFloat(p, j.inF, p0, np, panel, k)
 			for i := range np {
-				r := panel[i*k:][:k]
-				im2colRowFloat(p, j.inF, p0+i, r)
-				rows[i] = &r[0]
+				rows[i] = &panel[i*k:][:k][0]
 			}
 		}
 		for i := np; i < convMP; i++ {
@@ -188,6 +187,18 @@ func convFloatSIMD(j *kernelJob, w, lo, hi int) {
 			wb := &pf.wf[b*k*2:][:k*2][0][0]
 			bias := &pf.biasF[ch:][:floatNRSIMD][0]
 			mask := &floatMask[floatNRSIMD-n:][:floatNRSIMD][0]
+			if n <= 8 && np > 4 {
+				// One 8-pixel call on 8 lanes instead of 16-lane tiles
+				// that are half empty.
+				o := j.outF[p0*outC+ch:][:(np-1)*outC+n]
+				gemmF32Tile8x8AVX2(&rows[0], gsegs, gn, gl, wb, bias, &clamp[0], &o[0], uintptr(4*outC), np, mask)
+				if !fused {
+					for i := range np {
+						clampFloats(o[i*outC:][:n], j.actMin, j.actMax)
+					}
+				}
+				continue
+			}
 			for t0 := 0; t0 < np; t0 += mr {
 				m := min(mr, np-t0)
 				o := j.outF[(p0+t0)*outC+ch:][:(m-1)*outC+n]
@@ -222,21 +233,65 @@ func directOffsets(p *ConvParams, p0, np int, offs *[convMP]int) {
 	}
 }
 
+// im2colRowsFloat writes the im2col rows of output pixels [p0, p0+np)
+// to panel (rows of k floats), as im2colRowFloat does, dividing once and
+// copying each filter row of taps inside the image at once.
+func im2colRowsFloat(p *ConvParams, in []float32, p0, np int, panel []float32, k int) {
+	ox := p0 % p.OutW
+	t := p0 / p.OutW
+	oy, b := t%p.OutH, t/p.OutH
+	rowLen := p.KW * p.InC
+	for i := range np {
+		dst := panel[i*k:][:k]
+		iy0, ix0 := oy*p.StrideH-p.PadTop, ox*p.StrideW-p.PadLeft
+		colsIn := p.DilationW == 1 && ix0 >= 0 && ix0+p.KW-1 < p.InW
+		for ky := range p.KH {
+			o := dst[ky*rowLen:][:rowLen]
+			iy := iy0 + ky*p.DilationH
+			switch {
+			case iy < 0 || iy >= p.InH:
+				clear(o)
+			case colsIn:
+				copy(o, in[((b*p.InH+iy)*p.InW+ix0)*p.InC:][:rowLen])
+			default:
+				for kx := range p.KW {
+					ix := ix0 + kx*p.DilationW
+					ot := o[kx*p.InC:][:p.InC]
+					if ix < 0 || ix >= p.InW {
+						clear(ot)
+						continue
+					}
+					copy(ot, in[((b*p.InH+iy)*p.InW+ix)*p.InC:][:p.InC])
+				}
+			}
+		}
+		if ox++; ox == p.OutW {
+			if ox, oy = 0, oy+1; oy == p.OutH {
+				oy, b = 0, b+1
+			}
+		}
+	}
+}
+
 // insideOffsets sets offs[i] to the offset of the first tap of output
 // pixel p0+i for i < np and reports whether every tap of these pixels
 // lies inside the image (offs is meaningless otherwise).
 func insideOffsets(p *ConvParams, p0, np int, offs *[convMP]int) bool {
-	ox := p0 % p.OutW
-	t := p0 / p.OutW
-	oy, b := t%p.OutH, t/p.OutH
+	outW, outH, inW, inH, inC := p.OutW, p.OutH, p.InW, p.InH, p.InC
+	sx, sy, padL, padT := p.StrideW, p.StrideH, p.PadLeft, p.PadTop
+	yMax := inH - 1 - (p.KH-1)*p.DilationH // the last first-tap row inside
+	xMax := inW - 1 - (p.KW-1)*p.DilationW
+	ox := p0 % outW
+	t := p0 / outW
+	oy, b := t%outH, t/outH
 	for i := range np {
-		iy0, ix0 := oy*p.StrideH-p.PadTop, ox*p.StrideW-p.PadLeft
-		if iy0 < 0 || ix0 < 0 || iy0+(p.KH-1)*p.DilationH >= p.InH || ix0+(p.KW-1)*p.DilationW >= p.InW {
+		iy0, ix0 := oy*sy-padT, ox*sx-padL
+		if iy0 < 0 || ix0 < 0 || iy0 > yMax || ix0 > xMax {
 			return false
 		}
-		offs[i] = ((b*p.InH+iy0)*p.InW + ix0) * p.InC
-		if ox++; ox == p.OutW {
-			if ox, oy = 0, oy+1; oy == p.OutH {
+		offs[i] = ((b*inH+iy0)*inW + ix0) * inC
+		if ox++; ox == outW {
+			if ox, oy = 0, oy+1; oy == outH {
 				oy, b = 0, b+1
 			}
 		}

@@ -324,9 +324,19 @@ func FuzzFloatTile(f *testing.F) {
 			for i := range out {
 				out[i] = sentinel
 			}
-			if mr == 8 {
+			switch {
+			case mr == 4 && n <= 8 && r.IntN(2) == 0:
+				// The 8-channel kernel (both paths use it), 8 pixels.
+				nout = 1 + r.IntN(8)
+				mr = 8
+				out = make([]float32, mr*stride)
+				for i := range out {
+					out[i] = sentinel
+				}
+				gemmF32Tile8x8AVX2(&rows[0], &segs[0], nseg, seglen, &w[0], &bias[0], &cl[0], &out[0], 4*stride, nout, &floatMask[floatNRSIMD-n])
+			case mr == 8:
 				gemmF32TileAVX512(&rows[0], &segs[0], nseg, seglen, &w[0], &bias[0], &cl[0], &out[0], 4*stride, nout, &floatMask[floatNRSIMD-n])
-			} else {
+			default:
 				gemmF32TileAVX2(&rows[0], &segs[0], nseg, seglen, &w[0], &bias[0], &cl[0], &out[0], 4*stride, nout, &floatMask[floatNRSIMD-n])
 			}
 			for i := range mr {
@@ -407,4 +417,26 @@ func TestFloatKernelsDoNotAllocate(t *testing.T) {
 			pool.Close()
 		}
 	})
+}
+
+func TestIm2colRowsFloat(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 4))
+	for _, tc := range floatConvCases {
+		p := tc.p
+		k := p.KH * p.KW * p.InC
+		in := floatData(r, "unit", p.N*p.InH*p.InW*p.InC)
+		pixels := convPixels(&p)
+		for p0 := 0; p0 < pixels; p0 += 5 {
+			np := min(convMP, pixels-p0)
+			got := make([]float32, convMP*k)
+			im2colRowsFloat(&p, in, p0, np, got, k)
+			want := make([]float32, convMP*k)
+			for i := range np {
+				im2colRowFloat(&p, in, p0+i, want[i*k:][:k])
+			}
+			if d := sameBits(got, want); d != "" {
+				t.Fatalf("%s: pixels %d..%d: %s", tc.name, p0, p0+np-1, d)
+			}
+		}
+	}
 }
