@@ -16,7 +16,9 @@
 // nseg·seglen rows of 16 weights; out + i·ostride bytes receives the
 // channels' clamp(Σ + bias), clamp = [actMin, actMax], for the first nout
 // pixels (1 ≤ nout ≤ tile) and the channels whose mask lane is −1 (the
-// others are not written).
+// others are not written). The AVX2 kernels take mask = nil for a whole
+// block (VMASKMOVPS stores are slow on AMD cores); the AVX-512 kernel
+// needs the mask.
 
 // func gemmF32TileAVX2(rows **float32, segs *uintptr, nseg, seglen int, w *float32, bias *float32, clamp *float32, out *float32, ostride uintptr, nout int, mask *int32)
 TEXT ·gemmF32TileAVX2(SB), NOSPLIT, $0-88
@@ -79,12 +81,14 @@ avx2loop:
 	MOVQ clamp+48(FP), AX
 	VBROADCASTSS (AX), Y14
 	VBROADCASTSS 4(AX), Y15
-	MOVQ mask+80(FP), AX
-	VMOVUPS (AX), Y12
-	VMOVUPS 32(AX), Y13
 	MOVQ out+56(FP), DI
 	MOVQ ostride+64(FP), DX
 	MOVQ nout+72(FP), CX
+	MOVQ mask+80(FP), AX
+	TESTQ AX, AX
+	JZ   avx2full
+	VMOVUPS (AX), Y12
+	VMOVUPS 32(AX), Y13
 	VADDPS Y8, Y0, Y0
 	VMAXPS Y0, Y14, Y0
 	VMINPS Y0, Y15, Y0
@@ -126,6 +130,51 @@ avx2loop:
 	VMAXPS Y7, Y14, Y7
 	VMINPS Y7, Y15, Y7
 	VMASKMOVPS Y7, Y13, 32(DI)
+	JMP  avx2done
+
+// No mask: every channel of the block exists.
+avx2full:
+	VADDPS Y8, Y0, Y0
+	VMAXPS Y0, Y14, Y0
+	VMINPS Y0, Y15, Y0
+	VMOVUPS Y0, 0(DI)
+	VADDPS Y9, Y1, Y1
+	VMAXPS Y1, Y14, Y1
+	VMINPS Y1, Y15, Y1
+	VMOVUPS Y1, 32(DI)
+	DECQ CX
+	JZ   avx2done
+	ADDQ DX, DI
+	VADDPS Y8, Y2, Y2
+	VMAXPS Y2, Y14, Y2
+	VMINPS Y2, Y15, Y2
+	VMOVUPS Y2, 0(DI)
+	VADDPS Y9, Y3, Y3
+	VMAXPS Y3, Y14, Y3
+	VMINPS Y3, Y15, Y3
+	VMOVUPS Y3, 32(DI)
+	DECQ CX
+	JZ   avx2done
+	ADDQ DX, DI
+	VADDPS Y8, Y4, Y4
+	VMAXPS Y4, Y14, Y4
+	VMINPS Y4, Y15, Y4
+	VMOVUPS Y4, 0(DI)
+	VADDPS Y9, Y5, Y5
+	VMAXPS Y5, Y14, Y5
+	VMINPS Y5, Y15, Y5
+	VMOVUPS Y5, 32(DI)
+	DECQ CX
+	JZ   avx2done
+	ADDQ DX, DI
+	VADDPS Y8, Y6, Y6
+	VMAXPS Y6, Y14, Y6
+	VMINPS Y6, Y15, Y6
+	VMOVUPS Y6, 0(DI)
+	VADDPS Y9, Y7, Y7
+	VMAXPS Y7, Y14, Y7
+	VMINPS Y7, Y15, Y7
+	VMOVUPS Y7, 32(DI)
 
 avx2done:
 	VZEROUPPER
@@ -450,11 +499,13 @@ t8loop:
 	MOVQ clamp+48(FP), AX
 	VBROADCASTSS (AX), Y14
 	VBROADCASTSS 4(AX), Y15
-	MOVQ mask+80(FP), AX
-	VMOVUPS (AX), Y13
 	MOVQ out+56(FP), DI
 	MOVQ ostride+64(FP), DX
 	MOVQ nout+72(FP), CX
+	MOVQ mask+80(FP), AX
+	TESTQ AX, AX
+	JZ   t8full
+	VMOVUPS (AX), Y13
 	VADDPS Y8, Y0, Y0
 	VMAXPS Y0, Y14, Y0
 	VMINPS Y0, Y15, Y0
@@ -508,6 +559,63 @@ t8loop:
 	VMAXPS Y7, Y14, Y7
 	VMINPS Y7, Y15, Y7
 	VMASKMOVPS Y7, Y13, (DI)
+	JMP  t8done
+
+// No mask: all 8 channels exist.
+t8full:
+	VADDPS Y8, Y0, Y0
+	VMAXPS Y0, Y14, Y0
+	VMINPS Y0, Y15, Y0
+	VMOVUPS Y0, (DI)
+	DECQ CX
+	JZ   t8done
+	ADDQ DX, DI
+	VADDPS Y8, Y1, Y1
+	VMAXPS Y1, Y14, Y1
+	VMINPS Y1, Y15, Y1
+	VMOVUPS Y1, (DI)
+	DECQ CX
+	JZ   t8done
+	ADDQ DX, DI
+	VADDPS Y8, Y2, Y2
+	VMAXPS Y2, Y14, Y2
+	VMINPS Y2, Y15, Y2
+	VMOVUPS Y2, (DI)
+	DECQ CX
+	JZ   t8done
+	ADDQ DX, DI
+	VADDPS Y8, Y3, Y3
+	VMAXPS Y3, Y14, Y3
+	VMINPS Y3, Y15, Y3
+	VMOVUPS Y3, (DI)
+	DECQ CX
+	JZ   t8done
+	ADDQ DX, DI
+	VADDPS Y8, Y4, Y4
+	VMAXPS Y4, Y14, Y4
+	VMINPS Y4, Y15, Y4
+	VMOVUPS Y4, (DI)
+	DECQ CX
+	JZ   t8done
+	ADDQ DX, DI
+	VADDPS Y8, Y5, Y5
+	VMAXPS Y5, Y14, Y5
+	VMINPS Y5, Y15, Y5
+	VMOVUPS Y5, (DI)
+	DECQ CX
+	JZ   t8done
+	ADDQ DX, DI
+	VADDPS Y8, Y6, Y6
+	VMAXPS Y6, Y14, Y6
+	VMINPS Y6, Y15, Y6
+	VMOVUPS Y6, (DI)
+	DECQ CX
+	JZ   t8done
+	ADDQ DX, DI
+	VADDPS Y8, Y7, Y7
+	VMAXPS Y7, Y14, Y7
+	VMINPS Y7, Y15, Y7
+	VMOVUPS Y7, (DI)
 
 t8done:
 	VZEROUPPER

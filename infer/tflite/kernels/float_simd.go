@@ -187,11 +187,19 @@ func convFloatSIMD(j *kernelJob, w, lo, hi int) {
 			wb := &pf.wf[b*k*2:][:k*2][0][0]
 			bias := &pf.biasF[ch:][:floatNRSIMD][0]
 			mask := &floatMask[floatNRSIMD-n:][:floatNRSIMD][0]
+			// nil: the AVX2 kernels store whole blocks without a mask.
+			var mask16, mask8 *int32
+			if n < floatNRSIMD {
+				mask16 = mask
+			}
+			if n < 8 {
+				mask8 = mask
+			}
 			if n <= 8 && np > 4 {
 				// One 8-pixel call on 8 lanes instead of 16-lane tiles
 				// that are half empty.
 				o := j.outF[p0*outC+ch:][:(np-1)*outC+n]
-				gemmF32Tile8x8AVX2(&rows[0], gsegs, gn, gl, wb, bias, &clamp[0], &o[0], uintptr(4*outC), np, mask)
+				gemmF32Tile8x8AVX2(&rows[0], gsegs, gn, gl, wb, bias, &clamp[0], &o[0], uintptr(4*outC), np, mask8)
 				if !fused {
 					for i := range np {
 						clampFloats(o[i*outC:][:n], j.actMin, j.actMax)
@@ -202,7 +210,7 @@ func convFloatSIMD(j *kernelJob, w, lo, hi int) {
 			for t0 := 0; t0 < np; t0 += mr {
 				m := min(mr, np-t0)
 				o := j.outF[(p0+t0)*outC+ch:][:(m-1)*outC+n]
-				floatTile(mr, &rows[t0], gsegs, gn, gl, wb, bias, &clamp, &o[0], uintptr(4*outC), m, mask)
+				floatTile(mr, &rows[t0], gsegs, gn, gl, wb, bias, &clamp, &o[0], uintptr(4*outC), m, mask, mask16)
 				if !fused {
 					for i := range m {
 						clampFloats(o[i*outC:][:n], j.actMin, j.actMax)
@@ -302,10 +310,12 @@ func insideOffsets(p *ConvParams, p0, np int, offs *[convMP]int) bool {
 // floatTile runs the micro-kernel of an mr-pixel tile (4: AVX2, 8:
 // AVX-512); an AVX-512 tile of at most 4 pixels (an FC with batch 1)
 // runs the 4-pixel AVX2 kernel, which computes half the unused rows.
-func floatTile(mr int, rows **float32, segs *uintptr, nseg, seglen int, w, bias *float32, clamp *[2]float32, out *float32, ostride uintptr, nout int, mask *int32) {
+// mask is the block's store mask, mask16 the same or nil for a whole
+// block.
+func floatTile(mr int, rows **float32, segs *uintptr, nseg, seglen int, w, bias *float32, clamp *[2]float32, out *float32, ostride uintptr, nout int, mask, mask16 *int32) {
 	if mr == 8 && nout > 4 {
 		gemmF32TileAVX512(rows, segs, nseg, seglen, w, bias, &clamp[0], out, ostride, nout, mask)
 		return
 	}
-	gemmF32TileAVX2(rows, segs, nseg, seglen, w, bias, &clamp[0], out, ostride, nout, mask)
+	gemmF32TileAVX2(rows, segs, nseg, seglen, w, bias, &clamp[0], out, ostride, nout, mask16)
 }

@@ -324,6 +324,14 @@ func FuzzFloatTile(f *testing.F) {
 			for i := range out {
 				out[i] = sentinel
 			}
+			// The AVX2 kernels take nil for a whole block.
+			m16, m8 := &floatMask[floatNRSIMD-n], &floatMask[floatNRSIMD-n]
+			if n == floatNRSIMD {
+				m16 = nil
+			}
+			if n == 8 {
+				m8 = nil
+			}
 			switch {
 			case mr == 4 && n <= 8 && r.IntN(2) == 0:
 				// The 8-channel kernel (both paths use it), 8 pixels.
@@ -333,11 +341,11 @@ func FuzzFloatTile(f *testing.F) {
 				for i := range out {
 					out[i] = sentinel
 				}
-				gemmF32Tile8x8AVX2(&rows[0], &segs[0], nseg, seglen, &w[0], &bias[0], &cl[0], &out[0], 4*stride, nout, &floatMask[floatNRSIMD-n])
+				gemmF32Tile8x8AVX2(&rows[0], &segs[0], nseg, seglen, &w[0], &bias[0], &cl[0], &out[0], 4*stride, nout, m8)
 			case mr == 8:
 				gemmF32TileAVX512(&rows[0], &segs[0], nseg, seglen, &w[0], &bias[0], &cl[0], &out[0], 4*stride, nout, &floatMask[floatNRSIMD-n])
 			default:
-				gemmF32TileAVX2(&rows[0], &segs[0], nseg, seglen, &w[0], &bias[0], &cl[0], &out[0], 4*stride, nout, &floatMask[floatNRSIMD-n])
+				gemmF32TileAVX2(&rows[0], &segs[0], nseg, seglen, &w[0], &bias[0], &cl[0], &out[0], 4*stride, nout, m16)
 			}
 			for i := range mr {
 				for c := range stride {
