@@ -142,11 +142,15 @@ func convFloatSIMD(j *kernelJob, w, lo, hi int) {
 	nb := (outC + floatNRSIMD - 1) / floatNRSIMD
 	mr := pf.mr
 	for u := lo; u < hi; u++ {
-		g, part := u/j.split, u%j.split
+		g, bLo, bHi := u, 0, nb
+		if split := j.split; split > 1 {
+			part := u % split
+			g, bLo, bHi = u/split, nb*part/split, nb*(part+1)/split
+		}
 		p0 := g * convMP
 		np := min(convMP, pixels-p0)
 		if k == 0 {
-			for b := nb * part / j.split; b < nb*(part+1)/j.split; b++ {
+			for b := bLo; b < bHi; b++ {
 				ch := b * floatNRSIMD
 				n := min(floatNRSIMD, outC-ch)
 				for i := range np {
@@ -181,7 +185,7 @@ func convFloatSIMD(j *kernelJob, w, lo, hi int) {
 		for i := np; i < convMP; i++ {
 			rows[i] = rows[np-1] // computed, never stored
 		}
-		for b := nb * part / j.split; b < nb*(part+1)/j.split; b++ {
+		for b := bLo; b < bHi; b++ {
 			ch := b * floatNRSIMD
 			n := min(floatNRSIMD, outC-ch)
 			wb := &pf.wf[b*k*2:][:k*2][0][0]
