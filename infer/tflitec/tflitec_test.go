@@ -4,10 +4,10 @@ package tflitec
 
 import (
 	"bytes"
-	"encoding/binary"
-	"math"
 	"context"
+	"encoding/binary"
 	"errors"
+	"math"
 	"os"
 	"path/filepath"
 	"strconv"
