@@ -46,7 +46,7 @@ func addFlatSIMD[T int8like](p *AddParams, a, b, out []T) int {
 	n := len(out) &^ 7
 	l1, _ := splitShift(p.Input1Shift)
 	l2, _ := splitShift(p.Input2Shift)
-	if n == 0 || Active() == PathGeneric || p.LeftShift+int(l1) > 31 || p.LeftShift+int(l2) > 31 ||
+	if n == 0 || !Active().x86() || p.LeftShift+int(l1) > 31 || p.LeftShift+int(l2) > 31 ||
 		p.Input1Shift < -31 || p.Input2Shift < -31 || p.OutputShift < -31 || p.OutputShift > 31 {
 		return 0
 	}

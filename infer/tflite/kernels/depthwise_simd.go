@@ -19,7 +19,7 @@ const dwChunk = 8
 func packDepthwiseSIMD[T quantElem](pd *PackedDepthwise, p *ConvParams) {
 	c := p.OutC
 	pd.simd, pd.simdBorder = false, false
-	if Active() == PathGeneric || !pd.fast || p.KH != 3 || p.KW != 3 || c%8 != 0 || c == 0 {
+	if !Active().x86() || !pd.fast || p.KH != 3 || p.KW != 3 || c%8 != 0 || c == 0 {
 		return
 	}
 	var ok bool

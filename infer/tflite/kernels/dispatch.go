@@ -24,17 +24,25 @@ const (
 	// PathVNNI is amd64 AVX-512 assembly: VPDPWSSD (AVX-512 VNNI), 8
 	// pixels × 32 channels per tile.
 	PathVNNI
+	// PathNEON is arm64 assembly (baseline Advanced SIMD): SMLAL/SMLAL2
+	// on sign-extended 16-bit inputs and weights, 8 pixels × 8 channels
+	// per tile.
+	PathNEON
+	// PathDotprod is arm64 assembly with the dot product extension
+	// (Armv8.2 DotProd): SDOT on signed bytes, 8 pixels × 8 channels per
+	// tile.
+	PathDotprod
 )
 
 // EnvKernels is the environment variable that forces a kernel path
-// ("generic", "avx2" or "vnni") for the whole process.
+// ("generic", "avx2", "vnni", "neon" or "dotprod") for the whole process.
 const EnvKernels = "FOVEA_KERNELS"
 
 // ErrPath is returned when a forced kernel path is unknown or not
 // supported by this CPU or build.
 var ErrPath = errors.New("kernel path unavailable")
 
-var pathNames = [...]string{PathGeneric: "generic", PathAVX2: "avx2", PathVNNI: "vnni"}
+var pathNames = [...]string{PathGeneric: "generic", PathAVX2: "avx2", PathVNNI: "vnni", PathNEON: "neon", PathDotprod: "dotprod"}
 
 // String returns the path's name as FOVEA_KERNELS spells it.
 func (p Path) String() string {
@@ -44,8 +52,8 @@ func (p Path) String() string {
 	return fmt.Sprintf("Path(%d)", uint8(p))
 }
 
-// ParsePath returns the path named s ("generic", "avx2", "vnni"). It does
-// not check that the CPU supports it; SetPath does.
+// ParsePath returns the path named s ("generic", "avx2", "vnni", "neon",
+// "dotprod"). It does not check that the CPU supports it; SetPath does.
 func ParsePath(s string) (Path, error) {
 	for i, n := range pathNames {
 		if strings.EqualFold(strings.TrimSpace(s), n) {
@@ -65,6 +73,12 @@ func Available() []Path {
 	if cpuVNNI {
 		ps = append(ps, PathVNNI)
 	}
+	if cpuNEON {
+		ps = append(ps, PathNEON)
+	}
+	if cpuDotprod {
+		ps = append(ps, PathDotprod)
+	}
 	return ps
 }
 
@@ -77,9 +91,20 @@ func available(p Path) bool {
 		return cpuAVX2
 	case PathVNNI:
 		return cpuVNNI
+	case PathNEON:
+		return cpuNEON
+	case PathDotprod:
+		return cpuDotprod
 	}
 	return false
 }
+
+// x86 reports whether p is one of the amd64 assembly paths, whose
+// depthwise, ADD and requantization kernels exist only there.
+func (p Path) x86() bool { return p == PathAVX2 || p == PathVNNI }
+
+// arm64 reports whether p is one of the arm64 assembly paths.
+func (p Path) arm64() bool { return p == PathNEON || p == PathDotprod }
 
 // Best returns the fastest available path.
 func Best() Path {

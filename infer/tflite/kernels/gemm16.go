@@ -28,6 +28,10 @@ func (pf *PackedFilter) simdBlocks() int { return (pf.outC + pf.nr - 1) / pf.nr 
 
 // packSIMD fills pf.w16 from filter (outC rows of k taps).
 func packSIMD[T quantElem](pf *PackedFilter, filter []T, filterOffset int32) {
+	if pf.path.arm64() {
+		packARM(pf, filter, filterOffset)
+		return
+	}
 	pf.mr, pf.nr = simdGeom(pf.path)
 	pf.kp = (pf.k + 1) / 2
 	nb, nr, k := pf.simdBlocks(), pf.nr, pf.k
@@ -174,12 +178,16 @@ func (s *Scratch) int16Panels(workers, n8, n16 int) ([]int8, []int16) {
 // simdScratch returns the bytes of Scratch the SIMD paths need for a
 // quantized convolution with k taps per pixel.
 func simdScratch(k, workers int) int {
-	return (workers*convMP*k+63)&^63 + 2*workers*convMP*2*((k+1)/2)
+	kp := max((k+1)/2, armKP(PathNEON, k), armKP(PathDotprod, k))
+	return (workers*convMP*k+63)&^63 + 2*workers*convMP*2*kp
 }
 
 // prepareConvSIMD sets up j for a SIMD path and returns the work units.
 func prepareConvSIMD(j *kernelJob, p *ConvParams, pf *PackedFilter, workers int) int {
 	j.fn, j.p, j.pf = convQuantSIMD, p, pf
+	if pf.path.arm64() {
+		j.fn = convQuantARM
+	}
 	k := pf.k
 	j.direct = convDirect(p)
 	n8 := 0

@@ -34,7 +34,9 @@ func TestPathNames(t *testing.T) {
 		{"generic", PathGeneric, false},
 		{"AVX2", PathAVX2, false},
 		{" vnni ", PathVNNI, false},
-		{"neon", 0, true},
+		{"neon", PathNEON, false},
+		{"DotProd", PathDotprod, false},
+		{"sve", 0, true},
 		{"", 0, true},
 	} {
 		got, err := ParsePath(tc.in)
@@ -53,7 +55,7 @@ func TestPathNames(t *testing.T) {
 func TestSetPathRefusesUnavailable(t *testing.T) {
 	prev := Active()
 	defer func() { _ = SetPath(prev) }()
-	for _, p := range []Path{PathGeneric, PathAVX2, PathVNNI, Path(9)} {
+	for _, p := range []Path{PathGeneric, PathAVX2, PathVNNI, PathNEON, PathDotprod, Path(9)} {
 		err := SetPath(p)
 		if ok := available(p); ok != (err == nil) {
 			t.Errorf("SetPath(%v) = %v; available %v", p, err, ok)
@@ -86,6 +88,15 @@ func TestPackUsesActivePath(t *testing.T) {
 		case PathVNNI:
 			if len(pf.w4) != 0 || len(pf.w16) != 0 || len(pf.w8) != pf.simdBlocks()*pf.k4*pf.nr*4 {
 				t.Errorf("%v: %d generic words, %d int16 and %d byte weights", path, len(pf.w4), len(pf.w16), len(pf.w8))
+			}
+		case PathNEON:
+			// 27 taps padded to 32, 40 channels in 5 blocks of 8.
+			if len(pf.w4) != 0 || len(pf.w8) != 0 || len(pf.w16) != 5*32*8 || pf.vecRQ {
+				t.Errorf("%v: %d generic words, %d int16 and %d byte weights, vecRQ %v", path, len(pf.w4), len(pf.w16), len(pf.w8), pf.vecRQ)
+			}
+		case PathDotprod:
+			if len(pf.w4) != 0 || len(pf.w16) != 0 || len(pf.w8) != 5*32*8 || pf.vecRQ {
+				t.Errorf("%v: %d generic words, %d int16 and %d byte weights, vecRQ %v", path, len(pf.w4), len(pf.w16), len(pf.w8), pf.vecRQ)
 			}
 		}
 	})
@@ -148,6 +159,9 @@ func FuzzGemmTile(f *testing.F) {
 			}
 		}
 		for _, path := range Available()[1:] {
+			if !path.x86() {
+				continue // FuzzGemmTileARM
+			}
 			mr, nr := simdGeom(path)
 			kp := (k + 1) / 2
 			x := make([]int16, mr*2*kp)
