@@ -99,6 +99,17 @@ func available(p Path) bool {
 	return false
 }
 
+// mustHave panics when path p cannot run here. The stubs of another
+// architecture's kernels call it: no filter is packed for a path that
+// Available() does not list, so they are never reached. (A stub that
+// always panicked would make staticcheck treat its callers' code after
+// the call as dead.)
+func mustHave(p Path) {
+	if !available(p) {
+		panic(fmt.Sprintf("kernels: %v kernel called on a build or CPU without it", p))
+	}
+}
+
 // x86 reports whether p is one of the amd64 assembly paths, whose
 // depthwise, ADD and requantization kernels exist only there.
 func (p Path) x86() bool { return p == PathAVX2 || p == PathVNNI }

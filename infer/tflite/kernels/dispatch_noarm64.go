@@ -11,17 +11,18 @@ const (
 // The arm64 micro-kernels are never called here: no PackedFilter is
 // packed for PathNEON or PathDotprod when Available() does not list them.
 func gemmTileNEON(x *int16, stride uintptr, w *int16, k8 int, acc *int32) {
-	panic("kernels: NEON path called on a build without it")
+	mustHave(PathNEON)
 }
 
 func gemmTileDot(x *byte, stride uintptr, w *int8, k16 int, acc *int32) {
-	panic("kernels: dotprod path called on a build without it")
+	mustHave(PathDotprod)
 }
 
 func widenNEON(dst *int16, src *int8, n int, flip uint8) {
-	panic("kernels: NEON path called on a build without it")
+	mustHave(PathNEON)
 }
 
 func prepS8NEON(dst, src *byte, n int, xor uint8) int {
-	panic("kernels: NEON path called on a build without it")
+	mustHave(PathNEON)
+	return 0
 }
