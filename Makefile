@@ -16,7 +16,7 @@ BIN          := bin
 # The opencv tag is used wherever pkg-config finds OpenCV 4.
 HAVE_OPENCV  := $(shell pkg-config --exists opencv4 2>/dev/null && echo yes)
 
-.PHONY: tfjs tflite-c test-tflite-c bench-native help all build build-static cross test test-go test-opencv test-kernels race bench bench-compare lint vet fmt demo fuzz models clean \
+.PHONY: tfjs tflite-c test-tflite-c bench-native help all build build-static cross test test-go test-opencv test-kernels test-kernels-arm64 race bench bench-compare lint vet fmt demo fuzz models clean \
 	release release-check deb-arch deb deb-opencv deb-test
 
 all: lint test build-static ## lint, test and build (the default)
@@ -81,6 +81,39 @@ test-kernels: ## the interpreter's tests with each available kernel path forced 
 	@set -e; for p in $(KERNEL_PATHS); do \
 		echo "== FOVEA_KERNELS=$$p"; \
 		FOVEA_KERNELS=$$p $(GO) test -count=1 ./infer/tflite/...; \
+	done
+
+# The arm64 kernel paths under qemu (docs/kernels.md, "arm64"): the kernels'
+# tests (every path via forEachPath) on an emulated Cortex-A72 (Pi 4: neon,
+# no dotprod) and on qemu's "max" CPU (dotprod too), then the interpreter's
+# tests and single-op tables with FOVEA_KERNELS forced to each arm64 path,
+# -short (no MobileNet v2 goldens, a tenth of the random graphs, and the
+# allocation test, which the kernels' TestKernelsDoNotAllocate covers per
+# path), and the full golden test (all cases) for the SIMD paths.
+QEMU_AARCH64     ?= qemu-aarch64-static
+ARM64_PATHS      ?= generic neon dotprod
+ARM64_FULL_PATHS ?= neon dotprod
+FOVEA_SHARED     ?= $(abspath ../shared)
+ARM64_TESTS      := $(BIN)/arm64
+
+test-kernels-arm64: ## the kernels' and interpreter's tests on arm64 under qemu, FOVEA_KERNELS=generic, neon, dotprod
+	@command -v $(QEMU_AARCH64) >/dev/null || { echo "test-kernels-arm64: $(QEMU_AARCH64) not found (apt-get install qemu-user-static)"; exit 1; }
+	@mkdir -p $(ARM64_TESTS)
+	CGO_ENABLED=0 GOOS=linux GOARCH=arm64 $(GO) test -c -o $(ARM64_TESTS)/kernels.test ./infer/tflite/kernels
+	CGO_ENABLED=0 GOOS=linux GOARCH=arm64 $(GO) test -c -o $(ARM64_TESTS)/tflite.test ./infer/tflite
+	CGO_ENABLED=0 GOOS=linux GOARCH=arm64 $(GO) test -c -o $(ARM64_TESTS)/optest.test ./infer/tflite/optest
+	@set -e; bin="$(abspath $(ARM64_TESTS))"; export FOVEA_SHARED="$(FOVEA_SHARED)"; \
+	run() { echo "== $$*"; env "$$@"; }; \
+	cd infer/tflite/kernels; \
+	run QEMU_CPU=cortex-a72 FOVEA_TEST_PATHS=generic,neon $(QEMU_AARCH64) $$bin/kernels.test -test.short; \
+	run QEMU_CPU=max FOVEA_TEST_PATHS=generic,neon,dotprod $(QEMU_AARCH64) $$bin/kernels.test -test.short; \
+	cd ..; \
+	for p in $(ARM64_PATHS); do \
+		run QEMU_CPU=max FOVEA_KERNELS=$$p $(QEMU_AARCH64) $$bin/tflite.test -test.short -test.skip InvokeAllocatesNothing; \
+		(cd optest && run QEMU_CPU=max FOVEA_KERNELS=$$p $(QEMU_AARCH64) $$bin/optest.test -test.short); \
+	done; \
+	for p in $(ARM64_FULL_PATHS); do \
+		run QEMU_CPU=max FOVEA_KERNELS=$$p $(QEMU_AARCH64) $$bin/tflite.test -test.run '^TestGolden$$'; \
 	done
 
 race: ## go test -race ./...
