@@ -77,7 +77,7 @@ p99_ms, min_ms, allocs_per_run, bytes_per_run.`,
 	f := cmd.Flags()
 	f.StringVar(&modelPath, "model", "", "path of the .tflite model (required)")
 	f.StringVar(&engine, "engine", "", "inference engine (default \"go\")")
-	f.StringVar(&kernelPath, "kernels", "", "force a kernel path: generic, avx2 or vnni (default: the fastest this CPU runs, or $FOVEA_KERNELS)")
+	f.StringVar(&kernelPath, "kernels", "", "force a kernel path: generic, avx2, vnni (amd64), neon or dotprod (arm64) (default: the fastest this CPU runs, or $FOVEA_KERNELS)")
 	f.IntVar(&threads, "threads", 1, "interpreter worker count")
 	f.IntVar(&runs, "runs", 30, "timed runs")
 	f.IntVar(&warmup, "warmup", 5, "untimed runs first")
