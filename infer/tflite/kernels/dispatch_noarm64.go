@@ -26,3 +26,7 @@ func prepS8NEON(dst, src *byte, n int, xor uint8) int {
 	mustHave(PathNEON)
 	return 0
 }
+
+func requantTileNEON(sums *int32, q *int32, init *int32, out *byte, rows, ostride int) {
+	mustHave(PathNEON)
+}

@@ -41,14 +41,23 @@ func armKP(path Path, k int) int {
 	return 4 * ((k + 7) / 8)
 }
 
-// packARM fills pf's weights for an arm64 path (see above); the
-// requantization stays the Go one (vecRQ false).
+// packARM fills pf's weights for an arm64 path (see above) and the
+// parameters of the NEON requantization, one 8-lane group of packRequant
+// per block (vecRQ false when a channel needs the Go one: half-up
+// rounding with a left shift).
 func packARM[T quantElem](pf *PackedFilter, filter []T, filterOffset int32) {
 	pf.mr, pf.nr = armMR, armNR
 	pf.kp = armKP(pf.path, pf.k)
-	pf.rq, pf.vecRQ = pf.rq[:0], false
 	pf.cst8 = pf.cst8[:0]
 	nb, nr, k := pf.simdBlocks(), pf.nr, pf.k
+	pf.rq, pf.vecRQ = grow(pf.rq, nb*rqVecs*armNR), true
+	for b := range nb {
+		ch := b * nr
+		n := min(nr, pf.outC-ch)
+		// A full-capacity slice of exactly one group: filled in place.
+		_, ok := packRequant(pf.rq[b*rqVecs*armNR:][:0:rqVecs*armNR], n, armNR, pf.cst[ch:][:n], pf.cq[ch:][:n], pf.halfUp, pf.outOff, pf.actMin, pf.actMax)
+		pf.vecRQ = pf.vecRQ && ok
+	}
 	if pf.path == PathDotprod {
 		var sub int32
 		if pf.flip != 0 {
@@ -100,6 +109,7 @@ func convQuantARM(j *kernelJob, w, lo, hi int) {
 	var tile [armMR * armNR]int32
 	var acc [armNR]int32
 	var init [convMP]int32 // dotprod: d·Σ x' per pixel
+	var obuf [armMR * armNR]byte
 	nb := pf.simdBlocks()
 	for u := lo; u < hi; u++ {
 		g, part := u/j.split, u%j.split
@@ -128,6 +138,21 @@ func convQuantARM(j *kernelJob, w, lo, hi int) {
 				gemmTileDot(&panelB[0], uintptr(2*row16), &pf.w8[b*pf.k4*nr*4], pf.k4/4, &tile[0])
 			} else {
 				gemmTileNEON(&panel16[0], uintptr(2*row16), &pf.w16[b*row16*nr], row16/8, &tile[0])
+			}
+			if pf.vecRQ {
+				// Whole blocks go straight to the output; a ragged
+				// last block goes through obuf.
+				dst, stride := &obuf[0], nr
+				if n == nr {
+					dst, stride = (*byte)(unsafe.Pointer(&j.outI8[p0*pf.outC+ch])), pf.outC
+				}
+				requantTileNEON(&tile[0], &pf.rq[b*rqVecs*armNR], &init[0], dst, np, stride)
+				if n != nr {
+					for i := range np {
+						copy(bytesOf(j.outI8[(p0+i)*pf.outC+ch:][:n]), obuf[i*nr:][:n])
+					}
+				}
+				continue
 			}
 			cst := pf.cst[ch:][:n]
 			for i := range np {

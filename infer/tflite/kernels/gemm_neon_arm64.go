@@ -30,3 +30,10 @@ func widenNEON(dst *int16, src *int8, n int, flip uint8)
 //
 //go:noescape
 func prepS8NEON(dst, src *byte, n int, xor uint8) int
+
+// requantTileNEON requantizes rows × 8 sums, each row's starting at
+// init[row], with the 8-lane parameter group q of packRequant into rows ×
+// 8 bytes, ostride bytes apart (gemm_neon_arm64.s).
+//
+//go:noescape
+func requantTileNEON(sums *int32, q *int32, init *int32, out *byte, rows, ostride int)

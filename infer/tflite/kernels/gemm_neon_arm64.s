@@ -368,3 +368,69 @@ prepdone:
 	MOVW R4, R4 // sign-extend the 32-bit sum
 	MOVD R4, ret+32(FP)
 	RET
+
+// func requantTileNEON(sums *int32, q *int32, init *int32, out *byte, rows, ostride int)
+// Requantizes rows × 8 sums ([rows][8]int32) with one 8-lane group of
+// packRequant parameters (requant_simd.go) into rows × 8 bytes, ostride
+// bytes apart; row i's sums start at init[i] plus the constant. Per
+// channel: SSHL (left shift, wrapping), SQRDMULH (the doubling high
+// multiply (ab + 2^30) >> 31), for the reference rounding −1 for a
+// negative value with a right shift (AND with −right·isRef, SSHR #31,
+// SQADD), SRSHL by −right (rounds ties up, without overflow), clamp to
+// [actMin−off, actMax−off], add off, keep the low bytes.
+TEXT ·requantTileNEON(SB), NOSPLIT, $0-48
+	MOVD sums+0(FP), R0
+	MOVD q+8(FP), R1
+	MOVD init+16(FP), R2
+	MOVD out+24(FP), R3
+	MOVD rows+32(FP), R4
+	MOVD ostride+40(FP), R5
+	VLD1.P 64(R1), [V0.S4, V1.S4, V2.S4, V3.S4]     // cst, left
+	VLD1.P 64(R1), [V4.S4, V5.S4, V6.S4, V7.S4]     // m, right
+	VLD1.P 64(R1), [V24.S4, V25.S4, V26.S4, V27.S4] // mask, mask>>1 (unused)
+	VLD1.P 32(R1), [V8.S4, V9.S4]                   // isRef
+	VLD1.P 64(R1), [V10.S4, V11.S4, V12.S4, V13.S4] // lo, hi
+	VLD1 (R1), [V14.S4, V15.S4]                     // off
+	VEOR V24.B16, V24.B16, V24.B16
+	VSUB V6.S4, V24.S4, V6.S4 // −right
+	VSUB V7.S4, V24.S4, V7.S4
+	VAND V6.B16, V8.B16, V8.B16 // −right where the reference rounding applies
+	VAND V7.B16, V9.B16, V9.B16
+	CBZ R4, rqdone
+
+rqloop:
+	VLD1.P 32(R0), [V16.S4, V17.S4]
+	MOVW.P 4(R2), R6
+	VDUP R6, V18.S4
+	VADD V0.S4, V16.S4, V16.S4
+	VADD V18.S4, V16.S4, V16.S4
+	WORD $0x4ea24610 // sshl v16.4s, v16.4s, v2.4s
+	WORD $0x6ea4b610 // sqrdmulh v16.4s, v16.4s, v4.4s
+	VAND V8.B16, V16.B16, V20.B16
+	WORD $0x4f210694 // sshr v20.4s, v20.4s, #31
+	WORD $0x4eb40e10 // sqadd v16.4s, v16.4s, v20.4s
+	WORD $0x4ea65610 // srshl v16.4s, v16.4s, v6.4s
+	WORD $0x4eaa6610 // smax v16.4s, v16.4s, v10.4s
+	WORD $0x4eac6e10 // smin v16.4s, v16.4s, v12.4s
+	VADD V14.S4, V16.S4, V16.S4
+	VADD V1.S4, V17.S4, V17.S4
+	VADD V18.S4, V17.S4, V17.S4
+	WORD $0x4ea34631 // sshl v17.4s, v17.4s, v3.4s
+	WORD $0x6ea5b631 // sqrdmulh v17.4s, v17.4s, v5.4s
+	VAND V9.B16, V17.B16, V21.B16
+	WORD $0x4f2106b5 // sshr v21.4s, v21.4s, #31
+	WORD $0x4eb50e31 // sqadd v17.4s, v17.4s, v21.4s
+	WORD $0x4ea75631 // srshl v17.4s, v17.4s, v7.4s
+	WORD $0x4eab6631 // smax v17.4s, v17.4s, v11.4s
+	WORD $0x4ead6e31 // smin v17.4s, v17.4s, v13.4s
+	VADD V15.S4, V17.S4, V17.S4
+	VUZP1 V17.H8, V16.H8, V22.H8
+	VUZP1 V22.B16, V22.B16, V22.B16
+	VMOV V22.D[0], R7
+	MOVD R7, (R3)
+	ADD R5, R3, R3
+	SUBS $1, R4, R4
+	BNE rqloop
+
+rqdone:
+	RET

@@ -1,6 +1,7 @@
 package kernels
 
 import (
+	"math"
 	"math/rand/v2"
 	"os"
 	"slices"
@@ -172,4 +173,83 @@ func TestAvailableMatchesEnv(t *testing.T) {
 		}
 	}
 	_ = SetPath(Best())
+}
+
+// TestRequantTileNEON checks the NEON requantization against storeBlock
+// (itself checked against fixedpoint.go) for every shift −31…30, both
+// roundings, sums, constants and per-row starting values at the int32
+// extremes, output offsets ±2^24, narrow ranges and constructed ties of
+// the final shift, with a row stride other than 8.
+func TestRequantTileNEON(t *testing.T) {
+	if !available(PathNEON) {
+		t.Skip("no arm64 path on this CPU or build")
+	}
+	r := rand.New(rand.NewPCG(9, 10))
+	accs := []int32{0, 1, -1, math.MaxInt32, math.MinInt32, math.MinInt32 + 1, math.MaxInt32 - 1}
+	for range 60 {
+		accs = append(accs, int32(r.Uint32()), int32(r.IntN(1<<16)-1<<15))
+	}
+	mults := []int32{1 << 30, math.MaxInt32, 1<<30 + 1, 0, 1}
+	for range 4 {
+		mults = append(mults, 1<<30+int32(r.IntN(1<<30)))
+	}
+	ranges := []struct{ off, lo, hi int32 }{
+		{0, -128, 127}, {-128, -128, 127}, {-3, 0, 255}, {200, 0, 6}, {1 << 24, -128, 127}, {-1 << 24, 0, 255},
+	}
+	const nr, stride = armNR, 11
+	for shift := -31; shift <= 30; shift++ {
+		for _, halfUp := range []bool{false, true} {
+			for _, rg := range ranges {
+				cq := make([]chanQuant, nr)
+				cst := make([]int32, nr)
+				for c := range cq {
+					cq[c] = newChanQuant(mults[(c+shift+31)%len(mults)], shift)
+					cst[c] = []int32{0, 1, -1, math.MaxInt32, math.MinInt32, int32(r.Uint32()), 0}[c%7]
+				}
+				pf := &PackedFilter{cq: cq, outOff: rg.off, actMin: rg.lo, actMax: rg.hi, halfUp: halfUp}
+				rq, ok := packRequant(nil, nr, nr, cst, cq, halfUp, rg.off, rg.lo, rg.hi)
+				if ok != !(halfUp && shift > 0) {
+					t.Fatalf("packRequant(shift %d, halfUp %v) = %v", shift, halfUp, ok)
+				}
+				if !ok {
+					continue // the Go storeBlock runs instead
+				}
+				vals := accs
+				if shift < 0 {
+					for k := int32(-20); k <= 20; k++ {
+						if a := (2*k + 1) << uint(-shift-1); a>>uint(-shift-1) == 2*k+1 {
+							vals = append(vals, a, a-cst[0])
+						}
+					}
+				}
+				for start := 0; start < len(vals); start += armMR * nr {
+					rows := min(armMR, (len(vals)-start+nr-1)/nr)
+					var sums [armMR * nr]int32
+					var init [armMR]int32
+					for i := range sums {
+						sums[i] = vals[(start+i*7+shift+31)%len(vals)]
+					}
+					for i := range init {
+						init[i] = []int32{0, 0, 5, -7, math.MinInt32, int32(r.Uint32())}[(start/nr+i)%6]
+					}
+					got := make([]byte, armMR*stride)
+					requantTileNEON(&sums[0], &rq[0], &init[0], &got[0], rows, stride)
+					for i := range rows {
+						acc := make([]int32, nr)
+						for c := range acc {
+							acc[c] = sums[i*nr+c] + cst[c] + init[i]
+						}
+						want := make([]int8, nr)
+						storeBlock(pf, acc, 0, want)
+						for c := range nr {
+							if got[i*stride+c] != byte(want[c]) {
+								t.Fatalf("shift %d halfUp %v range %+v m %d: sum %d + cst %d + init %d → %d; want %d",
+									shift, halfUp, rg, cq[c].m, sums[i*nr+c], cst[c], init[i], int8(got[i*stride+c]), want[c])
+							}
+						}
+					}
+				}
+			}
+		}
+	}
 }

@@ -17,7 +17,8 @@ var wordLine = regexp.MustCompile(`^\s*WORD \$0x([0-9a-f]{8}) // (.+)$`)
 
 // decodeA64 disassembles the few Advanced SIMD encodings the arm64
 // kernels emit as WORDs, field by field as the Arm ARM lays them out
-// (C7.2: SMLAL by element, SDOT by element, SSHLL, SADDLP, SADALP), or
+// (C7.2: SMLAL by element, SDOT by element, SSHLL, SADDLP, SADALP,
+// SQADD, SSHL, SRSHL, SMAX, SMIN, SQRDMULH, SSHR), or
 // returns "" for anything else.
 func decodeA64(w uint32) string {
 	bits := func(hi, lo uint) uint32 { return w >> lo & (1<<(hi-lo+1) - 1) }
@@ -43,6 +44,21 @@ func decodeA64(w uint32) string {
 			return fmt.Sprintf("sxtl2 v%d.8h, v%d.16b", rd, rn)
 		}
 		return fmt.Sprintf("sxtl v%d.8h, v%d.8b", rd, rn)
+	// Three registers of the same type, .4S (size 10, Q 1):
+	// 0 1 U 01110 10 1 Rm opcode 1 Rn Rd.
+	case bits(31, 30) == 0b01 && bits(28, 21) == 0b01110101 && bits(10, 10) == 1:
+		name := map[uint32]string{
+			0b0_00001: "sqadd", 0b0_01000: "sshl", 0b0_01010: "srshl",
+			0b0_01100: "smax", 0b0_01101: "smin", 0b1_10110: "sqrdmulh",
+		}[bits(29, 29)<<5|bits(15, 11)]
+		if name == "" {
+			return ""
+		}
+		return fmt.Sprintf("%s v%d.4s, v%d.4s, v%d.4s", name, rd, rn, bits(20, 16))
+	// SSHR (immediate), .4S: 0 1 0 011110 immh=01xx immb 00000 1 Rn Rd,
+	// shift = 64 − immh:immb.
+	case bits(31, 23) == 0b010011110 && bits(22, 19)&0b1100 == 0b0100 && bits(15, 10) == 0b000001:
+		return fmt.Sprintf("sshr v%d.4s, v%d.4s, #%d", rd, rn, 64-bits(22, 16))
 	// SADDLP / SADALP, Q=1: 0 1 U=0 01110 size 10000 0 op 010 10 Rn Rd
 	// with op = 0 (SADDLP) or 1 (SADALP); size 00 = .16B→.8H, 01 = .8H→.4S.
 	case bits(31, 29) == 0b010 && bits(28, 24) == 0b01110 && bits(21, 15) == 0b1000000 && bits(13, 10) == 0b1010:
@@ -88,8 +104,8 @@ func asmWords(t *testing.T) ([]uint32, []string) {
 // and, where llvm-mc is installed, by assembling the comments with it.
 func TestNEONEncodings(t *testing.T) {
 	words, asm := asmWords(t)
-	if len(words) < 196 {
-		t.Fatalf("found %d WORDs in gemm_neon_arm64.s, want the kernels' 196", len(words))
+	if len(words) < 210 {
+		t.Fatalf("found %d WORDs in gemm_neon_arm64.s, want the kernels' 210", len(words))
 	}
 	for i, w := range words {
 		if got := decodeA64(w); got != asm[i] {
@@ -109,7 +125,12 @@ func TestNEONEncodings(t *testing.T) {
 		{0x0f08a401, "sxtl v1.8h, v0.8b"},
 		{0x4e202801, "saddlp v1.8h, v0.16b"},
 		{0x4e606824, "sadalp v4.4s, v1.8h"},
+		{0x4ea24610, "sshl v16.4s, v16.4s, v2.4s"},
+		{0x6ea4b610, "sqrdmulh v16.4s, v16.4s, v4.4s"},
+		{0x4eac6e10, "smin v16.4s, v16.4s, v12.4s"},
+		{0x4f210694, "sshr v20.4s, v20.4s, #31"},
 		{0x6e80e110, ""}, // UDOT: not emitted
+		{0x4ea08400, ""}, // ADD (vector): not a WORD
 	} {
 		if got := decodeA64(tc.w); got != tc.want {
 			t.Errorf("decodeA64(%#08x) = %q, want %q", tc.w, got, tc.want)

@@ -91,12 +91,12 @@ func TestPackUsesActivePath(t *testing.T) {
 			}
 		case PathNEON:
 			// 27 taps padded to 32, 40 channels in 5 blocks of 8.
-			if len(pf.w4) != 0 || len(pf.w8) != 0 || len(pf.w16) != 5*32*8 || pf.vecRQ {
-				t.Errorf("%v: %d generic words, %d int16 and %d byte weights, vecRQ %v", path, len(pf.w4), len(pf.w16), len(pf.w8), pf.vecRQ)
+			if len(pf.w4) != 0 || len(pf.w8) != 0 || len(pf.w16) != 5*32*8 || len(pf.rq) != 5*rqVecs*8 {
+				t.Errorf("%v: %d generic words, %d int16 and %d byte weights, %d requantization parameters", path, len(pf.w4), len(pf.w16), len(pf.w8), len(pf.rq))
 			}
 		case PathDotprod:
-			if len(pf.w4) != 0 || len(pf.w16) != 0 || len(pf.w8) != 5*32*8 || pf.vecRQ {
-				t.Errorf("%v: %d generic words, %d int16 and %d byte weights, vecRQ %v", path, len(pf.w4), len(pf.w16), len(pf.w8), pf.vecRQ)
+			if len(pf.w4) != 0 || len(pf.w16) != 0 || len(pf.w8) != 5*32*8 || len(pf.rq) != 5*rqVecs*8 {
+				t.Errorf("%v: %d generic words, %d int16 and %d byte weights, %d requantization parameters", path, len(pf.w4), len(pf.w16), len(pf.w8), len(pf.rq))
 			}
 		}
 	})

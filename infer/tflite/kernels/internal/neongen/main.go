@@ -60,6 +60,31 @@ func sadalp(d, n uint32) (uint32, string) {
 	return 0x4e606800 | n<<5 | d, fmt.Sprintf("sadalp v%d.4s, v%d.8h", d, n)
 }
 
+// three encodes a "three registers of the same type" instruction on .4S:
+// 0 1 U 01110 10 1 Rm opcode 1 Rn Rd.
+func three(name string, d, n, m uint32) (uint32, string) {
+	ops := map[string]uint32{ // U<<5 | opcode
+		"sqadd":    0b000001,
+		"sshl":     0b001000,
+		"srshl":    0b001010,
+		"smax":     0b001100,
+		"smin":     0b001101,
+		"sqrdmulh": 1<<5 | 0b10110,
+	}
+	op, ok := ops[name]
+	if !ok {
+		log.Fatalf("three: unknown instruction %s", name)
+	}
+	w := uint32(0x4ea00400) | (op>>5)<<29 | (op&31)<<11 | m<<16 | n<<5 | d
+	return w, fmt.Sprintf("%s v%d.4s, v%d.4s, v%d.4s", name, d, n, m)
+}
+
+// sshr31 encodes SSHR <Vd>.4S, <Vn>.4S, #31: 0 1 0 011110 immh:immb 00000 1
+// Rn Rd with immh:immb = 64 − 31 = 0100001.
+func sshr31(d, n uint32) (uint32, string) {
+	return 0x4f210400 | n<<5 | d, fmt.Sprintf("sshr v%d.4s, v%d.4s, #31", d, n)
+}
+
 type gen struct{ bytes.Buffer }
 
 func (g *gen) p(format string, args ...any) { fmt.Fprintf(&g.Buffer, format+"\n", args...) }
@@ -212,6 +237,66 @@ func (g *gen) prep() {
 	g.p("\tRET")
 }
 
+func (g *gen) requant() {
+	g.p("// func requantTileNEON(sums *int32, q *int32, init *int32, out *byte, rows, ostride int)")
+	g.p("// Requantizes rows × 8 sums ([rows][8]int32) with one 8-lane group of")
+	g.p("// packRequant parameters (requant_simd.go) into rows × 8 bytes, ostride")
+	g.p("// bytes apart; row i's sums start at init[i] plus the constant. Per")
+	g.p("// channel: SSHL (left shift, wrapping), SQRDMULH (the doubling high")
+	g.p("// multiply (ab + 2^30) >> 31), for the reference rounding −1 for a")
+	g.p("// negative value with a right shift (AND with −right·isRef, SSHR #31,")
+	g.p("// SQADD), SRSHL by −right (rounds ties up, without overflow), clamp to")
+	g.p("// [actMin−off, actMax−off], add off, keep the low bytes.")
+	g.p("TEXT ·requantTileNEON(SB), NOSPLIT, $0-48")
+	g.p("\tMOVD sums+0(FP), R0")
+	g.p("\tMOVD q+8(FP), R1")
+	g.p("\tMOVD init+16(FP), R2")
+	g.p("\tMOVD out+24(FP), R3")
+	g.p("\tMOVD rows+32(FP), R4")
+	g.p("\tMOVD ostride+40(FP), R5")
+	g.p("\tVLD1.P 64(R1), [V0.S4, V1.S4, V2.S4, V3.S4]     // cst, left")
+	g.p("\tVLD1.P 64(R1), [V4.S4, V5.S4, V6.S4, V7.S4]     // m, right")
+	g.p("\tVLD1.P 64(R1), [V24.S4, V25.S4, V26.S4, V27.S4] // mask, mask>>1 (unused)")
+	g.p("\tVLD1.P 32(R1), [V8.S4, V9.S4]                   // isRef")
+	g.p("\tVLD1.P 64(R1), [V10.S4, V11.S4, V12.S4, V13.S4] // lo, hi")
+	g.p("\tVLD1 (R1), [V14.S4, V15.S4]                     // off")
+	g.p("\tVEOR V24.B16, V24.B16, V24.B16")
+	g.p("\tVSUB V6.S4, V24.S4, V6.S4 // −right")
+	g.p("\tVSUB V7.S4, V24.S4, V7.S4")
+	g.p("\tVAND V6.B16, V8.B16, V8.B16 // −right where the reference rounding applies")
+	g.p("\tVAND V7.B16, V9.B16, V9.B16")
+	g.p("\tCBZ R4, rqdone")
+	g.p("")
+	g.p("rqloop:")
+	g.p("\tVLD1.P 32(R0), [V16.S4, V17.S4]")
+	g.p("\tMOVW.P 4(R2), R6")
+	g.p("\tVDUP R6, V18.S4")
+	for j := uint32(0); j < 2; j++ {
+		v := 16 + j
+		g.p("\tVADD V%d.S4, V%d.S4, V%d.S4", j, v, v)
+		g.p("\tVADD V18.S4, V%d.S4, V%d.S4", v, v)
+		g.word(three("sshl", v, v, 2+j))
+		g.word(three("sqrdmulh", v, v, 4+j))
+		g.p("\tVAND V%d.B16, V%d.B16, V%d.B16", 8+j, v, 20+j)
+		g.word(sshr31(20+j, 20+j))
+		g.word(three("sqadd", v, v, 20+j))
+		g.word(three("srshl", v, v, 6+j))
+		g.word(three("smax", v, v, 10+j))
+		g.word(three("smin", v, v, 12+j))
+		g.p("\tVADD V%d.S4, V%d.S4, V%d.S4", 14+j, v, v)
+	}
+	g.p("\tVUZP1 V17.H8, V16.H8, V22.H8")
+	g.p("\tVUZP1 V22.B16, V22.B16, V22.B16")
+	g.p("\tVMOV V22.D[0], R7")
+	g.p("\tMOVD R7, (R3)")
+	g.p("\tADD R5, R3, R3")
+	g.p("\tSUBS $1, R4, R4")
+	g.p("\tBNE rqloop")
+	g.p("")
+	g.p("rqdone:")
+	g.p("\tRET")
+}
+
 func main() {
 	out := flag.String("o", "gemm_neon_arm64.s", "output file")
 	flag.Parse()
@@ -236,6 +321,8 @@ func main() {
 	g.widen()
 	g.p("")
 	g.prep()
+	g.p("")
+	g.requant()
 	if err := os.WriteFile(*out, g.Bytes(), 0o644); err != nil {
 		log.Fatal(err)
 	}
