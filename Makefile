@@ -93,7 +93,7 @@ test-kernels: ## the interpreter's tests with each available kernel path forced 
 QEMU_AARCH64     ?= qemu-aarch64-static
 ARM64_PATHS      ?= generic neon dotprod
 ARM64_FULL_PATHS ?= neon dotprod
-FOVEA_SHARED     ?= $(abspath ../shared)
+ARM64_SHARED     := $(abspath $(or $(FOVEA_SHARED),../shared))
 ARM64_TESTS      := $(BIN)/arm64
 
 test-kernels-arm64: ## the kernels' and interpreter's tests on arm64 under qemu, FOVEA_KERNELS=generic, neon, dotprod
@@ -102,7 +102,7 @@ test-kernels-arm64: ## the kernels' and interpreter's tests on arm64 under qemu,
 	CGO_ENABLED=0 GOOS=linux GOARCH=arm64 $(GO) test -c -o $(ARM64_TESTS)/kernels.test ./infer/tflite/kernels
 	CGO_ENABLED=0 GOOS=linux GOARCH=arm64 $(GO) test -c -o $(ARM64_TESTS)/tflite.test ./infer/tflite
 	CGO_ENABLED=0 GOOS=linux GOARCH=arm64 $(GO) test -c -o $(ARM64_TESTS)/optest.test ./infer/tflite/optest
-	@set -e; bin="$(abspath $(ARM64_TESTS))"; export FOVEA_SHARED="$(FOVEA_SHARED)"; \
+	@set -e; bin="$(abspath $(ARM64_TESTS))"; export FOVEA_SHARED="$(ARM64_SHARED)"; \
 	run() { echo "== $$*"; env "$$@"; }; \
 	cd infer/tflite/kernels; \
 	run QEMU_CPU=cortex-a72 FOVEA_TEST_PATHS=generic,neon $(QEMU_AARCH64) $$bin/kernels.test -test.short; \
