@@ -22,7 +22,7 @@ HAVE_OPENCV  := $(shell pkg-config --exists opencv4 2>/dev/null && echo yes)
 all: lint test build-static ## lint, test and build (the default)
 
 help: ## list the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
+	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
 
 build: ## bin/fovea with the OpenCV camera backend (tag opencv, needs libopencv-dev)
 	$(GO) build -tags opencv -ldflags '$(LDFLAGS)' -o $(BIN)/fovea ./cmd/fovea
