@@ -22,89 +22,111 @@ func FuzzGemmTileARM(f *testing.F) {
 		if !available(PathNEON) {
 			t.Skip("no arm64 path on this CPU or build")
 		}
-		k := int(k16%2048) + 1
-		r := rand.New(rand.NewPCG(seed, uint64(k)))
-		pick := func(lo, hi int32) int32 {
-			switch mode % 3 {
-			case 1: // extremes only
+		checkGemmTileARM(t, seed, k16, mode)
+	})
+}
+
+// TestGemmTileARMRandom runs FuzzGemmTileARM's check on random inputs:
+// under qemu-user the fuzzing engine cannot start its workers (it execs
+// the test binary), so this is how the emulated runs get beyond the seeds.
+func TestGemmTileARMRandom(t *testing.T) {
+	if !available(PathNEON) {
+		t.Skip("no arm64 path on this CPU or build")
+	}
+	n := 400
+	if testing.Short() {
+		n = 60
+	}
+	r := rand.New(rand.NewPCG(11, 12))
+	for range n {
+		checkGemmTileARM(t, r.Uint64(), uint16(r.Uint32()), uint8(r.Uint32()))
+	}
+}
+
+// checkGemmTileARM is the body of FuzzGemmTileARM.
+func checkGemmTileARM(t *testing.T, seed uint64, k16 uint16, mode uint8) {
+	k := int(k16%2048) + 1
+	r := rand.New(rand.NewPCG(seed, uint64(k)))
+	pick := func(lo, hi int32) int32 {
+		switch mode % 3 {
+		case 1: // extremes only
+			return []int32{lo, hi}[r.IntN(2)]
+		case 2: // mostly extremes
+			if r.IntN(4) != 0 {
 				return []int32{lo, hi}[r.IntN(2)]
-			case 2: // mostly extremes
-				if r.IntN(4) != 0 {
-					return []int32{lo, hi}[r.IntN(2)]
-				}
 			}
-			return lo + r.Int32N(hi-lo+1)
 		}
-		check := func(name string, acc []int32, want func(i, c int) int32) {
-			t.Helper()
-			for i := range armMR {
-				for c := range armNR {
-					if w := want(i, c); acc[i*armNR+c] != w {
-						t.Fatalf("%s k=%d pixel %d channel %d: %d, want %d", name, k, i, c, acc[i*armNR+c], w)
-					}
+		return lo + r.Int32N(hi-lo+1)
+	}
+	check := func(name string, acc []int32, want func(i, c int) int32) {
+		t.Helper()
+		for i := range armMR {
+			for c := range armNR {
+				if w := want(i, c); acc[i*armNR+c] != w {
+					t.Fatalf("%s k=%d pixel %d channel %d: %d, want %d", name, k, i, c, acc[i*armNR+c], w)
 				}
 			}
 		}
+	}
 
-		// neon: int16 rows of 8·ceil(k/8) taps (+3 to test the stride),
-		// weights [taps][8]int16 with zeros past k.
-		taps := 2 * armKP(PathNEON, k)
-		stride := taps + 3
-		x := make([]int16, armMR*stride)
-		for i := range x {
-			x[i] = int16(r.Uint32()) // garbage, also in the padding taps
+	// neon: int16 rows of 8·ceil(k/8) taps (+3 to test the stride),
+	// weights [taps][8]int16 with zeros past k.
+	taps := 2 * armKP(PathNEON, k)
+	stride := taps + 3
+	x := make([]int16, armMR*stride)
+	for i := range x {
+		x[i] = int16(r.Uint32()) // garbage, also in the padding taps
+	}
+	for i := range armMR {
+		for tp := range k {
+			x[i*stride+tp] = int16(pick(-128, 127))
 		}
-		for i := range armMR {
-			for tp := range k {
-				x[i*stride+tp] = int16(pick(-128, 127))
-			}
+	}
+	w := make([]int16, taps*armNR)
+	for c := range armNR {
+		for tp := range k {
+			w[tp*armNR+c] = int16(pick(-255, 255))
 		}
-		w := make([]int16, taps*armNR)
-		for c := range armNR {
-			for tp := range k {
-				w[tp*armNR+c] = int16(pick(-255, 255))
-			}
+	}
+	acc := make([]int32, armMR*armNR)
+	gemmTileNEON(&x[0], uintptr(2*stride), &w[0], taps/8, &acc[0])
+	check("SMLAL", acc, func(i, c int) int32 {
+		var s int32
+		for tp := range k {
+			s += int32(x[i*stride+tp]) * int32(w[tp*armNR+c])
 		}
-		acc := make([]int32, armMR*armNR)
-		gemmTileNEON(&x[0], uintptr(2*stride), &w[0], taps/8, &acc[0])
-		check("SMLAL", acc, func(i, c int) int32 {
-			var s int32
-			for tp := range k {
-				s += int32(x[i*stride+tp]) * int32(w[tp*armNR+c])
-			}
-			return s
-		})
+		return s
+	})
 
-		if !available(PathDotprod) {
-			return
+	if !available(PathDotprod) {
+		return
+	}
+	// dotprod: byte rows of 16·ceil(k/16) taps, weights
+	// [taps/4][8][4]int8 with zeros past k.
+	taps = 4 * armKP(PathDotprod, k)
+	stride = taps + 5
+	xb := make([]byte, armMR*stride)
+	for i := range xb {
+		xb[i] = byte(r.Uint32())
+	}
+	for i := range armMR {
+		for tp := range k {
+			xb[i*stride+tp] = byte(pick(-128, 127))
 		}
-		// dotprod: byte rows of 16·ceil(k/16) taps, weights
-		// [taps/4][8][4]int8 with zeros past k.
-		taps = 4 * armKP(PathDotprod, k)
-		stride = taps + 5
-		xb := make([]byte, armMR*stride)
-		for i := range xb {
-			xb[i] = byte(r.Uint32())
+	}
+	wb := make([]int8, taps*armNR)
+	for c := range armNR {
+		for tp := range k {
+			wb[(tp/4)*armNR*4+c*4+tp%4] = int8(pick(-128, 127))
 		}
-		for i := range armMR {
-			for tp := range k {
-				xb[i*stride+tp] = byte(pick(-128, 127))
-			}
+	}
+	gemmTileDot(&xb[0], uintptr(stride), &wb[0], taps/16, &acc[0])
+	check("SDOT", acc, func(i, c int) int32 {
+		var s int32
+		for tp := range k {
+			s += int32(int8(xb[i*stride+tp])) * int32(wb[(tp/4)*armNR*4+c*4+tp%4])
 		}
-		wb := make([]int8, taps*armNR)
-		for c := range armNR {
-			for tp := range k {
-				wb[(tp/4)*armNR*4+c*4+tp%4] = int8(pick(-128, 127))
-			}
-		}
-		gemmTileDot(&xb[0], uintptr(stride), &wb[0], taps/16, &acc[0])
-		check("SDOT", acc, func(i, c int) int32 {
-			var s int32
-			for tp := range k {
-				s += int32(int8(xb[i*stride+tp])) * int32(wb[(tp/4)*armNR*4+c*4+tp%4])
-			}
-			return s
-		})
+		return s
 	})
 }
 
