@@ -48,6 +48,17 @@ var convCases = []convCase{
 	{name: "1x1/c48/tiles", p: geom(1, 7, 9, 24, 48, 1, 1, 1, 1, 1, false), perChannel: true, halfUp: true},
 	{name: "3x3/c70/ragged", p: geom(1, 5, 6, 7, 70, 3, 3, 1, 1, 1, true), perChannel: true},
 	{name: "1x1/c64/ties", p: geom(1, 3, 11, 33, 64, 1, 1, 1, 1, 1, false), halfUp: true, pow2: 6},
+	// The fused VNNI kernel: rows read in place (K a multiple of 4, also
+	// with stride 2 across rows and images), copied (other K), gathered
+	// (im2col with padding), half tiles (≤ 16 channels), K = 1, K = 2048,
+	// 1–9 pixels.
+	{name: "1x1/inplace/c16/9px", p: geom(1, 3, 3, 32, 16, 1, 1, 1, 1, 1, false), perChannel: true},
+	{name: "1x1/inplace/s2/c20", p: geom(2, 7, 9, 8, 20, 1, 1, 2, 1, 1, false), relu: true},
+	{name: "1x1/k1/c33", p: geom(1, 1, 5, 1, 33, 1, 1, 1, 1, 1, false)},
+	{name: "1x1/k2048/c40/3px", p: geom(1, 1, 3, 2048, 40, 1, 1, 1, 1, 1, false), perChannel: true, halfUp: true},
+	{name: "1x1/k100/c17/1px", p: geom(1, 1, 1, 100, 17, 1, 1, 1, 1, 1, false), pow2: 5},
+	{name: "1x1/k65/c32/2px", p: geom(1, 2, 1, 65, 32, 1, 1, 1, 1, 1, false), perChannel: true},
+	{name: "3x3/c1/k9/pad", p: geom(1, 4, 5, 1, 3, 3, 3, 1, 1, 1, true), halfUp: true},
 }
 
 func TestConvQuantMatchesNaive(t *testing.T) {

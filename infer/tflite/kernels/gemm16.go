@@ -28,6 +28,7 @@ func (pf *PackedFilter) simdBlocks() int { return (pf.outC + pf.nr - 1) / pf.nr 
 
 // packSIMD fills pf.w16 from filter (outC rows of k taps).
 func packSIMD[T quantElem](pf *PackedFilter, filter []T, filterOffset int32) {
+	pf.rq64, pf.signedX = pf.rq64[:0], false // set again by packFused (VNNI)
 	if pf.path.arm64() {
 		packARM(pf, filter, filterOffset)
 		return
@@ -54,6 +55,7 @@ func packSIMD[T quantElem](pf *PackedFilter, filter []T, filterOffset int32) {
 	}
 	if pf.path == PathVNNI {
 		pf.w16 = pf.w16[:0]
+		packFused(pf, filter, filterOffset)
 		return
 	}
 	pf.w16 = grow(pf.w16, nb*pf.kp*nr*2)
@@ -187,6 +189,9 @@ func prepareConvSIMD(j *kernelJob, p *ConvParams, pf *PackedFilter, workers int)
 	j.fn, j.p, j.pf = convQuantSIMD, p, pf
 	if pf.path.arm64() {
 		j.fn = convQuantARM
+	}
+	if pf.path == PathVNNI && len(pf.rq64) > 0 {
+		j.fn = convQuantVNNI
 	}
 	k := pf.k
 	j.direct = convDirect(p)

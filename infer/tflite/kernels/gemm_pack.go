@@ -33,6 +33,8 @@ type PackedFilter struct {
 	d8       int32              // VNNI path: w − ws, the same for every weight
 	k4       int                // VNNI path: groups of 4 taps, ceil(k/4)
 	vecRQ    bool               // SIMD paths: rq is exact for every channel
+	rq64     []int32            // VNNI path: fused-kernel requantization per block (see gemm_rq.go), empty if not exact
+	signedX  bool               // VNNI path, fused: int8 input is the signed operand, w8 holds filter + 128
 	q        *QuantParams       // for the reference fallback
 	filterI8 []int8             // for the reference fallback (int8)
 	filterU8 []uint8            // for the reference fallback (uint8)
