@@ -49,6 +49,12 @@ const (
 	rq64Vecs
 )
 
+// Flags of gemmRQVNNI8.
+const (
+	fusedSigned = 1 // signed input bytes, unsigned weights
+	fusedHalfUp = 2 // half-up rounding: no left shifts, no adjustment of negatives
+)
+
 // rq64Block is the number of int32 of one 32-channel block's parameters
 // (two groups).
 const rq64Block = 2 * rq64Vecs * 16
@@ -157,6 +163,13 @@ func convQuantVNNI(j *kernelJob, w, lo, hi int) {
 	// The row sums cover the k taps and 64 − k%64 bytes of value sumXor.
 	extra := int64(sumXor) * int64(64-k%64)
 	inPlace := j.direct && k%4 == 0
+	flags := 0
+	if pf.signedX {
+		flags |= fusedSigned
+	}
+	if pf.halfUp {
+		flags |= fusedHalfUp
+	}
 	var rows [convMP]uintptr
 	var init [convMP]int32
 	var sums [convMP]int64
@@ -200,7 +213,7 @@ func convQuantVNNI(j *kernelJob, w, lo, hi int) {
 			ch := b * 32
 			n := min(32, pf.outC-ch)
 			out := bytesOf(j.outI8[p0*pf.outC+ch:][:(np-1)*pf.outC+n])
-			gemmRQVNNI8(&rows, pf.k4, &pf.w8[b*blkW], &pf.rq64[b*rq64Block], &init[0], &out[0], pf.outC, np, n, pf.signedX)
+			gemmRQVNNI8(&rows, pf.k4, &pf.w8[b*blkW], &pf.rq64[b*rq64Block], &init[0], &out[0], pf.outC, np, n, flags)
 		}
 	}
 }

@@ -8,12 +8,13 @@ package kernels
 // init[p] plus the channel constant, requantizes them in registers with
 // the block's packRequant64 parameters rq and writes n (1..32) bytes per
 // pixel for the first nrows pixels, ostride bytes apart, to out
-// (gemm_rq_amd64.s). n ≤ 16 runs a half tile. With signed, the input
-// bytes are signed and the weights unsigned instead. It needs AVX-512 F,
-// BW and VNNI.
+// (gemm_rq_amd64.s). n ≤ 16 runs a half tile. flags: fusedSigned (the
+// input bytes are signed and the weights unsigned instead), fusedHalfUp
+// (half-up rounding: rq has no left shifts and no adjustment of
+// negatives). It needs AVX-512 F, BW and VNNI.
 //
 //go:noescape
-func gemmRQVNNI8(rows *[8]uintptr, k4 int, w *int8, rq *int32, init *int32, out *byte, ostride, nrows, n int, signed bool)
+func gemmRQVNNI8(rows *[8]uintptr, k4 int, w *int8, rq *int32, init *int32, out *byte, ostride, nrows, n, flags int)
 
 // sumU8AVX2 returns the sum of n (a multiple of 8) bytes
 // (gemm_rq_amd64.s); it needs AVX2.

@@ -34,8 +34,24 @@
 	VPMINSD 704(q), acc, acc; \
 	VPADDD 768(q), acc, acc
 
-// func gemmRQVNNI8(rows *[8]uintptr, k4 int, w *int8, rq *int32, init *int32, out *byte, ostride, nrows, n int, signed bool)
-TEXT ·gemmRQVNNI8(SB), NOSPLIT, $0-73
+// RQHU is RQ for half-up rounding, whose packRequant64 parameters have
+// left = 0 and negAdj = 0 in every lane.
+#define RQHU(acc, q, te, to, ke, ko) \
+	VPSRLQ $32, acc, to; \
+	VPMULDQ 128(q), acc, te; \
+	VPMULDQ 192(q), to, to; \
+	VPADDQ 256(q), te, te; \
+	VPADDQ 320(q), to, to; \
+	VPSRAVQ 512(q), te, te; \
+	VPSRAVQ 576(q), to, to; \
+	VPSLLQ $32, to, to; \
+	VPBLENDMD to, te, K1, acc; \
+	VPMAXSD 640(q), acc, acc; \
+	VPMINSD 704(q), acc, acc; \
+	VPADDD 768(q), acc, acc
+
+// func gemmRQVNNI8(rows *[8]uintptr, k4 int, w *int8, rq *int32, init *int32, out *byte, ostride, nrows, n, flags int)
+TEXT ·gemmRQVNNI8(SB), NOSPLIT, $0-80
 	MOVQ rows+0(FP), AX
 	MOVQ 0(AX), R8
 	MOVQ 8(AX), R9
@@ -71,8 +87,8 @@ TEXT ·gemmRQVNNI8(SB), NOSPLIT, $0-73
 	TESTQ CX, CX
 	JZ epilogue
 	MOVQ n+64(FP), AX
-	CMPB signed+72(FP), $0
-	JNE signedx
+	TESTQ $1, flags+72(FP)
+	JNZ signedx
 	CMPQ AX, $16
 	JLE halfloop
 
@@ -211,6 +227,8 @@ mask1:
 	VPBROADCASTQ R10, Z30
 	MOVL $0xaaaa, R10
 	KMOVW R10, K1
+	CMPQ flags+72(FP), $2
+	JGE halfup
 	CMPQ R9, $16
 	JLE halfepi
 
@@ -329,6 +347,130 @@ halfepi:
 	JZ done
 	ADDQ R13, R12
 	RQ(Z14, DX, Z16, Z17, K2, K3)
+	VPMOVDB Z14, X14
+	VMOVDQU8 X14, K4, (R12)
+	JMP done
+
+	// Half-up rounding (no left shift, no adjustment of negatives).
+halfup:
+	CMPQ R9, $16
+	JLE halfuphalf
+
+	RQHU(Z0, DX, Z16, Z17, K2, K3)
+	RQHU(Z1, AX, Z18, Z19, K6, K7)
+	VPMOVDB Z0, X0
+	VMOVDQU8 X0, K4, (R12)
+	VPMOVDB Z1, X1
+	VMOVDQU8 X1, K5, 16(R12)
+	DECQ R8
+	JZ done
+	ADDQ R13, R12
+	RQHU(Z2, DX, Z16, Z17, K2, K3)
+	RQHU(Z3, AX, Z18, Z19, K6, K7)
+	VPMOVDB Z2, X2
+	VMOVDQU8 X2, K4, (R12)
+	VPMOVDB Z3, X3
+	VMOVDQU8 X3, K5, 16(R12)
+	DECQ R8
+	JZ done
+	ADDQ R13, R12
+	RQHU(Z4, DX, Z16, Z17, K2, K3)
+	RQHU(Z5, AX, Z18, Z19, K6, K7)
+	VPMOVDB Z4, X4
+	VMOVDQU8 X4, K4, (R12)
+	VPMOVDB Z5, X5
+	VMOVDQU8 X5, K5, 16(R12)
+	DECQ R8
+	JZ done
+	ADDQ R13, R12
+	RQHU(Z6, DX, Z16, Z17, K2, K3)
+	RQHU(Z7, AX, Z18, Z19, K6, K7)
+	VPMOVDB Z6, X6
+	VMOVDQU8 X6, K4, (R12)
+	VPMOVDB Z7, X7
+	VMOVDQU8 X7, K5, 16(R12)
+	DECQ R8
+	JZ done
+	ADDQ R13, R12
+	RQHU(Z8, DX, Z16, Z17, K2, K3)
+	RQHU(Z9, AX, Z18, Z19, K6, K7)
+	VPMOVDB Z8, X8
+	VMOVDQU8 X8, K4, (R12)
+	VPMOVDB Z9, X9
+	VMOVDQU8 X9, K5, 16(R12)
+	DECQ R8
+	JZ done
+	ADDQ R13, R12
+	RQHU(Z10, DX, Z16, Z17, K2, K3)
+	RQHU(Z11, AX, Z18, Z19, K6, K7)
+	VPMOVDB Z10, X10
+	VMOVDQU8 X10, K4, (R12)
+	VPMOVDB Z11, X11
+	VMOVDQU8 X11, K5, 16(R12)
+	DECQ R8
+	JZ done
+	ADDQ R13, R12
+	RQHU(Z12, DX, Z16, Z17, K2, K3)
+	RQHU(Z13, AX, Z18, Z19, K6, K7)
+	VPMOVDB Z12, X12
+	VMOVDQU8 X12, K4, (R12)
+	VPMOVDB Z13, X13
+	VMOVDQU8 X13, K5, 16(R12)
+	DECQ R8
+	JZ done
+	ADDQ R13, R12
+	RQHU(Z14, DX, Z16, Z17, K2, K3)
+	RQHU(Z15, AX, Z18, Z19, K6, K7)
+	VPMOVDB Z14, X14
+	VMOVDQU8 X14, K4, (R12)
+	VPMOVDB Z15, X15
+	VMOVDQU8 X15, K5, 16(R12)
+	JMP done
+
+halfuphalf:
+	RQHU(Z0, DX, Z16, Z17, K2, K3)
+	VPMOVDB Z0, X0
+	VMOVDQU8 X0, K4, (R12)
+	DECQ R8
+	JZ done
+	ADDQ R13, R12
+	RQHU(Z2, DX, Z16, Z17, K2, K3)
+	VPMOVDB Z2, X2
+	VMOVDQU8 X2, K4, (R12)
+	DECQ R8
+	JZ done
+	ADDQ R13, R12
+	RQHU(Z4, DX, Z16, Z17, K2, K3)
+	VPMOVDB Z4, X4
+	VMOVDQU8 X4, K4, (R12)
+	DECQ R8
+	JZ done
+	ADDQ R13, R12
+	RQHU(Z6, DX, Z16, Z17, K2, K3)
+	VPMOVDB Z6, X6
+	VMOVDQU8 X6, K4, (R12)
+	DECQ R8
+	JZ done
+	ADDQ R13, R12
+	RQHU(Z8, DX, Z16, Z17, K2, K3)
+	VPMOVDB Z8, X8
+	VMOVDQU8 X8, K4, (R12)
+	DECQ R8
+	JZ done
+	ADDQ R13, R12
+	RQHU(Z10, DX, Z16, Z17, K2, K3)
+	VPMOVDB Z10, X10
+	VMOVDQU8 X10, K4, (R12)
+	DECQ R8
+	JZ done
+	ADDQ R13, R12
+	RQHU(Z12, DX, Z16, Z17, K2, K3)
+	VPMOVDB Z12, X12
+	VMOVDQU8 X12, K4, (R12)
+	DECQ R8
+	JZ done
+	ADDQ R13, R12
+	RQHU(Z14, DX, Z16, Z17, K2, K3)
 	VPMOVDB Z14, X14
 	VMOVDQU8 X14, K4, (R12)
 

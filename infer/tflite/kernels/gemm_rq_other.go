@@ -4,7 +4,7 @@ package kernels
 
 // gemmRQVNNI8 and sumU8AVX2 are never called here: no PackedFilter is
 // packed for the VNNI path when Available() does not list it.
-func gemmRQVNNI8(rows *[8]uintptr, k4 int, w *int8, rq *int32, init *int32, out *byte, ostride, nrows, n int, signed bool) {
+func gemmRQVNNI8(rows *[8]uintptr, k4 int, w *int8, rq *int32, init *int32, out *byte, ostride, nrows, n, flags int) {
 	panic("kernels: VNNI path called on a build without it")
 }
 

@@ -84,7 +84,11 @@ func TestFusedRequantMatchesStoreBlock(t *testing.T) {
 					for i := range out {
 						out[i] = 0xa5
 					}
-					gemmRQVNNI8(&rows, 0, &w[0], &rq[0], &inits[0], &out[0], stride, nrows, n, call%2 == 0)
+					flags := call % 2
+					if halfUp {
+						flags |= fusedHalfUp
+					}
+					gemmRQVNNI8(&rows, 0, &w[0], &rq[0], &inits[0], &out[0], stride, nrows, n, flags)
 					for p := range 8 {
 						for c := range stride {
 							got := out[p*stride+c]
@@ -204,7 +208,14 @@ func FuzzGemmRQ(f *testing.F) {
 		for i := range out {
 			out[i] = 0x5a
 		}
-		gemmRQVNNI8(&rows, k4, &w[0], &rq[0], &init[0], &out[0], ostride, nrows, n, signed)
+		flags := 0
+		if signed {
+			flags |= fusedSigned
+		}
+		if halfUp {
+			flags |= fusedHalfUp
+		}
+		gemmRQVNNI8(&rows, k4, &w[0], &rq[0], &init[0], &out[0], ostride, nrows, n, flags)
 		for p := range 8 {
 			for c := range ostride {
 				want := byte(0x5a)
