@@ -69,7 +69,11 @@ p99_ms, min_ms, allocs_per_run, bytes_per_run.`,
 				total += o.Time
 			}
 			for _, o := range ops {
-				fmt.Fprintf(cmd.OutOrStdout(), "  %-20s ×%-3d %8.2f ms  %5.1f%%\n", o.Op, o.Count, ms(o.Time), 100*float64(o.Time)/float64(max(total, 1)))
+				rate := ""
+				if g := o.GMACs(); g > 0 {
+					rate = fmt.Sprintf("  %7.1f GMAC/s", g)
+				}
+				fmt.Fprintf(cmd.OutOrStdout(), "  %-20s ×%-3d %8.2f ms  %5.1f%%%s\n", o.Op, o.Count, ms(o.Time), 100*float64(o.Time)/float64(max(total, 1)), rate)
 			}
 			return nil
 		},
@@ -81,7 +85,7 @@ p99_ms, min_ms, allocs_per_run, bytes_per_run.`,
 	f.IntVar(&threads, "threads", 1, "interpreter worker count")
 	f.IntVar(&runs, "runs", 30, "timed runs")
 	f.IntVar(&warmup, "warmup", 5, "untimed runs first")
-	f.BoolVar(&perOp, "per-op", false, "also print the time per operator type (go engine)")
+	f.BoolVar(&perOp, "per-op", false, "also print the time per operator type and the GMAC/s of those with MACs (go engine)")
 	f.BoolVar(&asJSON, "json", false, "print the result as one JSON object")
 	_ = cmd.MarkFlagRequired("model")
 	rootCmd.AddCommand(cmd)

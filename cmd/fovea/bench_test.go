@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -43,5 +44,28 @@ func TestBenchJSON(t *testing.T) {
 	_, stderr, err = fovea(t, "bench", "--model", model, "--runs", "1", "--json", "--per-op")
 	if err == nil || !strings.Contains(stderr, "--per-op") {
 		t.Errorf("--json with --per-op: err %v, stderr %q; want a refusal naming --per-op", err, stderr)
+	}
+}
+
+// TestBenchPerOp checks `fovea bench --per-op`: one line per operator
+// type, with the achieved GMAC/s where the type has MACs.
+func TestBenchPerOp(t *testing.T) {
+	const model = "../../testdata/models/shapes.tflite"
+	out, stderr, err := fovea(t, "bench", "--model", model, "--runs", "2", "--warmup", "1", "--per-op")
+	if err != nil {
+		t.Fatalf("fovea bench --per-op: %v\n%s", err, stderr)
+	}
+	var conv string
+	for _, l := range strings.Split(out, "\n") {
+		if strings.HasPrefix(strings.TrimSpace(l), "CONV_2D ") {
+			conv = l
+		}
+	}
+	f := strings.Fields(conv)
+	if len(f) != 7 || f[6] != "GMAC/s" {
+		t.Fatalf("CONV_2D line %q; want type, count, ms, share and a GMAC/s rate\n%s", conv, out)
+	}
+	if v, err := strconv.ParseFloat(f[5], 64); err != nil || !(v > 0) {
+		t.Errorf("CONV_2D rate %q: want a positive number", f[5])
 	}
 }

@@ -125,6 +125,20 @@ type OpTime struct {
 	Op    string
 	Count int
 	Time  time.Duration
+	// MACs are the multiply-accumulates of these operators per Invoke,
+	// from their shapes, as counted for infer.ModelInfo.MACs: CONV_2D
+	// outPixels·outC·KH·KW·InC, DEPTHWISE_CONV_2D outPixels·C·KH·KW,
+	// FULLY_CONNECTED batch·out·in; element-wise operators count one per
+	// output element, layout operators none.
+	MACs int64
+}
+
+// GMACs returns the rate o achieves in 10^9 MACs per second, or 0.
+func (o OpTime) GMACs() float64 {
+	if o.MACs == 0 || o.Time <= 0 {
+		return 0
+	}
+	return float64(o.MACs) / o.Time.Seconds() / 1e9
 }
 
 // BenchOps times each operator type of a Go-engine model over runs
@@ -153,6 +167,7 @@ func BenchOps(ctx context.Context, m *Model, threads, runs int) ([]OpTime, error
 		}
 		out[j].Count++
 		out[j].Time += per[i] / time.Duration(max(runs, 1))
+		out[j].MACs += m.ops[i].macs
 	}
 	slices.SortFunc(out, func(a, b OpTime) int { return int(b.Time - a.Time) })
 	return out, nil

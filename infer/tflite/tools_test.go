@@ -94,6 +94,25 @@ func TestBench(t *testing.T) {
 	if n != len(m.ops) || ops[0].Op != "CONV_2D" {
 		t.Errorf("BenchOps = %+v; want %d operators, CONV_2D first", ops, len(m.ops))
 	}
+	// The MACs per type add up to the model's; the GEMM-like types have
+	// some, the layout ones none.
+	var macs int64
+	for _, o := range ops {
+		macs += o.MACs
+		switch o.Op {
+		case "CONV_2D", "DEPTHWISE_CONV_2D", "FULLY_CONNECTED":
+			if o.MACs <= 0 || o.GMACs() <= 0 {
+				t.Errorf("%s: MACs %d, %g GMAC/s; want both > 0", o.Op, o.MACs, o.GMACs())
+			}
+		case "RESHAPE":
+			if o.MACs != 0 || o.GMACs() != 0 {
+				t.Errorf("%s: MACs %d, %g GMAC/s; want 0", o.Op, o.MACs, o.GMACs())
+			}
+		}
+	}
+	if want := m.Info().MACs; macs != want {
+		t.Errorf("BenchOps MACs add up to %d; the model has %d", macs, want)
+	}
 	if _, err := Bench(context.Background(), m, 1, 0, 0); err == nil {
 		t.Error("Bench(runs=0) = nil error; want one")
 	}
