@@ -86,6 +86,8 @@ TEXT ·gemmRQVNNI8(SB), NOSPLIT, $0-80
 	XORQ BX, BX
 	TESTQ CX, CX
 	JZ epilogue
+	CMPQ nrows+56(FP), $1
+	JEQ onerow
 	MOVQ n+64(FP), AX
 	TESTQ $1, flags+72(FP)
 	JNZ signedx
@@ -194,6 +196,70 @@ shalfloop:
 	ADDQ $4, BX
 	DECQ CX
 	JNZ shalfloop
+	JMP epilogue
+
+	// One pixel (FULLY_CONNECTED with batch 1): two steps of 4 taps per
+	// iteration into Z0/Z1 and Z2/Z3 (added at the end; int32 addition
+	// is exact in any order), weights read once, no idle pixel rows.
+onerow:
+	VPXORD Z2, Z2, Z2
+	VPXORD Z3, Z3, Z3
+	TESTQ $1, flags+72(FP)
+	JNZ sonerow
+	CMPQ CX, $2
+	JLT onetail
+
+oneloop:
+	VPBROADCASTD (R8)(BX*1), Z18
+	VPBROADCASTD 4(R8)(BX*1), Z19
+	VPDPBUSD (DI), Z18, Z0
+	VPDPBUSD 64(DI), Z18, Z1
+	VPDPBUSD 128(DI), Z19, Z2
+	VPDPBUSD 192(DI), Z19, Z3
+	ADDQ $256, DI
+	ADDQ $8, BX
+	SUBQ $2, CX
+	CMPQ CX, $2
+	JGE oneloop
+
+onetail:
+	TESTQ CX, CX
+	JZ onedone
+	VPBROADCASTD (R8)(BX*1), Z18
+	VPDPBUSD (DI), Z18, Z0
+	VPDPBUSD 64(DI), Z18, Z1
+	JMP onedone
+
+sonerow:
+	CMPQ CX, $2
+	JLT sonetail
+
+soneloop:
+	VMOVDQU64 (DI), Z16
+	VMOVDQU64 64(DI), Z17
+	VMOVDQU64 128(DI), Z18
+	VMOVDQU64 192(DI), Z19
+	VPDPBUSD.BCST (R8)(BX*1), Z16, Z0
+	VPDPBUSD.BCST (R8)(BX*1), Z17, Z1
+	VPDPBUSD.BCST 4(R8)(BX*1), Z18, Z2
+	VPDPBUSD.BCST 4(R8)(BX*1), Z19, Z3
+	ADDQ $256, DI
+	ADDQ $8, BX
+	SUBQ $2, CX
+	CMPQ CX, $2
+	JGE soneloop
+
+sonetail:
+	TESTQ CX, CX
+	JZ onedone
+	VMOVDQU64 (DI), Z16
+	VMOVDQU64 64(DI), Z17
+	VPDPBUSD.BCST (R8)(BX*1), Z16, Z0
+	VPDPBUSD.BCST (R8)(BX*1), Z17, Z1
+
+onedone:
+	VPADDD Z2, Z0, Z0
+	VPADDD Z3, Z1, Z1
 
 epilogue:
 	MOVQ rq+24(FP), DX
