@@ -154,11 +154,13 @@ func convQuantVNNI(j *kernelJob, w, lo, hi int) {
 	pixels := convPixels(p)
 	rowB := 4 * pf.kp // bytes per panel row (≥ 4·k4)
 	panel := unsafe.Slice((*byte)(unsafe.Pointer(&j.panels16[w*convMP*2*pf.kp])), convMP*rowB)
-	// xor maps input bytes to the operand, pad is the operand of a tap
-	// outside the image, sumXor makes the row sums those of u = x' + 128.
-	xor, pad, sumXor := pf.flip^0x80, byte(pf.padX)^0x80, uint8(0)
+	// In both forms the kernel's operand is the input byte itself (uint8
+	// input: u = x' XOR 0x80 = x; int8: x' = x). pad is the operand of a
+	// tap outside the image, sumXor makes the row sums those of
+	// u = x' + 128.
+	pad, sumXor := byte(pf.padX)^0x80, uint8(0)
 	if pf.signedX {
-		xor, pad, sumXor = 0, byte(pf.padX), 0x80
+		pad, sumXor = byte(pf.padX), 0x80
 	}
 	// The row sums cover the k taps and 64 − k%64 bytes of value sumXor.
 	extra := int64(sumXor) * int64(64-k%64)
@@ -181,8 +183,11 @@ func convQuantVNNI(j *kernelJob, w, lo, hi int) {
 		p0 := g * convMP
 		np := min(convMP, pixels-p0)
 		var sc directScan
+		var pc pixCursor
 		if j.direct {
 			sc.start(p, p0)
+		} else {
+			pc.start(p, p0)
 		}
 		for i := range np {
 			switch {
@@ -191,11 +196,12 @@ func convQuantVNNI(j *kernelJob, w, lo, hi int) {
 			case j.direct:
 				dst := panel[i*rowB:][:k]
 				rows[i] = uintptr(unsafe.Pointer(&dst[0]))
-				xorCopy(dst, in[sc.off:][:k], xor)
+				copy(dst, in[sc.off:][:k])
 			default:
 				dst := panel[i*rowB:][:k]
 				rows[i] = uintptr(unsafe.Pointer(&dst[0]))
-				im2colBytes(p, in, p0+i, xor, pad, dst)
+				im2colBytes(p, in, &pc, pad, dst)
+				pc.next(p)
 			}
 			if j.direct {
 				sc.next(p, p0+i+1)
@@ -238,17 +244,32 @@ func (s *directScan) next(p *ConvParams, pix int) {
 	}
 }
 
-// im2colBytes writes the KH·KW·InC taps of output pixel pix to dst as the
-// VNNI kernel's unsigned bytes: input bytes XOR xor, pad for taps outside
-// the image. With DilationW = 1 a filter row's taps inside the image are
-// one run of the input, copied at once.
-func im2colBytes(p *ConvParams, in []byte, pix int, xor, pad byte, dst []byte) {
-	ox := pix % p.OutW
-	t := pix / p.OutW
-	oy, b := t%p.OutH, t/p.OutH
+// im2colBytes writes the KH·KW·InC taps of output pixel pc to dst: the
+// input bytes, pad for taps outside the image. With DilationW = 1 a
+// filter row's taps inside the image are one run of the input, copied at
+// once.
+func im2colBytes(p *ConvParams, in []byte, pc *pixCursor, pad byte, dst []byte) {
+	ox, oy, b := pc.ox, pc.oy, pc.b
 	c := p.InC
 	rowLen := p.KW * c
 	ix0 := ox*p.StrideW - p.PadLeft
+	iy0 := oy*p.StrideH - p.PadTop
+	if rowLen >= 8 && rowLen <= 16 && p.DilationW == 1 && ix0 >= 0 && ix0+p.KW <= p.InW &&
+		iy0 >= 0 && iy0+(p.KH-1)*p.DilationH < p.InH {
+		// All taps inside and a filter row of 8–16 bytes (e.g. 3x3 over
+		// 3 channels): two overlapping 8-byte moves per filter row.
+		src := ((b*p.InH+iy0)*p.InW + ix0) * c
+		step := p.DilationH * p.InW * c
+		for ky := range p.KH {
+			s := in[src+ky*step:][:rowLen]
+			o := dst[ky*rowLen:][:rowLen]
+			lo := binary.LittleEndian.Uint64(s)
+			hi := binary.LittleEndian.Uint64(s[rowLen-8:])
+			binary.LittleEndian.PutUint64(o, lo)
+			binary.LittleEndian.PutUint64(o[rowLen-8:], hi)
+		}
+		return
+	}
 	d := 0
 	for ky := 0; ky < p.KH; ky++ {
 		iy := oy*p.StrideH - p.PadTop + ky*p.DilationH
@@ -266,7 +287,7 @@ func im2colBytes(p *ConvParams, in []byte, pix int, xor, pad byte, dst []byte) {
 				continue
 			}
 			fill(o[:(lo-ix0)*c], pad)
-			xorCopy(o[(lo-ix0)*c:][:(hi-lo)*c], row[lo*c:hi*c], xor)
+			copy(o[(lo-ix0)*c:][:(hi-lo)*c], row[lo*c:hi*c])
 			fill(o[(hi-ix0)*c:], pad)
 			continue
 		}
@@ -277,24 +298,27 @@ func im2colBytes(p *ConvParams, in []byte, pix int, xor, pad byte, dst []byte) {
 				fill(ok, pad)
 				continue
 			}
-			xorCopy(ok, row[ix*c:][:c], xor)
+			copy(ok, row[ix*c:][:c])
 		}
 	}
 }
 
-// xorCopy copies src XOR xor to dst (of the same length).
-func xorCopy(dst, src []byte, xor byte) {
-	if xor == 0 {
-		copy(dst, src)
-		return
-	}
-	src = src[:len(dst)]
-	x := uint64(xor) * 0x0101010101010101
-	i := 0
-	for ; i+8 <= len(dst); i += 8 {
-		binary.LittleEndian.PutUint64(dst[i:], binary.LittleEndian.Uint64(src[i:])^x)
-	}
-	for ; i < len(dst); i++ {
-		dst[i] = src[i] ^ xor
+// pixCursor is an output pixel's position, stepped without divisions.
+type pixCursor struct{ ox, oy, b int }
+
+func (c *pixCursor) start(p *ConvParams, pix int) {
+	t := pix / p.OutW
+	c.ox, c.oy, c.b = pix%p.OutW, t%p.OutH, t/p.OutH
+}
+
+func (c *pixCursor) next(p *ConvParams) {
+	c.ox++
+	if c.ox == p.OutW {
+		c.ox = 0
+		c.oy++
+		if c.oy == p.OutH {
+			c.oy = 0
+			c.b++
+		}
 	}
 }
