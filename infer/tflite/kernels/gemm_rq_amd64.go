@@ -16,12 +16,6 @@ package kernels
 //go:noescape
 func gemmRQVNNI8(rows *[8]uintptr, k4 int, w *int8, rq *int32, init *int32, out *byte, ostride, nrows, n, flags int)
 
-// sumU8AVX2 returns the sum of n (a multiple of 8) bytes
-// (gemm_rq_amd64.s); it needs AVX2.
-//
-//go:noescape
-func sumU8AVX2(src *byte, n int) int
-
 // rowSums8VNNI writes to sums[p] the sum of the k bytes at rows[p], each
 // XOR xor, plus xor·(64 − k%64), for the 8 rows (gemm_rq_amd64.s); it
 // needs AVX-512 F and BW.

@@ -544,48 +544,6 @@ done:
 	VZEROUPPER
 	RET
 
-// func sumU8AVX2(src *byte, n int) int
-// Returns Σ src[i] for i < n (a multiple of 8).
-TEXT ·sumU8AVX2(SB), NOSPLIT, $0-24
-	MOVQ src+0(FP), SI
-	MOVQ n+8(FP), CX
-	VPXOR Y2, Y2, Y2
-	VPXOR Y3, Y3, Y3
-	MOVQ CX, DX
-	SHRQ $5, CX
-	JZ sum16
-
-sumloop:
-	VPSADBW (SI), Y3, Y0
-	VPADDQ Y0, Y2, Y2
-	ADDQ $32, SI
-	DECQ CX
-	JNZ sumloop
-
-sum16:
-	TESTQ $16, DX
-	JZ sum8
-	VPSADBW (SI), X3, X0
-	VPADDQ Y0, Y2, Y2
-	ADDQ $16, SI
-
-sum8:
-	TESTQ $8, DX
-	JZ sumdone
-	VMOVQ (SI), X0
-	VPSADBW X3, X0, X0
-	VPADDQ Y0, Y2, Y2
-
-sumdone:
-	VEXTRACTI128 $1, Y2, X0
-	VPADDQ X0, X2, X2
-	VPSHUFD $0x4e, X2, X0
-	VPADDQ X0, X2, X2
-	MOVQ X2, AX
-	MOVQ AX, ret+16(FP)
-	VZEROUPPER
-	RET
-
 // func rowSums8VNNI(rows *[8]uintptr, k int, xor uint8, sums *[8]int64)
 // sums[p] = Σ of the bytes XOR xor of the k bytes at rows[p] and of the
 // 64 − k%64 zero bytes after them: the last (partial or empty) 64-byte

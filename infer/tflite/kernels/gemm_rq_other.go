@@ -2,14 +2,10 @@
 
 package kernels
 
-// gemmRQVNNI8 and sumU8AVX2 are never called here: no PackedFilter is
+// gemmRQVNNI8 and rowSums8VNNI are never called here: no PackedFilter is
 // packed for the VNNI path when Available() does not list it.
 func gemmRQVNNI8(rows *[8]uintptr, k4 int, w *int8, rq *int32, init *int32, out *byte, ostride, nrows, n, flags int) {
 	panic("kernels: VNNI path called on a build without it")
-}
-
-func sumU8AVX2(src *byte, n int) int {
-	panic("kernels: AVX2 path called on a build without it")
 }
 
 func rowSums8VNNI(rows *[8]uintptr, k int, xor uint8, sums *[8]int64) {
