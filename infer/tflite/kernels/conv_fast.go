@@ -35,6 +35,26 @@ func im2colRow(p *ConvParams, in []int8, pix int, flip uint8, pad int8, dst []in
 	ox := pix % p.OutW
 	t := pix / p.OutW
 	oy, b := t%p.OutH, t/p.OutH
+	if rowLen := p.KW * p.InC; rowLen >= 8 && rowLen <= 16 && p.DilationW == 1 {
+		ix0, iy0 := ox*p.StrideW-p.PadLeft, oy*p.StrideH-p.PadTop
+		if ix0 >= 0 && ix0+p.KW <= p.InW && iy0 >= 0 && iy0+(p.KH-1)*p.DilationH < p.InH {
+			// All taps inside and a filter row of 8–16 bytes (e.g. 3x3
+			// over 3 channels): two overlapping 8-byte moves per row.
+			x := uint64(flip) * 0x0101010101010101
+			src := ((b*p.InH+iy0)*p.InW + ix0) * p.InC
+			step := p.DilationH * p.InW * p.InC
+			ib, db := bytesOf(in), bytesOf(dst)
+			for ky := range p.KH {
+				s := ib[src+ky*step:][:rowLen]
+				o := db[ky*rowLen:][:rowLen]
+				lo := binary.LittleEndian.Uint64(s) ^ x
+				hi := binary.LittleEndian.Uint64(s[rowLen-8:]) ^ x
+				binary.LittleEndian.PutUint64(o, lo)
+				binary.LittleEndian.PutUint64(o[rowLen-8:], hi)
+			}
+			return
+		}
+	}
 	d := 0
 	for ky := 0; ky < p.KH; ky++ {
 		iy := oy*p.StrideH - p.PadTop + ky*p.DilationH
