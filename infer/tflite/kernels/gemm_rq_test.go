@@ -274,3 +274,28 @@ func TestRowSums8(t *testing.T) {
 		}
 	}
 }
+
+// TestRepackAcrossPaths reuses one Scratch (whose PackedFilter the
+// unpacked API repacks on every call) while the active path changes back
+// and forth, so a filter packed for vnni and then repacked for another
+// path must not keep the fused kernel's parameters.
+func TestRepackAcrossPaths(t *testing.T) {
+	r := rand.New(rand.NewPCG(7, 7))
+	p := geom(1, 5, 6, 24, 40, 1, 1, 1, 1, 1, false)
+	taps := p.KH * p.KW * p.InC
+	nq := randQuant(r, p.OutC, taps, true, true, true, false)
+	in := randBytes[int8](r, p.N*p.InH*p.InW*p.InC)
+	f := randBytes[int8](r, p.OutC*taps)
+	bias := randBias(r, p.OutC, 5000)
+	want := naiveConvQuant(&p, false, in, f, bias, nq)
+	s := NewScratch(ConvScratchSize(&p, 1, 1))
+	for round := range 2 {
+		forEachPath(t, func(path Path) {
+			got := make([]int8, len(want))
+			ConvInt8(&p, in, f, bias, got, nq.params(), s, nil)
+			if d := firstDiff(&p, got, want); d != "" {
+				t.Errorf("round %d, %v: %s", round, path, d)
+			}
+		})
+	}
+}
