@@ -12,7 +12,7 @@ func PackConvFloat32(outC, k int, filter, bias []float32) *PackedFilter {
 
 func packFloat(pf *PackedFilter, outC, k int, filter, bias []float32) {
 	pf.path = Active()
-	if pf.path != PathGeneric {
+	if pf.path.x86() { // no arm64 float kernels yet: neon and dotprod pack for the Go code
 		packFloatSIMD(pf, outC, k, filter, bias)
 		return
 	}
@@ -86,7 +86,7 @@ func im2colRowFloat(p *ConvParams, in []float32, pix int, dst []float32) {
 // prepareConvFloat sets up j to run a float CONV_2D (or FC) with pf and
 // returns the number of work units.
 func prepareConvFloat(j *kernelJob, p *ConvParams, pf *PackedFilter, workers int) int {
-	if pf.path != PathGeneric {
+	if pf.path.x86() {
 		return prepareConvFloatSIMD(j, p, pf, workers)
 	}
 	j.fn, j.p, j.pf = convFloatFast, p, pf

@@ -6,7 +6,7 @@ import "math"
 // AVX2 3x3 kernel on the active path: 3x3 taps, depth multiplier 1, a
 // multiple of 8 channels (the vnni path uses the AVX2 kernel too).
 func dwFloatSIMD(p *ConvParams) bool {
-	return Active() != PathGeneric && p.KH == 3 && p.KW == 3 && p.DepthMultiplier == 1 && p.OutC%8 == 0 && p.OutC > 0
+	return Active().x86() && p.KH == 3 && p.KW == 3 && p.DepthMultiplier == 1 && p.OutC%8 == 0 && p.OutC > 0
 }
 
 // dwInterior returns the output columns [lo, hi) whose three taps lie

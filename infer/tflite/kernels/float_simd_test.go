@@ -115,7 +115,7 @@ var floatConvCases = []struct {
 // TestConvFloatPathsSameBits runs float CONV_2D and FULLY_CONNECTED on
 // every path and compares the bits with the generic path's.
 func TestConvFloatPathsSameBits(t *testing.T) {
-	if len(Available()) < 2 {
+	if len(floatSIMDPaths()) == 0 {
 		t.Skip("only the generic path is available here")
 	}
 	r := rand.New(rand.NewPCG(12, 32))
@@ -130,7 +130,7 @@ func TestConvFloatPathsSameBits(t *testing.T) {
 			for _, workers := range []int{1, 2} {
 				name := fmt.Sprintf("%s/%s/clamp=%v/workers=%d", tc.name, kind, cl, workers)
 				want := runConvFloatOn(t, PathGeneric, &p, in, f, bias, cl, workers)
-				for _, path := range Available()[1:] {
+				for _, path := range floatSIMDPaths() {
 					if d := sameBits(runConvFloatOn(t, path, &p, in, f, bias, cl, workers), want); d != "" {
 						t.Errorf("%s: ConvFloat32Packed on %v differs from generic at %s", name, path, d)
 					}
@@ -143,7 +143,7 @@ func TestConvFloatPathsSameBits(t *testing.T) {
 		bias := floatBias(r, "negzero", p.OutC)
 		for _, cl := range floatClamps {
 			want := runConvFloatOn(t, PathGeneric, &p, in, f, bias, cl, 1)
-			for _, path := range Available()[1:] {
+			for _, path := range floatSIMDPaths() {
 				if d := sameBits(runConvFloatOn(t, path, &p, in, f, bias, cl, 1), want); d != "" {
 					t.Errorf("%s/clamp=%v: %v differs from generic at %s", tc.name, cl, path, d)
 				}
@@ -196,7 +196,7 @@ var floatDepthwiseCases = []struct {
 // TestDepthwiseFloatPathsSameBits runs float DEPTHWISE_CONV_2D on every
 // path and compares the bits with the generic path's.
 func TestDepthwiseFloatPathsSameBits(t *testing.T) {
-	if len(Available()) < 2 {
+	if len(floatSIMDPaths()) == 0 {
 		t.Skip("only the generic path is available here")
 	}
 	r := rand.New(rand.NewPCG(12, 33))
@@ -215,7 +215,7 @@ func TestDepthwiseFloatPathsSameBits(t *testing.T) {
 					for _, workers := range []int{1, 2} {
 						name := fmt.Sprintf("%s/%s/bias=%s/clamp=%v/workers=%d", tc.name, kind, bk, cl, workers)
 						want := runDepthwiseFloatOn(t, PathGeneric, &p, in, f, bias, cl, workers)
-						for _, path := range Available()[1:] {
+						for _, path := range floatSIMDPaths() {
 							if d := sameBits(runDepthwiseFloatOn(t, path, &p, in, f, bias, cl, workers), want); d != "" {
 								t.Errorf("%s: DepthwiseFloat32 on %v differs from generic at %s", name, path, d)
 							}
@@ -267,8 +267,8 @@ func FuzzFloatTile(f *testing.F) {
 	f.Add(uint64(5), uint16(64), uint8(2))
 	f.Add(uint64(6), uint16(515), uint8(5))
 	f.Fuzz(func(t *testing.T, seed uint64, k16 uint16, mode uint8) {
-		if len(Available()) < 2 {
-			t.Skip("only the generic path is available here")
+		if len(floatSIMDPaths()) == 0 {
+			t.Skip("no float SIMD path here (amd64 only)")
 		}
 		k := int(k16%1024) + 1
 		r := rand.New(rand.NewPCG(seed, uint64(k)))
@@ -297,7 +297,7 @@ func FuzzFloatTile(f *testing.F) {
 		for i := range rows {
 			rows[i] = &x[i*k]
 		}
-		for _, path := range Available()[1:] {
+		for _, path := range floatSIMDPaths() {
 			mr := 4
 			if path == PathVNNI {
 				mr = 8
@@ -447,4 +447,16 @@ func TestIm2colRowsFloat(t *testing.T) {
 			}
 		}
 	}
+}
+
+// floatSIMDPaths are the available paths with float32 kernels (amd64's);
+// arm64's neon and dotprod run the generic float code.
+func floatSIMDPaths() []Path {
+	var ps []Path
+	for _, p := range Available() {
+		if p.x86() {
+			ps = append(ps, p)
+		}
+	}
+	return ps
 }
