@@ -135,6 +135,11 @@ ifeq ($(HAVE_OPENCV),yes)
 	$(GO) run $(STATICCHECK) -tags opencv ./...
 endif
 	$(GO) run $(STATICCHECK) -tags tflite_c ./infer/tflitec/ ./cmd/fovea/
+	@# The kernels' arm64 and purego builds (stubs, dispatch) are checked too;
+	@# staticcheck runs on this machine and analyses the other GOARCH.
+	@mkdir -p $(BIN) && GOBIN=$(abspath $(BIN)) $(GO) install $(STATICCHECK)
+	GOARCH=arm64 $(BIN)/staticcheck ./infer/...
+	$(BIN)/staticcheck -tags purego ./infer/...
 
 fmt: ## gofmt -s every file
 	gofmt -s -w $$(git ls-files '*.go')

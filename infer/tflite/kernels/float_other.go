@@ -7,21 +7,21 @@ package kernels
 // on a SIMD path, when Available() does not list one.
 
 func gemmF32TileAVX2(rows **float32, segs *uintptr, nseg, seglen int, w *float32, bias *float32, clamp *float32, out *float32, ostride uintptr, nout int, mask *int32) {
-	panic("kernels: AVX2 path called on a build without it")
+	mustHave(PathAVX2)
 }
 
 func gemmF32TileAVX512(rows **float32, segs *uintptr, nseg, seglen int, w *float32, bias *float32, clamp *float32, out *float32, ostride uintptr, nout int, mask *int32) {
-	panic("kernels: VNNI path called on a build without it")
+	mustHave(PathVNNI)
 }
 
 func dw3x3F32AVX2(in, w, bias, out *float32, c8 int, dy, dx, sx uintptr, n int, clamp *float32) {
-	panic("kernels: AVX2 path called on a build without it")
+	mustHave(PathAVX2)
 }
 
 func dwTapsF32AVX2(in **float32, w **float32, ntaps int, bias, out *float32, c8 int, clamp *float32) {
-	panic("kernels: AVX2 path called on a build without it")
+	mustHave(PathAVX2)
 }
 
 func gemmF32Tile8x8AVX2(rows **float32, segs *uintptr, nseg, seglen int, w *float32, bias *float32, clamp *float32, out *float32, ostride uintptr, nout int, mask *int32) {
-	panic("kernels: AVX2 path called on a build without it")
+	mustHave(PathAVX2)
 }

@@ -116,7 +116,7 @@ var floatConvCases = []struct {
 // every path and compares the bits with the generic path's.
 func TestConvFloatPathsSameBits(t *testing.T) {
 	if len(floatSIMDPaths()) == 0 {
-		t.Skip("only the generic path is available here")
+		t.Skip("no float SIMD path here (amd64 only)")
 	}
 	r := rand.New(rand.NewPCG(12, 32))
 	for _, tc := range floatConvCases {
@@ -197,7 +197,7 @@ var floatDepthwiseCases = []struct {
 // path and compares the bits with the generic path's.
 func TestDepthwiseFloatPathsSameBits(t *testing.T) {
 	if len(floatSIMDPaths()) == 0 {
-		t.Skip("only the generic path is available here")
+		t.Skip("no float SIMD path here (amd64 only)")
 	}
 	r := rand.New(rand.NewPCG(12, 33))
 	for _, tc := range floatDepthwiseCases {
