@@ -149,6 +149,8 @@ func (m *Model) keepIndices(names []string) ([]int, error) {
 // Invoke runs every operator once. It checks ctx between operators and
 // allocates nothing.
 func (it *Interpreter) Invoke(ctx context.Context) error {
+	it.pool.Hold() // the pool's helpers stay awake between operators
+	defer it.pool.Release()
 	for i := range it.m.ops {
 		if err := ctx.Err(); err != nil {
 			return fmt.Errorf("tflite.Invoke: operator %d: %w", i, err)
@@ -164,6 +166,8 @@ func (it *Interpreter) InvokeProfiled(ctx context.Context, perOp []time.Duration
 	if len(perOp) != len(it.m.ops) {
 		return fmt.Errorf("tflite.InvokeProfiled: %d slots for %d operators", len(perOp), len(it.m.ops))
 	}
+	it.pool.Hold()
+	defer it.pool.Release()
 	for i := range it.m.ops {
 		if err := ctx.Err(); err != nil {
 			return fmt.Errorf("tflite.InvokeProfiled: operator %d: %w", i, err)

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 )
 
 // TestPoolSplitsEveryUnitOnce runs jobs of many sizes on pools of several
@@ -206,5 +207,64 @@ func TestCheckQuant(t *testing.T) {
 		if !errors.Is(err, ErrQuantParams) || !strings.Contains(err.Error(), tt.want) {
 			t.Errorf("%s: CheckQuant = %v; want ErrQuantParams mentioning %q", tt.name, err, tt.want)
 		}
+	}
+}
+
+// TestPoolIdleAndWake runs calls with gaps of every kind between them: none
+// (helpers spinning), longer than the spin (helpers sleeping), and longer
+// than the sleeps (helpers parked), held and not, and checks every unit
+// ran once each time.
+func TestPoolIdleAndWake(t *testing.T) {
+	gaps := []time.Duration{0, 2 * poolSpin, 0, 100 * time.Millisecond, 0}
+	for _, workers := range []int{2, 3} {
+		pool := NewPool(workers)
+		for _, hold := range []bool{false, true} {
+			if hold {
+				pool.Hold()
+			}
+			for i, gap := range gaps {
+				time.Sleep(gap)
+				s := &Scratch{}
+				j := s.start(countUnits)
+				j.bias = make([]int32, 100)
+				pool.run(j, len(j.bias))
+				for u, h := range j.bias {
+					if h != 1 {
+						t.Fatalf("workers=%d hold=%v call %d (after %v): unit %d ran %d times; want 1", workers, hold, i, gap, u, h)
+					}
+				}
+			}
+			if hold {
+				pool.Release()
+			}
+		}
+		pool.Close()
+	}
+}
+
+// TestPoolRunAllocatesNothing: back-to-back calls on a held pool, helpers
+// spinning or sleeping in between (what an Invoke does), allocate nothing.
+func TestPoolRunAllocatesNothing(t *testing.T) {
+	for _, workers := range []int{2, 3} {
+		pool := NewPool(workers)
+		s := &Scratch{}
+		hits := make([]int32, 64)
+		call := func() {
+			j := s.start(countUnits)
+			j.bias = hits
+			pool.run(j, len(hits))
+		}
+		pool.Hold()
+		for range 10 {
+			call()
+		}
+		if n := testing.AllocsPerRun(200, call); n != 0 {
+			t.Errorf("workers=%d: %v allocations per call; want 0", workers, n)
+		}
+		if n := testing.AllocsPerRun(5, func() { time.Sleep(2 * poolSpin); call() }); n != 0 {
+			t.Errorf("workers=%d, calls %v apart: %v allocations per call; want 0", workers, 2*poolSpin, n)
+		}
+		pool.Release()
+		pool.Close()
 	}
 }
