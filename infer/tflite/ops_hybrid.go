@@ -139,7 +139,7 @@ type hybridConvK struct {
 func (k *hybridConvK) run(x *execCtx) {
 	q, s, zp := k.quantize(asF32(x.bufs[k.in]), x)
 	if k.depthwise {
-		kernels.HybridDepthwise(&k.p, q, s, zp, k.w, k.wScale, k.bias, asF32(x.bufs[k.out]), k.lo, k.hi)
+		kernels.HybridDepthwise(&k.p, q, s, zp, k.w, k.wScale, k.bias, asF32(x.bufs[k.out]), k.lo, k.hi, x.scratch, x.pool)
 		return
 	}
 	patch, acc := k.gemmScratch(x)

@@ -95,7 +95,7 @@ type conv16K struct {
 }
 
 func (k *conv16K) run(x *execCtx) {
-	kernels.ConvInt16(&k.p, k.depthwise, asI16(x.bufs[k.in]), k.filter, k.bias, asI16(x.bufs[k.out]), &k.q)
+	kernels.ConvInt16(&k.p, k.depthwise, asI16(x.bufs[k.in]), k.filter, k.bias, asI16(x.bufs[k.out]), &k.q, x.scratch, x.pool)
 }
 
 func (p *prep) conv16(cp kernels.ConvParams, depthwise bool, iin int, in, filter, bias *tensorPlan, iout int, out *tensorPlan, act kernels.Activation) (kernel, error) {
@@ -118,7 +118,7 @@ type fc16K struct {
 }
 
 func (k *fc16K) run(x *execCtx) {
-	kernels.FullyConnectedInt16(k.batches, k.depth, k.units, asI16(x.bufs[k.in]), k.w, 0, k.bias, asI16(x.bufs[k.out]), &k.q)
+	kernels.FullyConnectedInt16(k.batches, k.depth, k.units, asI16(x.bufs[k.in]), k.w, 0, k.bias, asI16(x.bufs[k.out]), &k.q, x.scratch, x.pool)
 }
 
 func (p *prep) fc16(iin int, in, w, bias *tensorPlan, iout int, out *tensorPlan, batches, depth, units int, act kernels.Activation) (kernel, error) {

@@ -95,6 +95,15 @@ type kernelJob struct {
 	panelLen int       // elements per worker panel
 	split    int       // units per pixel group (channel-block splits)
 	direct   bool      // pixel rows are read from the input, no im2col
+
+	// int16 (16x8) and hybrid kernels (int16.go, hybrid.go)
+	depthwise      bool
+	in16, out16    []int16
+	bias64         []int64
+	q16            *Quant16Params
+	fc             fc16Shape
+	in32, zps      []int32
+	scales, wScale []float32
 }
 
 // scratchOrNew returns s, or a fresh Scratch when s is nil.

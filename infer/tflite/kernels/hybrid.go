@@ -200,42 +200,50 @@ func HybridConv(p *ConvParams, q []int32, scales []float32, zps []int32, h *Hybr
 }
 
 // HybridDepthwise computes DEPTHWISE_CONV_2D like HybridConv (weights
-// [1, KH, KW, OutC]).
-func HybridDepthwise(p *ConvParams, q []int32, scales []float32, zps []int32, w []int8, wScale, bias []float32, out []float32, lo, hi float32) {
-	o := 0
-	for b := 0; b < p.N; b++ {
-		img := q[b*p.InH*p.InW*p.InC:]
-		zp := zps[b]
-		for oy := 0; oy < p.OutH; oy++ {
-			for ox := 0; ox < p.OutW; ox++ {
-				dst := out[o : o+p.OutC]
-				for c := range dst {
-					var acc int32
-					ic := c / p.DepthMultiplier
-					for ky := 0; ky < p.KH; ky++ {
-						iy := oy*p.StrideH - p.PadTop + ky*p.DilationH
-						if iy < 0 || iy >= p.InH {
+// [1, KH, KW, OutC]). Output rows are split across pool's workers; s holds
+// the job record (nil allocates one).
+func HybridDepthwise(p *ConvParams, q []int32, scales []float32, zps []int32, w []int8, wScale, bias []float32, out []float32, lo, hi float32, s *Scratch, pool *Pool) {
+	s = scratchOrNew(s)
+	j := s.start(hybridDepthwiseRows)
+	j.p, j.in32, j.scales, j.zps, j.filterI8, j.wScale, j.biasF, j.outF = p, q, scales, zps, w, wScale, bias, out
+	j.actMin, j.actMax = lo, hi
+	pool.run(j, p.N*p.OutH)
+}
+
+// hybridDepthwiseRows computes output rows [r0, r1) of HybridDepthwise.
+func hybridDepthwiseRows(j *kernelJob, _, r0, r1 int) {
+	p, w, wScale := j.p, j.filterI8, j.wScale
+	for r := r0; r < r1; r++ {
+		b, oy := r/p.OutH, r%p.OutH
+		img := j.in32[b*p.InH*p.InW*p.InC:]
+		zp := j.zps[b]
+		for ox := 0; ox < p.OutW; ox++ {
+			dst := j.outF[((b*p.OutH+oy)*p.OutW+ox)*p.OutC:][:p.OutC]
+			for c := range dst {
+				var acc int32
+				ic := c / p.DepthMultiplier
+				for ky := 0; ky < p.KH; ky++ {
+					iy := oy*p.StrideH - p.PadTop + ky*p.DilationH
+					if iy < 0 || iy >= p.InH {
+						continue
+					}
+					for kx := 0; kx < p.KW; kx++ {
+						ix := ox*p.StrideW - p.PadLeft + kx*p.DilationW
+						if ix < 0 || ix >= p.InW {
 							continue
 						}
-						for kx := 0; kx < p.KW; kx++ {
-							ix := ox*p.StrideW - p.PadLeft + kx*p.DilationW
-							if ix < 0 || ix >= p.InW {
-								continue
-							}
-							acc += (img[(iy*p.InW+ix)*p.InC+ic] - zp) * int32(w[(ky*p.KW+kx)*p.OutC+c])
-						}
+						acc += (img[(iy*p.InW+ix)*p.InC+ic] - zp) * int32(w[(ky*p.KW+kx)*p.OutC+c])
 					}
-					ws := wScale[0]
-					if len(wScale) > 1 {
-						ws = wScale[c]
-					}
-					v := float32(float32(acc) * float32(scales[b]*ws))
-					if bias != nil {
-						v += bias[c]
-					}
-					dst[c] = min(max(v, lo), hi)
 				}
-				o += p.OutC
+				ws := wScale[0]
+				if len(wScale) > 1 {
+					ws = wScale[c]
+				}
+				v := float32(float32(acc) * float32(j.scales[b]*ws))
+				if j.biasF != nil {
+					v += j.biasF[c]
+				}
+				dst[c] = min(max(v, j.actMin), j.actMax)
 			}
 		}
 	}

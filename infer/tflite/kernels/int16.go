@@ -53,40 +53,51 @@ func (q *Quant16Params) out(acc int64, c int) int16 {
 // depthwise, DEPTHWISE_CONV_2D (filter [1, KH, KW, OutC]) of an int16
 // input with int8 weights, accumulating in int64 as TFLite's reference
 // ConvPerChannel / DepthwiseConvPerChannel for 16x8 do. Taps outside the
-// input are skipped (the input zero point is 0). bias may be nil.
-func ConvInt16(p *ConvParams, depthwise bool, in []int16, filter []int8, bias []int64, out []int16, q *Quant16Params) {
-	for b := 0; b < p.N; b++ {
-		for oy := 0; oy < p.OutH; oy++ {
-			for ox := 0; ox < p.OutW; ox++ {
-				o := out[((b*p.OutH+oy)*p.OutW+ox)*p.OutC:][:p.OutC]
-				for c := range o {
-					var acc int64
-					for ky := 0; ky < p.KH; ky++ {
-						iy := oy*p.StrideH - p.PadTop + ky*p.DilationH
-						if iy < 0 || iy >= p.InH {
+// input are skipped (the input zero point is 0). bias may be nil. Output
+// rows are split across pool's workers; s holds the job record (nil
+// allocates one).
+func ConvInt16(p *ConvParams, depthwise bool, in []int16, filter []int8, bias []int64, out []int16, q *Quant16Params, s *Scratch, pool *Pool) {
+	s = scratchOrNew(s)
+	j := s.start(convRowsInt16)
+	j.p, j.depthwise, j.in16, j.filterI8, j.bias64, j.out16, j.q16 = p, depthwise, in, filter, bias, out, q
+	pool.run(j, p.N*p.OutH)
+}
+
+// convRowsInt16 computes output rows [lo, hi) (row r is image r/OutH,
+// row r%OutH) of ConvInt16.
+func convRowsInt16(j *kernelJob, _, lo, hi int) {
+	p, in, filter, bias, q := j.p, j.in16, j.filterI8, j.bias64, j.q16
+	for r := lo; r < hi; r++ {
+		b, oy := r/p.OutH, r%p.OutH
+		for ox := 0; ox < p.OutW; ox++ {
+			o := j.out16[((b*p.OutH+oy)*p.OutW+ox)*p.OutC:][:p.OutC]
+			for c := range o {
+				var acc int64
+				for ky := 0; ky < p.KH; ky++ {
+					iy := oy*p.StrideH - p.PadTop + ky*p.DilationH
+					if iy < 0 || iy >= p.InH {
+						continue
+					}
+					for kx := 0; kx < p.KW; kx++ {
+						ix := ox*p.StrideW - p.PadLeft + kx*p.DilationW
+						if ix < 0 || ix >= p.InW {
 							continue
 						}
-						for kx := 0; kx < p.KW; kx++ {
-							ix := ox*p.StrideW - p.PadLeft + kx*p.DilationW
-							if ix < 0 || ix >= p.InW {
-								continue
-							}
-							row := in[((b*p.InH+iy)*p.InW+ix)*p.InC:][:p.InC]
-							if depthwise {
-								acc += int64(row[c/p.DepthMultiplier]) * int64(filter[(ky*p.KW+kx)*p.OutC+c])
-								continue
-							}
-							w := filter[((c*p.KH+ky)*p.KW+kx)*p.InC:][:p.InC]
-							for i, v := range row {
-								acc += int64(v) * int64(w[i])
-							}
+						row := in[((b*p.InH+iy)*p.InW+ix)*p.InC:][:p.InC]
+						if j.depthwise {
+							acc += int64(row[c/p.DepthMultiplier]) * int64(filter[(ky*p.KW+kx)*p.OutC+c])
+							continue
+						}
+						w := filter[((c*p.KH+ky)*p.KW+kx)*p.InC:][:p.InC]
+						for i, v := range row {
+							acc += int64(v) * int64(w[i])
 						}
 					}
-					if bias != nil {
-						acc += bias[c]
-					}
-					o[c] = q.out(acc, c)
 				}
+				if bias != nil {
+					acc += bias[c]
+				}
+				o[c] = q.out(acc, c)
 			}
 		}
 	}
@@ -95,20 +106,37 @@ func ConvInt16(p *ConvParams, depthwise bool, in []int16, filter []int8, bias []
 // FullyConnectedInt16 computes FULLY_CONNECTED of an int16 input [batches,
 // depth] with int8 weights [units, depth] (weight offset wOff = −zero
 // point) into int16 [batches, units], accumulating in int64 as TFLite's
-// reference FullyConnected for 16x8 does. bias may be nil.
-func FullyConnectedInt16(batches, depth, units int, in []int16, w []int8, wOff int32, bias []int64, out []int16, q *Quant16Params) {
-	for b := 0; b < batches; b++ {
-		x := in[b*depth:][:depth]
-		for u := 0; u < units; u++ {
-			row := w[u*depth:][:depth]
+// reference FullyConnected for 16x8 does. bias may be nil. The units are
+// split across pool's workers; s holds the job record (nil allocates one).
+func FullyConnectedInt16(batches, depth, units int, in []int16, w []int8, wOff int32, bias []int64, out []int16, q *Quant16Params, s *Scratch, pool *Pool) {
+	s = scratchOrNew(s)
+	j := s.start(fcUnitsInt16)
+	j.fc = fc16Shape{batches: batches, depth: depth, units: units, wOff: wOff}
+	j.in16, j.filterI8, j.bias64, j.out16, j.q16 = in, w, bias, out, q
+	pool.run(j, units)
+}
+
+// fc16Shape is the shape of a FullyConnectedInt16 call.
+type fc16Shape struct {
+	batches, depth, units int
+	wOff                  int32
+}
+
+// fcUnitsInt16 computes units [lo, hi) of every batch row.
+func fcUnitsInt16(j *kernelJob, _, lo, hi int) {
+	f := &j.fc
+	for b := 0; b < f.batches; b++ {
+		x := j.in16[b*f.depth:][:f.depth]
+		for u := lo; u < hi; u++ {
+			row := j.filterI8[u*f.depth:][:f.depth]
 			var acc int64
 			for i, v := range x {
-				acc += int64(v) * int64(int32(row[i])+wOff)
+				acc += int64(v) * int64(int32(row[i])+f.wOff)
 			}
-			if bias != nil {
-				acc += bias[u]
+			if j.bias64 != nil {
+				acc += j.bias64[u]
 			}
-			out[b*units+u] = q.out(acc, u)
+			j.out16[b*f.units+u] = j.q16.out(acc, u)
 		}
 	}
 }

@@ -69,7 +69,7 @@ func BenchmarkConvInt16(b *testing.B) {
 	q := &Quant16Params{Multiplier: []int32{1 << 30}, Shift: []int{-20}, ActMin: -32768, ActMax: 32767}
 	b.ResetTimer()
 	for range b.N {
-		ConvInt16(&p, false, in, filter, nil, out, q)
+		ConvInt16(&p, false, in, filter, nil, out, q, nil, nil)
 	}
 	b.ReportMetric(float64(56*56*64*64*9)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GMAC/s")
 }
