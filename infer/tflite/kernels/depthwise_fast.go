@@ -18,6 +18,7 @@ type PackedDepthwise struct {
 	simd       bool         // SIMD paths: interior 3x3 pixels in assembly (depthwise_simd.go)
 	simdBorder bool         // SIMD paths: border pixels too, through a padded patch
 	w9         []int32      // SIMD paths: per 8 channels, 9 taps of 8 weights
+	w16        []int32      // vnni path, lanes 16: per 16 channels, 9 taps of 16 weights
 	lanes      int          // SIMD paths: int32 lanes of the requantization vectors (8 or 16)
 	padRow     []byte       // SIMD paths: C copies of the input zero point
 	rq         []int32      // SIMD paths: requantization groups
@@ -84,6 +85,13 @@ func depthwiseQuantFast[T quantElem](j *kernelJob, in, out []T, w, lo, hi int) {
 	p, pd := j.p, j.pd
 	c := p.OutC
 	acc := j.panels32[w*dwPanel(c):][:c]
+	if pd.simd && pd.lanes == 16 && pd.simdBorder {
+		panel := j.panels32[w*dwPanel(c):][:c*dwChunk]
+		for r := lo; r < hi; r++ {
+			depthwiseRow16(p, pd, in, out, panel, r/p.OutH, r%p.OutH)
+		}
+		return
+	}
 	for r := lo; r < hi; r++ {
 		b, oy := r/p.OutH, r%p.OutH
 		iy0 := oy*p.StrideH - p.PadTop

@@ -39,6 +39,9 @@ func packDepthwiseSIMD[T quantElem](pd *PackedDepthwise, p *ConvParams) {
 			}
 		}
 	}
+	if pd.lanes == 16 {
+		packDepthwise16(pd, c)
+	}
 	pd.simd = true
 	// A tap outside the image must read as the input zero point −io.
 	var zero T

@@ -23,6 +23,23 @@ var depthwiseCases = []convCase{
 	{name: "3x3/s2/c32/valid", p: geom(2, 9, 30, 32, 32, 3, 3, 2, 1, 1, false), relu: true},
 	{name: "3x3/d2/c24", p: geom(1, 11, 12, 24, 24, 3, 3, 1, 2, 1, true), perChannel: true},
 	{name: "3x3/ties/c8", p: geom(1, 9, 19, 8, 8, 3, 3, 1, 1, 1, true), pow2: 4},
+	// Multiples of 16 channels: the vnni path's AVX-512 kernels run the
+	// interior and the borders (depthwise512.go); small maps where most
+	// or all pixels are border ones, interior runs longer and shorter
+	// than dwChunk, strides 1–3, dilation 2–3. 8 more than a multiple of
+	// 16 (c72) keeps the 8-lane kernels on the vnni path.
+	{name: "3x3/c16/1x1", p: geom(1, 1, 1, 16, 16, 3, 3, 1, 1, 1, true), perChannel: true},
+	{name: "3x3/c32/2x2", p: geom(1, 2, 2, 32, 32, 3, 3, 1, 1, 1, true), halfUp: true},
+	{name: "3x3/c16/3x3/s2", p: geom(1, 3, 3, 16, 16, 3, 3, 2, 1, 1, true), relu: true},
+	{name: "3x3/c48/5x4/s2", p: geom(1, 5, 4, 48, 48, 3, 3, 2, 1, 1, true), perChannel: true, halfUp: true},
+	{name: "3x3/c48/7x7", p: geom(1, 7, 7, 48, 48, 3, 3, 1, 1, 1, true), perChannel: true},
+	{name: "3x3/c80/14x14/s2", p: geom(1, 14, 14, 80, 80, 3, 3, 2, 1, 1, true), perChannel: true, halfUp: true},
+	{name: "3x3/c64/s2/valid/odd", p: geom(1, 13, 11, 64, 64, 3, 3, 2, 1, 1, false), relu: true},
+	{name: "3x3/c32/s1/wide", p: geom(2, 5, 27, 32, 32, 3, 3, 1, 1, 1, true), pow2: 6},
+	{name: "3x3/c32/s3", p: geom(1, 10, 10, 32, 32, 3, 3, 3, 1, 1, true), perChannel: true},
+	{name: "3x3/c32/d2", p: geom(1, 7, 9, 32, 32, 3, 3, 1, 2, 1, true), halfUp: true},
+	{name: "3x3/c16/d3/valid", p: geom(1, 10, 12, 16, 16, 3, 3, 1, 3, 1, false), perChannel: true},
+	{name: "3x3/c72/6x5", p: geom(1, 6, 5, 72, 72, 3, 3, 1, 1, 1, true), perChannel: true, relu: true},
 }
 
 func TestDepthwiseQuantMatchesNaive(t *testing.T) {

@@ -1,0 +1,285 @@
+//go:build amd64 && !purego
+
+#include "textflag.h"
+
+// AVX-512 depthwise 3x3 micro-kernels for the vnni path (see
+// depthwise512.go), 16 channels per ZMM register. Weights are packed per
+// group of 16 channels as 9 taps of 16 int32 whose high 16 bits are zero;
+// the input bytes are zero- (uint8) or sign-extended (int8) to int32, so
+// in VPDPWSSD, which adds the two int16 products of each int32 lane to
+// the accumulator without saturation, the high halves multiply to 0 and
+// the low ones give the exact x·w. Sums wrap like TFLite's int32 ones.
+
+// func dw3x3U8VNNI(in *byte, w *int32, cst *int32, acc *int32, c16 int, dy, dx, sx uintptr, n int, accStride uintptr)
+//
+// For n output pixels (sx bytes apart in the input) and c16 groups of 16
+// channels: acc[p][c] = cst[c] + Σ_{ky,kx} x(p, ky, kx)[c]·w[ky][kx][c],
+// tap (ky, kx) of pixel p at in + p·sx + ky·dy + kx·dx; acc rows are
+// accStride bytes apart. The group loop is outside, so the 9 weight
+// vectors and the constant stay in registers for all n pixels.
+TEXT ·dw3x3U8VNNI(SB), NOSPLIT, $0-80
+	MOVQ in+0(FP), SI
+	MOVQ w+8(FP), DI
+	MOVQ cst+16(FP), DX
+	MOVQ acc+24(FP), R8
+	MOVQ c16+32(FP), R9
+	MOVQ dy+40(FP), R10
+	MOVQ dx+48(FP), R11
+	MOVQ sx+56(FP), R12
+	TESTQ R9, R9
+	JZ doneU8
+	CMPQ n+64(FP), $0
+	JLE doneU8
+
+groupU8:
+	VMOVDQU32 0(DI), Z16
+	VMOVDQU32 64(DI), Z17
+	VMOVDQU32 128(DI), Z18
+	VMOVDQU32 192(DI), Z19
+	VMOVDQU32 256(DI), Z20
+	VMOVDQU32 320(DI), Z21
+	VMOVDQU32 384(DI), Z22
+	VMOVDQU32 448(DI), Z23
+	VMOVDQU32 512(DI), Z24
+	VMOVDQU32 (DX), Z25
+	MOVQ n+64(FP), R13
+	MOVQ SI, BX
+	MOVQ R8, R14
+
+pixelU8:
+	LEAQ (BX)(R10*1), CX
+	LEAQ (CX)(R10*1), AX
+	VMOVDQA32 Z25, Z0
+	VPXORD Z1, Z1, Z1
+	VPXORD Z2, Z2, Z2
+	VPMOVZXBD (BX), Z3
+	VPMOVZXBD (BX)(R11*1), Z4
+	VPMOVZXBD (BX)(R11*2), Z5
+	VPMOVZXBD (CX), Z6
+	VPMOVZXBD (CX)(R11*1), Z7
+	VPMOVZXBD (CX)(R11*2), Z8
+	VPMOVZXBD (AX), Z9
+	VPMOVZXBD (AX)(R11*1), Z10
+	VPMOVZXBD (AX)(R11*2), Z11
+	VPDPWSSD Z3, Z16, Z0
+	VPDPWSSD Z4, Z17, Z0
+	VPDPWSSD Z5, Z18, Z0
+	VPDPWSSD Z6, Z19, Z1
+	VPDPWSSD Z7, Z20, Z1
+	VPDPWSSD Z8, Z21, Z1
+	VPDPWSSD Z9, Z22, Z2
+	VPDPWSSD Z10, Z23, Z2
+	VPDPWSSD Z11, Z24, Z2
+	VPADDD Z1, Z0, Z0
+	VPADDD Z2, Z0, Z0
+	VMOVDQU32 Z0, (R14)
+	ADDQ R12, BX
+	ADDQ accStride+72(FP), R14
+	DECQ R13
+	JNZ pixelU8
+
+	ADDQ $16, SI
+	ADDQ $576, DI
+	ADDQ $64, DX
+	ADDQ $64, R8
+	DECQ R9
+	JNZ groupU8
+
+doneU8:
+	VZEROUPPER
+	RET
+
+// func dwTapsU8VNNI(taps *[9]*byte, w *int32, cst *int32, acc *int32, c16 int)
+//
+// One output pixel whose 9 taps are at taps[0..8] (an input pixel, or a
+// row of the input zero point for a tap outside the image): acc[c] =
+// cst[c] + Σ_t x(taps[t])[c]·w[t][c] for c16 groups of 16 channels.
+TEXT ·dwTapsU8VNNI(SB), NOSPLIT, $0-40
+	MOVQ taps+0(FP), R14
+	MOVQ w+8(FP), DI
+	MOVQ cst+16(FP), R12
+	MOVQ acc+24(FP), R13
+	MOVQ c16+32(FP), R15
+	TESTQ R15, R15
+	JZ tdoneU8
+	MOVQ 0(R14), AX
+	MOVQ 8(R14), BX
+	MOVQ 16(R14), CX
+	MOVQ 24(R14), DX
+	MOVQ 32(R14), SI
+	MOVQ 40(R14), R8
+	MOVQ 48(R14), R9
+	MOVQ 56(R14), R10
+	MOVQ 64(R14), R11
+	XORQ R14, R14
+
+tgroupU8:
+	VMOVDQU32 (R12)(R14*4), Z0
+	VPXORD Z1, Z1, Z1
+	VPXORD Z2, Z2, Z2
+	VPMOVZXBD (AX)(R14*1), Z3
+	VPMOVZXBD (BX)(R14*1), Z4
+	VPMOVZXBD (CX)(R14*1), Z5
+	VPMOVZXBD (DX)(R14*1), Z6
+	VPMOVZXBD (SI)(R14*1), Z7
+	VPMOVZXBD (R8)(R14*1), Z8
+	VPMOVZXBD (R9)(R14*1), Z9
+	VPMOVZXBD (R10)(R14*1), Z10
+	VPMOVZXBD (R11)(R14*1), Z11
+	VPDPWSSD 0(DI), Z3, Z0
+	VPDPWSSD 64(DI), Z4, Z0
+	VPDPWSSD 128(DI), Z5, Z0
+	VPDPWSSD 192(DI), Z6, Z1
+	VPDPWSSD 256(DI), Z7, Z1
+	VPDPWSSD 320(DI), Z8, Z1
+	VPDPWSSD 384(DI), Z9, Z2
+	VPDPWSSD 448(DI), Z10, Z2
+	VPDPWSSD 512(DI), Z11, Z2
+	VPADDD Z1, Z0, Z0
+	VPADDD Z2, Z0, Z0
+	VMOVDQU32 Z0, (R13)(R14*4)
+	ADDQ $16, R14
+	ADDQ $576, DI
+	DECQ R15
+	JNZ tgroupU8
+
+tdoneU8:
+	VZEROUPPER
+	RET
+
+// func dw3x3I8VNNI(in *byte, w *int32, cst *int32, acc *int32, c16 int, dy, dx, sx uintptr, n int, accStride uintptr)
+//
+// For n output pixels (sx bytes apart in the input) and c16 groups of 16
+// channels: acc[p][c] = cst[c] + Σ_{ky,kx} x(p, ky, kx)[c]·w[ky][kx][c],
+// tap (ky, kx) of pixel p at in + p·sx + ky·dy + kx·dx; acc rows are
+// accStride bytes apart. The group loop is outside, so the 9 weight
+// vectors and the constant stay in registers for all n pixels.
+TEXT ·dw3x3I8VNNI(SB), NOSPLIT, $0-80
+	MOVQ in+0(FP), SI
+	MOVQ w+8(FP), DI
+	MOVQ cst+16(FP), DX
+	MOVQ acc+24(FP), R8
+	MOVQ c16+32(FP), R9
+	MOVQ dy+40(FP), R10
+	MOVQ dx+48(FP), R11
+	MOVQ sx+56(FP), R12
+	TESTQ R9, R9
+	JZ doneI8
+	CMPQ n+64(FP), $0
+	JLE doneI8
+
+groupI8:
+	VMOVDQU32 0(DI), Z16
+	VMOVDQU32 64(DI), Z17
+	VMOVDQU32 128(DI), Z18
+	VMOVDQU32 192(DI), Z19
+	VMOVDQU32 256(DI), Z20
+	VMOVDQU32 320(DI), Z21
+	VMOVDQU32 384(DI), Z22
+	VMOVDQU32 448(DI), Z23
+	VMOVDQU32 512(DI), Z24
+	VMOVDQU32 (DX), Z25
+	MOVQ n+64(FP), R13
+	MOVQ SI, BX
+	MOVQ R8, R14
+
+pixelI8:
+	LEAQ (BX)(R10*1), CX
+	LEAQ (CX)(R10*1), AX
+	VMOVDQA32 Z25, Z0
+	VPXORD Z1, Z1, Z1
+	VPXORD Z2, Z2, Z2
+	VPMOVSXBD (BX), Z3
+	VPMOVSXBD (BX)(R11*1), Z4
+	VPMOVSXBD (BX)(R11*2), Z5
+	VPMOVSXBD (CX), Z6
+	VPMOVSXBD (CX)(R11*1), Z7
+	VPMOVSXBD (CX)(R11*2), Z8
+	VPMOVSXBD (AX), Z9
+	VPMOVSXBD (AX)(R11*1), Z10
+	VPMOVSXBD (AX)(R11*2), Z11
+	VPDPWSSD Z3, Z16, Z0
+	VPDPWSSD Z4, Z17, Z0
+	VPDPWSSD Z5, Z18, Z0
+	VPDPWSSD Z6, Z19, Z1
+	VPDPWSSD Z7, Z20, Z1
+	VPDPWSSD Z8, Z21, Z1
+	VPDPWSSD Z9, Z22, Z2
+	VPDPWSSD Z10, Z23, Z2
+	VPDPWSSD Z11, Z24, Z2
+	VPADDD Z1, Z0, Z0
+	VPADDD Z2, Z0, Z0
+	VMOVDQU32 Z0, (R14)
+	ADDQ R12, BX
+	ADDQ accStride+72(FP), R14
+	DECQ R13
+	JNZ pixelI8
+
+	ADDQ $16, SI
+	ADDQ $576, DI
+	ADDQ $64, DX
+	ADDQ $64, R8
+	DECQ R9
+	JNZ groupI8
+
+doneI8:
+	VZEROUPPER
+	RET
+
+// func dwTapsI8VNNI(taps *[9]*byte, w *int32, cst *int32, acc *int32, c16 int)
+//
+// One output pixel whose 9 taps are at taps[0..8] (an input pixel, or a
+// row of the input zero point for a tap outside the image): acc[c] =
+// cst[c] + Σ_t x(taps[t])[c]·w[t][c] for c16 groups of 16 channels.
+TEXT ·dwTapsI8VNNI(SB), NOSPLIT, $0-40
+	MOVQ taps+0(FP), R14
+	MOVQ w+8(FP), DI
+	MOVQ cst+16(FP), R12
+	MOVQ acc+24(FP), R13
+	MOVQ c16+32(FP), R15
+	TESTQ R15, R15
+	JZ tdoneI8
+	MOVQ 0(R14), AX
+	MOVQ 8(R14), BX
+	MOVQ 16(R14), CX
+	MOVQ 24(R14), DX
+	MOVQ 32(R14), SI
+	MOVQ 40(R14), R8
+	MOVQ 48(R14), R9
+	MOVQ 56(R14), R10
+	MOVQ 64(R14), R11
+	XORQ R14, R14
+
+tgroupI8:
+	VMOVDQU32 (R12)(R14*4), Z0
+	VPXORD Z1, Z1, Z1
+	VPXORD Z2, Z2, Z2
+	VPMOVSXBD (AX)(R14*1), Z3
+	VPMOVSXBD (BX)(R14*1), Z4
+	VPMOVSXBD (CX)(R14*1), Z5
+	VPMOVSXBD (DX)(R14*1), Z6
+	VPMOVSXBD (SI)(R14*1), Z7
+	VPMOVSXBD (R8)(R14*1), Z8
+	VPMOVSXBD (R9)(R14*1), Z9
+	VPMOVSXBD (R10)(R14*1), Z10
+	VPMOVSXBD (R11)(R14*1), Z11
+	VPDPWSSD 0(DI), Z3, Z0
+	VPDPWSSD 64(DI), Z4, Z0
+	VPDPWSSD 128(DI), Z5, Z0
+	VPDPWSSD 192(DI), Z6, Z1
+	VPDPWSSD 256(DI), Z7, Z1
+	VPDPWSSD 320(DI), Z8, Z1
+	VPDPWSSD 384(DI), Z9, Z2
+	VPDPWSSD 448(DI), Z10, Z2
+	VPDPWSSD 512(DI), Z11, Z2
+	VPADDD Z1, Z0, Z0
+	VPADDD Z2, Z0, Z0
+	VMOVDQU32 Z0, (R13)(R14*4)
+	ADDQ $16, R14
+	ADDQ $576, DI
+	DECQ R15
+	JNZ tgroupI8
+
+tdoneI8:
+	VZEROUPPER
+	RET
