@@ -20,3 +20,11 @@ func dwTapsU8VNNI(taps *[9]*byte, w *int32, cst *int32, acc *int32, c16 int) {
 func dwTapsI8VNNI(taps *[9]*byte, w *int32, cst *int32, acc *int32, c16 int) {
 	panic("kernels: VNNI path called on a build without it")
 }
+
+func dw3x3S1U8VNNI(in *byte, w *int32, cst *int32, acc *int32, c16 int, dy, dx uintptr, n int, accStride uintptr) {
+	panic("kernels: VNNI path called on a build without it")
+}
+
+func dw3x3S1I8VNNI(in *byte, w *int32, cst *int32, acc *int32, c16 int, dy, dx uintptr, n int, accStride uintptr) {
+	panic("kernels: VNNI path called on a build without it")
+}

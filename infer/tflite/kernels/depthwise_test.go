@@ -38,6 +38,7 @@ var depthwiseCases = []convCase{
 	{name: "3x3/c32/s1/wide", p: geom(2, 5, 27, 32, 32, 3, 3, 1, 1, 1, true), pow2: 6},
 	{name: "3x3/c32/s3", p: geom(1, 10, 10, 32, 32, 3, 3, 3, 1, 1, true), perChannel: true},
 	{name: "3x3/c32/d2", p: geom(1, 7, 9, 32, 32, 3, 3, 1, 2, 1, true), halfUp: true},
+	{name: "3x3/c32/s2d2", p: geom(1, 11, 12, 32, 32, 3, 3, 2, 2, 1, true), relu: true},
 	{name: "3x3/c16/d3/valid", p: geom(1, 10, 12, 16, 16, 3, 3, 1, 3, 1, false), perChannel: true},
 	{name: "3x3/c72/6x5", p: geom(1, 6, 5, 72, 72, 3, 3, 1, 1, 1, true), perChannel: true, relu: true},
 }
