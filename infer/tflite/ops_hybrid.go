@@ -142,8 +142,16 @@ func (k *hybridConvK) run(x *execCtx) {
 		kernels.HybridDepthwise(&k.p, q, s, zp, k.w, k.wScale, k.bias, asF32(x.bufs[k.out]), k.lo, k.hi, x.scratch, x.pool)
 		return
 	}
-	patch, acc := k.gemmScratch(x)
-	kernels.HybridConv(&k.p, q, s, zp, k.hf, k.wScale, k.bias, asF32(x.bufs[k.out]), k.lo, k.hi, patch, acc)
+	kernels.HybridConv(&k.p, q, s, zp, k.hf, k.wScale, k.bias, asF32(x.bufs[k.out]), k.lo, k.hi, x.scratch, x.pool)
+}
+
+// scratch is the kernels.Scratch a hybrid CONV_2D needs with workers
+// goroutines: a patch and accumulator row per worker.
+func (k *hybridConvK) scratch(workers int) int {
+	if k.depthwise {
+		return 0
+	}
+	return kernels.HybridConvScratchSize(k.hf, workers)
 }
 
 // hybridConv: per-tensor weights quantize the input symmetrically (conv.cc
@@ -159,7 +167,6 @@ func (p *prep) hybridConv(cp kernels.ConvParams, depthwise bool, iin int, in, w,
 	hb := p.hybridBase(iin, w, bias, iout, cp.N, size, act, asym)
 	if !depthwise {
 		hb.hf = kernels.PackHybrid(cp.OutC, cp.KH*cp.KW*cp.InC, hb.w)
-		p.needAcc(cp.N*size + cp.N + gemmScratchInts(hb.hf))
 	}
 	return &hybridConvK{hybridBase: hb, p: cp, depthwise: depthwise}, nil
 }

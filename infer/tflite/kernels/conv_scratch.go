@@ -104,6 +104,7 @@ type kernelJob struct {
 	fc             fc16Shape
 	in32, zps      []int32
 	scales, wScale []float32
+	hf             *HybridFilter
 }
 
 // scratchOrNew returns s, or a fresh Scratch when s is nil.

@@ -1,6 +1,9 @@
 package kernels
 
-import "math"
+import (
+	"math"
+	"unsafe"
+)
 
 // SymmetricQuantizeFloats is TFLite's SymmetricQuantizeFloats (used by
 // hybrid kernels): codes round(v·127/r), r = max |v|, clamped to ±127; the
@@ -153,47 +156,70 @@ func HybridRows(q []int32, scales []float32, zps []int32, rows int, h *HybridFil
 // HybridConv computes CONV_2D with float input quantized per batch image
 // (q, scales, zps) and int8 weights: int32 accumulation of (q − zp)·w over
 // the taps (a tap outside the image is the code zp, i.e. real 0), then
-// ·scale·wScale[c] + bias, clamped. patch and acc are scratch
-// (HybridScratch).
-func HybridConv(p *ConvParams, q []int32, scales []float32, zps []int32, h *HybridFilter, wScale, bias []float32, out []float32, lo, hi float32, patch []int8, acc []int32) {
-	patch, acc = patch[:h.K], acc[:p.OutC]
-	o := 0
-	for b := 0; b < p.N; b++ {
-		img := q[b*p.InH*p.InW*p.InC:]
-		zp := zps[b]
-		for oy := 0; oy < p.OutH; oy++ {
-			for ox := 0; ox < p.OutW; ox++ {
-				i := 0
-				for ky := 0; ky < p.KH; ky++ {
-					iy := oy*p.StrideH - p.PadTop + ky*p.DilationH
-					for kx := 0; kx < p.KW; kx++ {
-						ix := ox*p.StrideW - p.PadLeft + kx*p.DilationW
-						dst := patch[i : i+p.InC]
-						if iy < 0 || iy >= p.InH || ix < 0 || ix >= p.InW {
-							for c := range dst {
-								dst[c] = int8(zp)
-							}
-						} else {
-							for c, v := range img[(iy*p.InW+ix)*p.InC:][:p.InC] {
-								dst[c] = int8(v)
-							}
+// ·scale·wScale[c] + bias, clamped. Output rows are split across pool's
+// workers, each with a patch and accumulator row in s (plan it with
+// HybridConvScratchSize; nil allocates).
+func HybridConv(p *ConvParams, q []int32, scales []float32, zps []int32, h *HybridFilter, wScale, bias []float32, out []float32, lo, hi float32, s *Scratch, pool *Pool) {
+	s = scratchOrNew(s)
+	j := s.start(hybridConvRows)
+	j.p, j.hf, j.in32, j.scales, j.zps, j.wScale, j.biasF, j.outF = p, h, q, scales, zps, wScale, bias, out
+	j.actMin, j.actMax = lo, hi
+	j.panelLen = hybridPanel(h)
+	j.panels32 = s.int32Panels(pool.Workers(), j.panelLen)
+	pool.run(j, p.N*p.OutH)
+}
+
+// HybridConvScratchSize returns the bytes of Scratch HybridConv with
+// filter h needs when run by workers goroutines.
+func HybridConvScratchSize(h *HybridFilter, workers int) int {
+	return max(workers, 1) * hybridPanel(h) * 4
+}
+
+// hybridPanel is the int32 working memory per worker of HybridConv: the
+// accumulator row, then the int8 patch.
+func hybridPanel(h *HybridFilter) int { return h.OutC + (h.K+3)/4 }
+
+// hybridConvRows computes output rows [r0, r1) of HybridConv as worker w.
+func hybridConvRows(j *kernelJob, w, r0, r1 int) {
+	p, h := j.p, j.hf
+	panel := j.panels32[w*j.panelLen:][:j.panelLen]
+	acc := panel[:p.OutC]
+	patch := unsafe.Slice((*int8)(unsafe.Pointer(&panel[h.OutC])), 4*(len(panel)-h.OutC))[:h.K]
+	for r := r0; r < r1; r++ {
+		b, oy := r/p.OutH, r%p.OutH
+		img := j.in32[b*p.InH*p.InW*p.InC:]
+		zp := j.zps[b]
+		for ox := 0; ox < p.OutW; ox++ {
+			i := 0
+			for ky := 0; ky < p.KH; ky++ {
+				iy := oy*p.StrideH - p.PadTop + ky*p.DilationH
+				for kx := 0; kx < p.KW; kx++ {
+					ix := ox*p.StrideW - p.PadLeft + kx*p.DilationW
+					dst := patch[i : i+p.InC]
+					if iy < 0 || iy >= p.InH || ix < 0 || ix >= p.InW {
+						for c := range dst {
+							dst[c] = int8(zp)
 						}
-						i += p.InC
+					} else {
+						for c, v := range img[(iy*p.InW+ix)*p.InC:][:p.InC] {
+							dst[c] = int8(v)
+						}
 					}
+					i += p.InC
 				}
-				h.dot(patch, zp, acc)
-				for c, a := range acc {
-					ws := wScale[0]
-					if len(wScale) > 1 {
-						ws = wScale[c]
-					}
-					v := float32(float32(a) * float32(scales[b]*ws))
-					if bias != nil {
-						v += bias[c]
-					}
-					out[o] = min(max(v, lo), hi)
-					o++
+			}
+			h.dot(patch, zp, acc)
+			o := j.outF[((b*p.OutH+oy)*p.OutW+ox)*p.OutC:][:p.OutC]
+			for c, a := range acc {
+				ws := j.wScale[0]
+				if len(j.wScale) > 1 {
+					ws = j.wScale[c]
 				}
+				v := float32(float32(a) * float32(j.scales[b]*ws))
+				if j.biasF != nil {
+					v += j.biasF[c]
+				}
+				o[c] = min(max(v, j.actMin), j.actMax)
 			}
 		}
 	}

@@ -21,13 +21,13 @@ func BenchmarkHybridConv(b *testing.B) {
 	}
 	q := make([]int32, len(in))
 	h := PackHybrid(64, 9*64, w)
-	patch, acc := make([]int8, h.K), make([]int32, h.OutC)
+	sc := NewScratch(HybridConvScratchSize(h, 1))
 	out := make([]float32, 56*56*64)
 	ws := []float32{0.01}
 	b.SetBytes(int64(56 * 56 * 64 * 9 * 64)) // MACs, reported as "MB/s" = M MAC/s
 	for b.Loop() {
 		s, zp := AsymmetricQuantizeFloats(in, q)
-		HybridConv(&p, q, []float32{s}, []int32{zp}, h, ws, nil, out, -1e30, 1e30, patch, acc)
+		HybridConv(&p, q, []float32{s}, []int32{zp}, h, ws, nil, out, -1e30, 1e30, sc, nil)
 	}
 }
 

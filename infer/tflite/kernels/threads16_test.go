@@ -7,7 +7,7 @@ import (
 )
 
 // TestInt16AndHybridSplitMatchSingle runs the 16x8 conv, depthwise and
-// FC and the hybrid depthwise on pools of 2 and 3 workers and checks the
+// FC and the hybrid conv and depthwise on pools of 2 and 3 workers and checks the
 // output equals the single-threaded one (whose arithmetic the optest
 // tables and the 16x8 goldens check) on shapes with fewer, equal and more
 // rows than workers.
@@ -56,6 +56,9 @@ func TestInt16AndHybridSplitMatchSingle(t *testing.T) {
 		fbias := randFloats(r, p.OutC)
 		wantH := make([]float32, out)
 		HybridDepthwise(&p, hq, scales, zps, dw, wScale, fbias, wantH, -4, 4, nil, nil)
+		hf := PackHybrid(p.OutC, p.KH*p.KW*p.InC, cf)
+		wantHC := make([]float32, out)
+		HybridConv(&p, hq, scales, zps, hf, wScale, fbias, wantHC, -4, 4, nil, nil)
 
 		for _, pool := range pools {
 			s := NewScratch(0)
@@ -77,6 +80,14 @@ func TestInt16AndHybridSplitMatchSingle(t *testing.T) {
 			HybridDepthwise(&p, hq, scales, zps, dw, wScale, fbias, gotH, -4, 4, s, pool)
 			if !slices.Equal(gotH, wantH) {
 				t.Errorf("shape %d, %d workers: hybrid depthwise differs from one worker", i, pool.Workers())
+			}
+			s = NewScratch(HybridConvScratchSize(hf, pool.Workers()))
+			HybridConv(&p, hq, scales, zps, hf, wScale, fbias, gotH, -4, 4, s, pool)
+			if !slices.Equal(gotH, wantHC) {
+				t.Errorf("shape %d, %d workers: hybrid conv differs from one worker", i, pool.Workers())
+			}
+			if n := testing.AllocsPerRun(10, func() { HybridConv(&p, hq, scales, zps, hf, wScale, fbias, gotH, -4, 4, s, pool) }); n != 0 {
+				t.Errorf("shape %d, %d workers: HybridConv allocates %v times per call; want 0", i, pool.Workers(), n)
 			}
 			if n := testing.AllocsPerRun(10, func() { ConvInt16(&p, true, in, dw, bias, got, q, s, pool) }); n != 0 {
 				t.Errorf("shape %d, %d workers: ConvInt16 allocates %v times per call; want 0", i, pool.Workers(), n)
