@@ -7,9 +7,12 @@ import "unsafe"
 // (depthwise_amd64.s): runs of up to dwChunk consecutive output pixels
 // whose taps all fall inside the image get their int32 sums (the
 // per-channel constant included) from dw3x3*AVX2 and are requantized
-// straight into the output by requantTileAVX2. Border pixels keep the Go
-// code. Weights are repacked per group of 8 channels, 9 taps of 8 int32
-// with the high 16 bits zero (the assembly multiplies with VPMADDWD).
+// straight into the output by requantTileAVX2; border pixels read their
+// taps through pointers (dwTaps*AVX2, depthwise_taps_amd64.s) when the
+// input zero point is a byte value (pd.simdBorder), else run the Go code.
+// Weights are repacked per group of 8 channels, 9 taps of 8 int32 with the
+// high 16 bits zero (the assembly multiplies with VPMADDWD). The vnni path
+// with a multiple of 16 channels runs depthwise512.go instead.
 
 // dwChunk is the number of output pixels per assembly call.
 const dwChunk = 8
@@ -60,38 +63,34 @@ func int8s[T quantElem](s []T) []int8 {
 }
 
 // dwPanel returns the int32 working memory per worker of a depthwise call
-// with c channels: dwChunk accumulator rows and a 3x3 patch of c bytes
-// per tap.
-func dwPanel(c int) int { return c*dwChunk + (9*c+3)/4 }
+// with c channels: dwChunk accumulator rows.
+func dwPanel(c int) int { return c * dwChunk }
 
 // depthwiseBorderSIMD computes output pixel (b, oy, ox), some of whose
-// taps fall outside the image: the taps are gathered into a 3x3 patch,
-// those outside written as the input zero point (which contributes
-// exactly 0 against the constant's input-offset term), and the patch runs
-// through the interior kernel.
-func depthwiseBorderSIMD[T quantElem](p *ConvParams, pd *PackedDepthwise, in, out []T, panel []int32, b, oy, ox int) {
+// taps fall outside the image: the kernel reads the taps through 9
+// pointers, those outside the image pointing at a row of the input zero
+// point (which contributes exactly 0 against the constant's input-offset
+// term), so nothing is copied.
+func depthwiseBorderSIMD[T quantElem](p *ConvParams, pd *PackedDepthwise, in, out []T, acc []int32, b, oy, ox int) {
 	c := p.OutC
-	acc := panel[:c]
-	patch := unsafe.Slice((*T)(unsafe.Pointer(&panel[c*dwChunk])), 9*c)
 	iy0, ix0 := oy*p.StrideH-p.PadTop, ox*p.StrideW-p.PadLeft
+	var taps [9]*byte
 	for ky := range 3 {
 		iy := iy0 + ky*p.DilationH
 		for kx := range 3 {
 			ix := ix0 + kx*p.DilationW
-			dst := patch[(ky*3+kx)*c:][:c]
-			if iy < 0 || iy >= p.InH || ix < 0 || ix >= p.InW {
-				copy(bytesOf(int8s(dst)), pd.padRow)
-				continue
+			t := &pd.padRow[0]
+			if iy >= 0 && iy < p.InH && ix >= 0 && ix < p.InW {
+				t = (*byte)(unsafe.Pointer(&in[((b*p.InH+iy)*p.InW+ix)*c]))
 			}
-			copy(dst, in[((b*p.InH+iy)*p.InW+ix)*c:][:c])
+			taps[ky*3+kx] = t
 		}
 	}
-	src := (*byte)(unsafe.Pointer(&patch[0]))
 	var zero T
 	if ^zero < 0 {
-		dw3x3I8AVX2(src, &pd.w9[0], &pd.cst[0], &acc[0], c/8, uintptr(3*c), uintptr(c), 0, 1)
+		dwTapsI8AVX2(&taps, &pd.w9[0], &pd.cst[0], &acc[0], c/8)
 	} else {
-		dw3x3U8AVX2(src, &pd.w9[0], &pd.cst[0], &acc[0], c/8, uintptr(3*c), uintptr(c), 0, 1)
+		dwTapsU8AVX2(&taps, &pd.w9[0], &pd.cst[0], &acc[0], c/8)
 	}
 	pd.requant(acc, (*byte)(unsafe.Pointer(&out[((b*p.OutH+oy)*p.OutW+ox)*c])), 1, c)
 }

@@ -1,0 +1,15 @@
+//go:build !amd64 || purego
+
+package kernels
+
+// The AVX2 depthwise border kernels are never called here: no
+// PackedDepthwise is packed for a SIMD path when Available() does not
+// list it.
+
+func dwTapsU8AVX2(taps *[9]*byte, w *int32, cst *int32, acc *int32, c8 int) {
+	panic("kernels: AVX2 path called on a build without it")
+}
+
+func dwTapsI8AVX2(taps *[9]*byte, w *int32, cst *int32, acc *int32, c8 int) {
+	panic("kernels: AVX2 path called on a build without it")
+}
