@@ -17,10 +17,11 @@ import (
 // on the SIMD paths), so waking a parked goroutine for every call would
 // cost about as much as the call. Helpers therefore wait for the next call
 // in three stages (see helper): spinning for poolSpin after their last
-// share, then sleeping in growing steps, and only after poolNap of idleness
+// share, then sleeping in growing steps, and only after poolNaps sleeps
 // parking on a channel. A call the helpers are slow to pick up is not
 // waited for: the caller takes back a call no helper has claimed yet (see
-// run), so a late or descheduled helper delays nothing.
+// run), so a helper that is asleep or descheduled when a call comes
+// delays nothing; only a chunk a helper has claimed is waited for.
 //
 // The Pool owns its helper goroutines; Close stops them and waits for them.
 // Calls are serialized: several interpreters may share one Pool, but their
@@ -101,8 +102,9 @@ func NewPool(workers int) *Pool {
 // closed.
 func (p *Pool) helper(s *poolSlot, w int) {
 	defer p.running.Done()
-	// Park at once: the wait record the first park takes is allocated
-	// now, not during the first call.
+	// Sleep once and park at once: the goroutine's sleep timer and the
+	// wait record of its first park are allocated now, not during a call.
+	time.Sleep(time.Nanosecond)
 	for first := true; p.await(s, first); first = false {
 		if s.state.CompareAndSwap(slotPosted, slotTaken) {
 			p.work(w)
@@ -265,17 +267,15 @@ func (p *Pool) run(j *kernelJob, n int) {
 	p.job = nil
 }
 
-// awaitIdle waits until the helper of s has finished the share it took:
-// spinning first (it is running a chunk), then sleeping briefly, in case
-// its thread was descheduled.
+// awaitIdle waits until the helper of s has finished the share it took.
+// The helper is running a chunk (or its thread is waiting for a CPU), so
+// the caller spins, yielding to other goroutines every 64 polls. It never
+// sleeps: a goroutine's first sleep allocates its timer, and the caller
+// is whatever goroutine runs the kernels.
 func awaitIdle(s *poolSlot) {
-	start := time.Now()
 	for i := 0; s.state.Load() != slotIdle; i++ {
 		if i%64 == 63 {
 			runtime.Gosched()
-			if time.Since(start) > poolSpin {
-				time.Sleep(20 * time.Microsecond)
-			}
 		}
 	}
 }
