@@ -57,11 +57,6 @@ func packDepthwiseSIMD[T quantElem](pd *PackedDepthwise, p *ConvParams) {
 	fill(pd.padRow, byte(-pd.io))
 }
 
-// int8s views 8-bit quantized values as int8.
-func int8s[T quantElem](s []T) []int8 {
-	return unsafe.Slice((*int8)(unsafe.Pointer(unsafe.SliceData(s))), len(s))
-}
-
 // dwPanel returns the int32 working memory per worker of a depthwise call
 // with c channels: dwChunk accumulator rows.
 func dwPanel(c int) int { return c * dwChunk }
