@@ -7,9 +7,9 @@ package kernels
 // list it.
 
 func dwTapsU8AVX2(taps *[9]*byte, w *int32, cst *int32, acc *int32, c8 int) {
-	panic("kernels: AVX2 path called on a build without it")
+	mustHave(PathAVX2)
 }
 
 func dwTapsI8AVX2(taps *[9]*byte, w *int32, cst *int32, acc *int32, c8 int) {
-	panic("kernels: AVX2 path called on a build without it")
+	mustHave(PathAVX2)
 }
