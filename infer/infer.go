@@ -228,7 +228,11 @@ func Load(data []byte, opts LoadOptions) (Model, error) {
 	}
 	e, ok := engines.Lookup(name)
 	if !ok {
-		return nil, fmt.Errorf("infer.Load: engine %q: %w (available: %s)", name, ErrUnavailable, strings.Join(Engines(), ", "))
+		hint := ""
+		if strings.HasPrefix(name, "tflite_c") {
+			hint = "; it needs a build with -tags tflite_c and the TensorFlow Lite C library, see docs/tflite-c.md"
+		}
+		return nil, fmt.Errorf("infer.Load: engine %q: %w (available: %s)%s", name, ErrUnavailable, strings.Join(Engines(), ", "), hint)
 	}
 	m, err := e.Load(data, opts)
 	if err != nil {

@@ -18,7 +18,7 @@ func TestBenchEngines(t *testing.T) {
 	model := otatest.ModelPath(t)
 	if !slices.Contains(infer.Engines(), "tflite_c") {
 		_, err := benchEngines(context.Background(), []string{model}, []string{"go", "tflite_c"}, []int{1}, 1, 1, 1)
-		if err == nil || !strings.Contains(err.Error(), `engine "tflite_c"`) || !strings.Contains(err.Error(), "available: go") {
+		if err == nil || !strings.Contains(err.Error(), `engine "tflite_c"`) || !strings.Contains(err.Error(), "available: go") || !strings.Contains(err.Error(), "-tags tflite_c") {
 			t.Errorf("benchEngines without tflite_c = %v; want an error naming the engine and the available ones", err)
 		}
 		return
