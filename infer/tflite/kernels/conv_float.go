@@ -12,7 +12,7 @@ func PackConvFloat32(outC, k int, filter, bias []float32) *PackedFilter {
 
 func packFloat(pf *PackedFilter, outC, k int, filter, bias []float32) {
 	pf.path = Active()
-	if pf.path.x86() { // no arm64 float kernels yet: neon and dotprod pack for the Go code
+	if pf.path.x86() { // neon and dotprod keep the generic packing (float_neon.go)
 		packFloatSIMD(pf, outC, k, filter, bias)
 		return
 	}
@@ -86,9 +86,18 @@ func im2colRowFloat(p *ConvParams, in []float32, pix int, dst []float32) {
 // prepareConvFloat sets up j to run a float CONV_2D (or FC) with pf and
 // returns the number of work units.
 func prepareConvFloat(j *kernelJob, p *ConvParams, pf *PackedFilter, workers int) int {
-	if pf.path.x86() {
+	switch {
+	case pf.path.x86():
 		return prepareConvFloatSIMD(j, p, pf, workers)
+	case pf.path.arm64():
+		return prepareConvFloatNEON(j, p, pf, workers)
 	}
+	return prepareConvFloat0(j, p, pf, workers)
+}
+
+// prepareConvFloat0 sets up j for the generic float code (the arm64
+// paths share its packing and work units).
+func prepareConvFloat0(j *kernelJob, p *ConvParams, pf *PackedFilter, workers int) int {
 	j.fn, j.p, j.pf = convFloatFast, p, pf
 	k := p.KH * p.KW * p.InC
 	j.direct = convDirect(p)

@@ -116,7 +116,7 @@ var floatConvCases = []struct {
 // every path and compares the bits with the generic path's.
 func TestConvFloatPathsSameBits(t *testing.T) {
 	if len(floatSIMDPaths()) == 0 {
-		t.Skip("no float SIMD path here (amd64 only)")
+		t.Skip("no float SIMD path here")
 	}
 	r := rand.New(rand.NewPCG(12, 32))
 	for _, tc := range floatConvCases {
@@ -197,7 +197,7 @@ var floatDepthwiseCases = []struct {
 // path and compares the bits with the generic path's.
 func TestDepthwiseFloatPathsSameBits(t *testing.T) {
 	if len(floatSIMDPaths()) == 0 {
-		t.Skip("no float SIMD path here (amd64 only)")
+		t.Skip("no float SIMD path here")
 	}
 	r := rand.New(rand.NewPCG(12, 33))
 	for _, tc := range floatDepthwiseCases {
@@ -268,7 +268,11 @@ func FuzzFloatTile(f *testing.F) {
 	f.Add(uint64(6), uint16(515), uint8(5))
 	f.Fuzz(func(t *testing.T, seed uint64, k16 uint16, mode uint8) {
 		if len(floatSIMDPaths()) == 0 {
-			t.Skip("no float SIMD path here (amd64 only)")
+			t.Skip("no float SIMD path here")
+		}
+		if available(PathNEON) {
+			checkFloatTileNEON(t, seed, k16, mode)
+			return
 		}
 		k := int(k16%1024) + 1
 		r := rand.New(rand.NewPCG(seed, uint64(k)))
@@ -449,12 +453,13 @@ func TestIm2colRowsFloat(t *testing.T) {
 	}
 }
 
-// floatSIMDPaths are the available paths with float32 kernels (amd64's);
-// arm64's neon and dotprod run the generic float code.
+// floatSIMDPaths are the available paths with float32 kernels: amd64's,
+// and arm64's neon and dotprod (their conv/FC kernel; depthwise runs the
+// generic float code there).
 func floatSIMDPaths() []Path {
 	var ps []Path
 	for _, p := range Available() {
-		if p.x86() {
+		if p.x86() || p.arm64() {
 			ps = append(ps, p)
 		}
 	}

@@ -1,0 +1,9 @@
+//go:build !arm64 || purego
+
+package kernels
+
+// The arm64 float32 kernel is never called here: no PackedFilter is
+// packed for PathNEON or PathDotprod when Available() does not list them.
+func gemmF32TileNEON(rows **float32, k int, w *float32, bias *float32, clamp *float32, out *float32, ostride uintptr, nout int) {
+	mustHave(PathNEON)
+}

@@ -1,0 +1,90 @@
+package kernels
+
+import (
+	"math"
+	"math/rand/v2"
+	"testing"
+)
+
+// checkFloatTileNEON compares gemmF32TileNEON with scalar Go sums of
+// rounded products (the generic path's arithmetic) on a tile drawn from
+// seed: k taps (0 to 1023: the 4-tap loop and the single-tap tail), any
+// finite float32 bits (mode%6 == 5, so sums overflow to ±Inf or turn
+// NaN) or one of floatData's kinds, every clamp of floatClamps, and a
+// store of nout pixels that must leave the rest of out alone.
+func checkFloatTileNEON(t *testing.T, seed uint64, k16 uint16, mode uint8) {
+	t.Helper()
+	k := int(k16 % 1024)
+	r := rand.New(rand.NewPCG(seed, uint64(k)))
+	draw := func(n int) []float32 {
+		if mode%6 == 5 {
+			v := make([]float32, n)
+			for i := range v {
+				b := r.Uint32()
+				if b>>23&0xff == 0xff {
+					b &^= 1 << 30 // finite: no Inf or NaN inputs
+				}
+				v[i] = math.Float32frombits(b)
+			}
+			return v
+		}
+		return floatData(r, floatKinds[int(mode)%len(floatKinds)], n)
+	}
+	// Rows k+3 floats apart, so each row pointer is used on its own.
+	x := draw(8*(k+3) + 1)
+	w := draw(k*floatNR + 1)
+	bias := draw(floatNR)
+	cl := floatClamps[r.IntN(len(floatClamps))]
+	var rows [8]*float32
+	for i := range rows {
+		rows[i] = &x[i*(k+3)]
+	}
+	nout := 1 + r.IntN(8)
+	const stride = floatNR + 5
+	out := make([]float32, 8*stride)
+	sentinel := math.Float32frombits(0x7fc0dead)
+	for i := range out {
+		out[i] = sentinel
+	}
+	gemmF32TileNEON(&rows[0], k, &w[0], &bias[0], &cl[0], &out[0], 4*stride, nout)
+	for i := range 8 {
+		for c := range stride {
+			got := out[i*stride+c]
+			if i >= nout || c >= floatNR {
+				if math.Float32bits(got) != 0x7fc0dead {
+					t.Fatalf("k=%d nout=%d: pixel %d lane %d written (%g)", k, nout, i, c, got)
+				}
+				continue
+			}
+			var acc float32
+			for tap := range k {
+				acc += float32(x[i*(k+3)+tap] * w[tap*floatNR+c])
+			}
+			want := min(max(acc+bias[c], cl[0]), cl[1])
+			if math.Float32bits(got) != math.Float32bits(want) && !(got != got && want != want) {
+				t.Fatalf("seed %d k=%d mode %d clamp %v pixel %d channel %d: %g (%#08x), want %g (%#08x)", seed, k, mode, cl, i, c, got, math.Float32bits(got), want, math.Float32bits(want))
+			}
+		}
+	}
+}
+
+// TestFloatTileNEONRandom runs checkFloatTileNEON on random tiles (the
+// fuzz engine cannot start its workers under qemu-user, where the arm64
+// kernels are tested here).
+func TestFloatTileNEONRandom(t *testing.T) {
+	if !available(PathNEON) {
+		t.Skip("no arm64 path on this CPU or build")
+	}
+	n := 300
+	if testing.Short() {
+		n = 60
+	}
+	r := rand.New(rand.NewPCG(21, 22))
+	for i := range n {
+		k16 := uint16(r.Uint32())
+		if i < 8 {
+			k16 = uint16(i) // k = 0..7: no full 4-tap iteration, or a tail only
+		}
+		checkFloatTileNEON(t, r.Uint64(), k16, uint8(r.Uint32()))
+	}
+}
