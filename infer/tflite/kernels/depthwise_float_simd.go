@@ -3,10 +3,10 @@ package kernels
 import "math"
 
 // dwFloatSIMD reports whether a float DEPTHWISE_CONV_2D with p runs the
-// AVX2 3x3 kernel on the active path: 3x3 taps, depth multiplier 1, a
-// multiple of 8 channels (the vnni path uses the AVX2 kernel too).
+// AVX2 3x3 kernel (the vnni path uses it too) or the NEON one on the
+// active path: 3x3 taps, depth multiplier 1, a multiple of 8 channels.
 func dwFloatSIMD(p *ConvParams) bool {
-	return Active().x86() && p.KH == 3 && p.KW == 3 && p.DepthMultiplier == 1 && p.OutC%8 == 0 && p.OutC > 0
+	return (Active().x86() || Active().arm64()) && p.KH == 3 && p.KW == 3 && p.DepthMultiplier == 1 && p.OutC%8 == 0 && p.OutC > 0
 }
 
 // dwInterior returns the output columns [lo, hi) whose three taps lie
@@ -23,10 +23,12 @@ func dwInterior(p *ConvParams) (lo, hi int) {
 
 // depthwiseFloatSIMD is depthwiseFloatFast with the interior pixels of
 // each output row (all nine taps inside the image) computed by
-// dw3x3F32AVX2; border pixels run dwTapsF32AVX2 on the list of their taps
-// inside the image, in the same order. See float_simd.go for the clamp.
+// dw3x3F32AVX2 (dw3x3F32NEON on arm64); border pixels run dwTapsF32AVX2
+// (dwTapsF32NEON) on the list of their taps inside the image, in the same
+// order. See float_simd.go for the clamp.
 func depthwiseFloatSIMD(j *kernelJob, w, lo, hi int) {
 	p := j.p
+	arm := Active().arm64()
 	c := p.OutC
 	bias := j.biasF
 	if bias == nil {
@@ -60,7 +62,7 @@ func depthwiseFloatSIMD(j *kernelJob, w, lo, hi int) {
 				base := ((b*p.InH+iy0)*p.InW + oxLo*p.StrideW - p.PadLeft) * c
 				in := j.inF[base:][:(n-1)*sx+2*dy+2*dx+c]
 				o := outRow[oxLo*c:][:n*c]
-				dw3x3F32AVX2(&in[0], &filter[0], &bias[0], &o[0], c/8, uintptr(4*dy), uintptr(4*dx), uintptr(4*sx), n, &clamp[0])
+				dw3x3F32(arm, &in[0], &filter[0], &bias[0], &o[0], c/8, uintptr(4*dy), uintptr(4*dx), uintptr(4*sx), n, &clamp[0])
 				if !fused {
 					clampFloats(o, j.actMin, j.actMax)
 				}
@@ -68,7 +70,7 @@ func depthwiseFloatSIMD(j *kernelJob, w, lo, hi int) {
 				continue
 			}
 			o := outRow[ox*c:][:c]
-			dwFloatTaps(j, bias, b, oy, ox, o, &clamp)
+			dwFloatTaps(j, arm, bias, b, oy, ox, o, &clamp)
 			if !fused {
 				clampFloats(o, j.actMin, j.actMax)
 			}
@@ -77,10 +79,10 @@ func depthwiseFloatSIMD(j *kernelJob, w, lo, hi int) {
 }
 
 // dwFloatTaps computes output pixel (b, oy, ox) of a float depthwise
-// 3x3 with depth multiplier 1 into o with dwTapsF32AVX2: the sum starts at
-// the bias and adds the taps inside the image in row-major order, as
-// depthwiseFloatFast does.
-func dwFloatTaps(j *kernelJob, bias []float32, b, oy, ox int, o []float32, clamp *[2]float32) {
+// 3x3 with depth multiplier 1 into o with dwTapsF32AVX2 (dwTapsF32NEON
+// when arm is set): the sum starts at the bias and adds the taps inside
+// the image in row-major order, as depthwiseFloatFast does.
+func dwFloatTaps(j *kernelJob, arm bool, bias []float32, b, oy, ox int, o []float32, clamp *[2]float32) {
 	p := j.p
 	c := len(o)
 	iy0 := oy*p.StrideH - p.PadTop
@@ -102,5 +104,5 @@ func dwFloatTaps(j *kernelJob, bias []float32, b, oy, ox int, o []float32, clamp
 			n++
 		}
 	}
-	dwTapsF32AVX2(&xs[0], &ws[0], n, &bias[0], &o[0], c/8, &clamp[0])
+	dwTapsF32(arm, &xs[0], &ws[0], n, &bias[0], &o[0], c/8, &clamp[0])
 }

@@ -97,3 +97,23 @@ func convFloatNEON(j *kernelJob, w, lo, hi int) {
 		}
 	}
 }
+
+// dw3x3F32 runs the interior depthwise 3x3 kernel of the x86 paths, or
+// of the arm64 paths when arm is set.
+func dw3x3F32(arm bool, in, w, bias, out *float32, c8 int, dy, dx, sx uintptr, n int, clamp *float32) {
+	if arm {
+		dw3x3F32NEON(in, w, bias, out, c8, dy, dx, sx, n, clamp)
+		return
+	}
+	dw3x3F32AVX2(in, w, bias, out, c8, dy, dx, sx, n, clamp)
+}
+
+// dwTapsF32 runs the border depthwise kernel of the x86 paths, or of the
+// arm64 paths when arm is set.
+func dwTapsF32(arm bool, in **float32, w **float32, ntaps int, bias, out *float32, c8 int, clamp *float32) {
+	if arm {
+		dwTapsF32NEON(in, w, ntaps, bias, out, c8, clamp)
+		return
+	}
+	dwTapsF32AVX2(in, w, ntaps, bias, out, c8, clamp)
+}

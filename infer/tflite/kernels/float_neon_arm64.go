@@ -9,3 +9,15 @@ package kernels
 //
 //go:noescape
 func gemmF32TileNEON(rows **float32, k int, w *float32, bias *float32, clamp *float32, out *float32, ostride uintptr, nout int)
+
+// dw3x3F32NEON computes n interior pixels of a float32 depthwise 3x3
+// (float_neon_arm64.s, which describes the layout), as dw3x3F32AVX2.
+//
+//go:noescape
+func dw3x3F32NEON(in, w, bias, out *float32, c8 int, dy, dx, sx uintptr, n int, clamp *float32)
+
+// dwTapsF32NEON computes one float32 depthwise output pixel from a list
+// of taps (float_neon_arm64.s), as dwTapsF32AVX2.
+//
+//go:noescape
+func dwTapsF32NEON(in **float32, w **float32, ntaps int, bias, out *float32, c8 int, clamp *float32)

@@ -4,7 +4,8 @@
 
 #include "textflag.h"
 
-// The float32 GEMM micro-kernel of the arm64 paths (float_neon.go).
+// The float32 micro-kernels of the arm64 paths (float_neon.go): the
+// conv/FC tile and the depthwise 3x3 kernels.
 // Go's assembler lacks the vector FMUL, FADD, FMAX and FMIN: they are
 // WORDs with the instruction as comment, checked by
 // TestNEONFloatEncodings.
@@ -329,4 +330,173 @@ f32done:
 	VST1 [V30.S4, V31.S4], (R0)
 
 f32ret:
+	RET
+
+// func dw3x3F32NEON(in, w, bias, out *float32, c8 int, dy, dx, sx uintptr, n int, clamp *float32)
+// n output pixels of a 3x3 depthwise convolution (depth multiplier 1)
+// whose taps all lie inside the image, as dw3x3F32AVX2 (float_amd64.s):
+// pixel p's tap (ky, kx) of channel ch is in[p·sx + ky·dy + kx·dx + ch]
+// (byte offsets), its weight w[(ky·3+kx)·c + ch], its output
+// out[p·c + ch], c = 8·c8. Per 8 channels: the nine taps' weights in
+// V0–V17, the bias in V18–V19, the sums in V22–V23 start at the bias
+// and add FMUL(x, w) with FADD tap by tap in row-major order; then
+// FMAX lo (V20), FMIN hi (V21). Per pixel: 9 loads + 18 FMUL + 18 FADD
+// + 4 clamp + 2 moves + 1 store + 7 address + 2 loop = 61 instructions
+// per 72 MACs.
+TEXT ·dw3x3F32NEON(SB), NOSPLIT, $0-80
+	MOVD clamp+72(FP), R12
+	VLD1R.P 4(R12), [V20.S4]
+	VLD1R (R12), [V21.S4]
+	MOVD in+0(FP), R0
+	MOVD w+8(FP), R1
+	MOVD bias+16(FP), R2
+	MOVD out+24(FP), R3
+	MOVD c8+32(FP), R14
+	MOVD dy+40(FP), R8
+	MOVD dx+48(FP), R9
+	MOVD sx+56(FP), R10
+	MOVD n+64(FP), R11
+	LSL $5, R14, R13 // c·4 bytes: the weight tap stride and the output pixel stride
+
+dwchunk:
+	MOVD R1, R12
+	VLD1 (R12), [V0.S4, V1.S4]
+	ADD R13, R12, R12
+	VLD1 (R12), [V2.S4, V3.S4]
+	ADD R13, R12, R12
+	VLD1 (R12), [V4.S4, V5.S4]
+	ADD R13, R12, R12
+	VLD1 (R12), [V6.S4, V7.S4]
+	ADD R13, R12, R12
+	VLD1 (R12), [V8.S4, V9.S4]
+	ADD R13, R12, R12
+	VLD1 (R12), [V10.S4, V11.S4]
+	ADD R13, R12, R12
+	VLD1 (R12), [V12.S4, V13.S4]
+	ADD R13, R12, R12
+	VLD1 (R12), [V14.S4, V15.S4]
+	ADD R13, R12, R12
+	VLD1 (R12), [V16.S4, V17.S4]
+	VLD1 (R2), [V18.S4, V19.S4]
+	MOVD R0, R6 // the pixel's first tap
+	MOVD R3, R5
+	MOVD R11, R7
+
+dwpixel:
+	VMOV V18.B16, V22.B16
+	VMOV V19.B16, V23.B16
+	MOVD R6, R15
+	MOVD R15, R4
+	VLD1.P (R4)(R9), [V24.S4, V25.S4]
+	WORD $0x6e20df1c // fmul v28.4s, v24.4s, v0.4s
+	WORD $0x6e21df3d // fmul v29.4s, v25.4s, v1.4s
+	WORD $0x4e3cd6d6 // fadd v22.4s, v22.4s, v28.4s
+	WORD $0x4e3dd6f7 // fadd v23.4s, v23.4s, v29.4s
+	VLD1.P (R4)(R9), [V26.S4, V27.S4]
+	WORD $0x6e22df5c // fmul v28.4s, v26.4s, v2.4s
+	WORD $0x6e23df7d // fmul v29.4s, v27.4s, v3.4s
+	WORD $0x4e3cd6d6 // fadd v22.4s, v22.4s, v28.4s
+	WORD $0x4e3dd6f7 // fadd v23.4s, v23.4s, v29.4s
+	VLD1.P (R4)(R9), [V24.S4, V25.S4]
+	WORD $0x6e24df1c // fmul v28.4s, v24.4s, v4.4s
+	WORD $0x6e25df3d // fmul v29.4s, v25.4s, v5.4s
+	WORD $0x4e3cd6d6 // fadd v22.4s, v22.4s, v28.4s
+	WORD $0x4e3dd6f7 // fadd v23.4s, v23.4s, v29.4s
+	ADD R8, R15, R15
+	MOVD R15, R4
+	VLD1.P (R4)(R9), [V24.S4, V25.S4]
+	WORD $0x6e26df1c // fmul v28.4s, v24.4s, v6.4s
+	WORD $0x6e27df3d // fmul v29.4s, v25.4s, v7.4s
+	WORD $0x4e3cd6d6 // fadd v22.4s, v22.4s, v28.4s
+	WORD $0x4e3dd6f7 // fadd v23.4s, v23.4s, v29.4s
+	VLD1.P (R4)(R9), [V26.S4, V27.S4]
+	WORD $0x6e28df5c // fmul v28.4s, v26.4s, v8.4s
+	WORD $0x6e29df7d // fmul v29.4s, v27.4s, v9.4s
+	WORD $0x4e3cd6d6 // fadd v22.4s, v22.4s, v28.4s
+	WORD $0x4e3dd6f7 // fadd v23.4s, v23.4s, v29.4s
+	VLD1.P (R4)(R9), [V24.S4, V25.S4]
+	WORD $0x6e2adf1c // fmul v28.4s, v24.4s, v10.4s
+	WORD $0x6e2bdf3d // fmul v29.4s, v25.4s, v11.4s
+	WORD $0x4e3cd6d6 // fadd v22.4s, v22.4s, v28.4s
+	WORD $0x4e3dd6f7 // fadd v23.4s, v23.4s, v29.4s
+	ADD R8, R15, R15
+	MOVD R15, R4
+	VLD1.P (R4)(R9), [V24.S4, V25.S4]
+	WORD $0x6e2cdf1c // fmul v28.4s, v24.4s, v12.4s
+	WORD $0x6e2ddf3d // fmul v29.4s, v25.4s, v13.4s
+	WORD $0x4e3cd6d6 // fadd v22.4s, v22.4s, v28.4s
+	WORD $0x4e3dd6f7 // fadd v23.4s, v23.4s, v29.4s
+	VLD1.P (R4)(R9), [V26.S4, V27.S4]
+	WORD $0x6e2edf5c // fmul v28.4s, v26.4s, v14.4s
+	WORD $0x6e2fdf7d // fmul v29.4s, v27.4s, v15.4s
+	WORD $0x4e3cd6d6 // fadd v22.4s, v22.4s, v28.4s
+	WORD $0x4e3dd6f7 // fadd v23.4s, v23.4s, v29.4s
+	VLD1.P (R4)(R9), [V24.S4, V25.S4]
+	WORD $0x6e30df1c // fmul v28.4s, v24.4s, v16.4s
+	WORD $0x6e31df3d // fmul v29.4s, v25.4s, v17.4s
+	WORD $0x4e3cd6d6 // fadd v22.4s, v22.4s, v28.4s
+	WORD $0x4e3dd6f7 // fadd v23.4s, v23.4s, v29.4s
+	WORD $0x4e34f6d6 // fmax v22.4s, v22.4s, v20.4s
+	WORD $0x4eb5f6d6 // fmin v22.4s, v22.4s, v21.4s
+	WORD $0x4e34f6f7 // fmax v23.4s, v23.4s, v20.4s
+	WORD $0x4eb5f6f7 // fmin v23.4s, v23.4s, v21.4s
+	VST1.P [V22.S4, V23.S4], (R5)(R13)
+	ADD R10, R6, R6
+	SUBS $1, R7, R7
+	BNE dwpixel
+	ADD $32, R0, R0
+	ADD $32, R1, R1
+	ADD $32, R2, R2
+	ADD $32, R3, R3
+	SUBS $1, R14, R14
+	BNE dwchunk
+	RET
+
+// func dwTapsF32NEON(in **float32, w **float32, ntaps int, bias, out *float32, c8 int, clamp *float32)
+// One depthwise output pixel of c = 8·c8 channels from ntaps taps (in[t]
+// and w[t] point to tap t's c inputs and weights), as dwTapsF32AVX2: per
+// 8 channels the sums start at the bias and add FMUL(x, w) with FADD in
+// list order, then FMAX lo, FMIN hi.
+TEXT ·dwTapsF32NEON(SB), NOSPLIT, $0-56
+	MOVD clamp+48(FP), R12
+	VLD1R.P 4(R12), [V20.S4]
+	VLD1R (R12), [V21.S4]
+	MOVD in+0(FP), R0
+	MOVD w+8(FP), R1
+	MOVD ntaps+16(FP), R2
+	MOVD bias+24(FP), R3
+	MOVD out+32(FP), R5
+	MOVD c8+40(FP), R4
+	MOVD ZR, R6 // byte offset of the chunk of 8 channels
+
+tapchunk:
+	VLD1.P 32(R3), [V22.S4, V23.S4]
+	MOVD R0, R7
+	MOVD R1, R8
+	MOVD R2, R9
+	CBZ R9, tapclamp
+
+taploop:
+	MOVD.P 8(R7), R10
+	MOVD.P 8(R8), R11
+	ADD R6, R10, R10
+	ADD R6, R11, R11
+	VLD1 (R10), [V24.S4, V25.S4]
+	VLD1 (R11), [V26.S4, V27.S4]
+	WORD $0x6e3adf1c // fmul v28.4s, v24.4s, v26.4s
+	WORD $0x6e3bdf3d // fmul v29.4s, v25.4s, v27.4s
+	WORD $0x4e3cd6d6 // fadd v22.4s, v22.4s, v28.4s
+	WORD $0x4e3dd6f7 // fadd v23.4s, v23.4s, v29.4s
+	SUBS $1, R9, R9
+	BNE taploop
+
+tapclamp:
+	WORD $0x4e34f6d6 // fmax v22.4s, v22.4s, v20.4s
+	WORD $0x4eb5f6d6 // fmin v22.4s, v22.4s, v21.4s
+	WORD $0x4e34f6f7 // fmax v23.4s, v23.4s, v20.4s
+	WORD $0x4eb5f6f7 // fmin v23.4s, v23.4s, v21.4s
+	VST1.P [V22.S4, V23.S4], 32(R5)
+	ADD $32, R6, R6
+	SUBS $1, R4, R4
+	BNE tapchunk
 	RET

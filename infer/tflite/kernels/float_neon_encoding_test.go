@@ -12,7 +12,7 @@ import (
 
 // decodeA64Float disassembles the Advanced SIMD float encodings that
 // float_neon_arm64.s emits as WORDs, field by field as the Arm ARM lays
-// them out (C7.2: FMUL by element; FADD, FMAX, FMIN vector), or returns
+// them out (C7.2: FMUL by element; FMUL, FADD, FMAX, FMIN vector), or returns
 // "" for anything else. Only the .4S forms (Q = 1, sz = 0) are emitted.
 func decodeA64Float(w uint32) string {
 	bits := func(hi, lo uint) uint32 { return w >> lo & (1<<(hi-lo+1) - 1) }
@@ -26,7 +26,7 @@ func decodeA64Float(w uint32) string {
 	// 0 Q U 01110 a sz=0 1 Rm opcode 1 Rn Rd.
 	case bits(31, 30) == 0b01 && bits(28, 24) == 0b01110 && bits(22, 21) == 0b01 && bits(10, 10) == 1:
 		name := map[uint32]string{
-			0b0_0_11010: "fadd", 0b0_0_11110: "fmax", 0b0_1_11110: "fmin",
+			0b1_0_11011: "fmul", 0b0_0_11010: "fadd", 0b0_0_11110: "fmax", 0b0_1_11110: "fmin",
 		}[bits(29, 29)<<6|bits(23, 23)<<5|bits(15, 11)]
 		if name == "" {
 			return ""
@@ -62,8 +62,8 @@ func TestNEONFloatEncodings(t *testing.T) {
 		words = append(words, uint32(v))
 		asm = append(asm, m[2])
 	}
-	if len(words) != 208 {
-		t.Fatalf("found %d WORDs in float_neon_arm64.s, want the kernel's 208", len(words))
+	if len(words) != 256 {
+		t.Fatalf("found %d WORDs in float_neon_arm64.s, want the kernels' 256", len(words))
 	}
 	for i, w := range words {
 		if strings.HasPrefix(asm[i], "fmla") {
@@ -85,7 +85,8 @@ func TestNEONFloatEncodings(t *testing.T) {
 		{0x4e2af610, "fmax v16.4s, v16.4s, v10.4s"},
 		{0x4eabf610, "fmin v16.4s, v16.4s, v11.4s"},
 		{0x4f80110a, ""}, // FMLA by element: never emitted
-		{0x6e2ade10, ""}, // FMUL (vector)
+		{0x6e3adf1c, "fmul v28.4s, v24.4s, v26.4s"},
+		{0x4e3ade10, ""}, // FMULX (vector)
 		{0x4eaad610, ""}, // FSUB (vector)
 	} {
 		if got := decodeA64Float(tc.w); got != tc.want {

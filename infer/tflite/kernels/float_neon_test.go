@@ -4,6 +4,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"testing"
+	"unsafe"
 )
 
 // checkFloatTileNEON compares gemmF32TileNEON with scalar Go sums of
@@ -86,5 +87,83 @@ func TestFloatTileNEONRandom(t *testing.T) {
 			k16 = uint16(i) // k = 0..7: no full 4-tap iteration, or a tail only
 		}
 		checkFloatTileNEON(t, r.Uint64(), k16, uint8(r.Uint32()))
+	}
+}
+
+// TestDepthwiseFloatNEONRandom compares dw3x3F32NEON (a run of interior
+// pixels with strides and dilations) and dwTapsF32NEON (0 to 9 taps)
+// with scalar Go sums that start at the bias and add the rounded products
+// in row-major order, on every data kind and clamp.
+func TestDepthwiseFloatNEONRandom(t *testing.T) {
+	if !available(PathNEON) {
+		t.Skip("no arm64 path on this CPU or build")
+	}
+	r := rand.New(rand.NewPCG(23, 24))
+	for it := range 60 {
+		kind := floatKinds[it%len(floatKinds)]
+		c8 := 1 + r.IntN(4)
+		c := 8 * c8
+		sx, dil, n := 1+r.IntN(2), 1+r.IntN(2), 1+r.IntN(5)
+		inW := (n-1)*sx + 2*dil + 1 + r.IntN(2)
+		inH := 2*dil + 1
+		img, wt := floatData(r, kind, inH*inW*c), floatData(r, floatKinds[(it+1)%len(floatKinds)], 9*c)
+		bias := floatBias(r, []string{"unit", "negzero"}[it%2], c)
+		cl := floatClamps[it%len(floatClamps)]
+		sentinel := math.Float32frombits(0x7fc0dead)
+		out := make([]float32, (n+1)*c)
+		for i := range out {
+			out[i] = sentinel
+		}
+		dx, dy := dil*c, dil*inW*c
+		dw3x3F32NEON(&img[0], &wt[0], &bias[0], &out[0], c8, uintptr(4*dy), uintptr(4*dx), uintptr(4*sx*c), n, &cl[0])
+		for px := range n + 1 {
+			for ch := range c {
+				got := out[px*c+ch]
+				if px == n {
+					if math.Float32bits(got) != 0x7fc0dead {
+						t.Fatalf("dw3x3 n=%d: pixel %d channel %d written", n, px, ch)
+					}
+					continue
+				}
+				acc := bias[ch]
+				for tap := range 9 {
+					acc += float32(img[px*sx*c+tap/3*dy+tap%3*dx+ch] * wt[tap*c+ch])
+				}
+				want := min(max(acc, cl[0]), cl[1])
+				if math.Float32bits(got) != math.Float32bits(want) && !(got != got && want != want) {
+					t.Fatalf("dw3x3 %s c=%d sx=%d dil=%d clamp %v pixel %d channel %d: %g (%#08x), want %g (%#08x)", kind, c, sx, dil, cl, px, ch, got, math.Float32bits(got), want, math.Float32bits(want))
+				}
+			}
+		}
+
+		// A border pixel: a random subset of the taps, in order.
+		var xs, ws [9]*float32
+		ntaps := 0
+		for tap := range 9 {
+			if r.IntN(3) > 0 {
+				xs[ntaps], ws[ntaps] = &img[tap/3*dy+tap%3*dx], &wt[tap*c]
+				ntaps++
+			}
+		}
+		one := out[:c+1]
+		for i := range one {
+			one[i] = sentinel
+		}
+		dwTapsF32NEON(&xs[0], &ws[0], ntaps, &bias[0], &one[0], c8, &cl[0])
+		if math.Float32bits(one[c]) != 0x7fc0dead {
+			t.Fatalf("dwTaps c=%d: wrote past the pixel", c)
+		}
+		for ch := range c {
+			acc := bias[ch]
+			for tp := range ntaps {
+				x := unsafe.Slice(xs[tp], c)
+				w := unsafe.Slice(ws[tp], c)
+				acc += float32(x[ch] * w[ch])
+			}
+			want := min(max(acc, cl[0]), cl[1])
+			if got := one[ch]; math.Float32bits(got) != math.Float32bits(want) && !(got != got && want != want) {
+				t.Fatalf("dwTaps %s c=%d ntaps=%d clamp %v channel %d: %g (%#08x), want %g (%#08x)", kind, c, ntaps, cl, ch, got, math.Float32bits(got), want, math.Float32bits(want))
+			}
+		}
 	}
 }

@@ -21,6 +21,7 @@ func fmulElem(d, n, m, idx uint32) (uint32, string) {
 // instruction on .4S: 0 1 U 01110 a 0 1 Rm opcode 1 Rn Rd (sz = 0).
 func fthree(name string, d, n, m uint32) (uint32, string) {
 	ops := map[string]uint32{ // U<<6 | a<<5 | opcode
+		"fmul": 0b1_0_11011,
 		"fadd": 0b0_0_11010,
 		"fmax": 0b0_0_11110,
 		"fmin": 0b0_1_11110,
@@ -122,6 +123,141 @@ func (g *gen) floatTile() {
 	g.p("\tRET")
 }
 
+// dwProd writes acc += float32(x·w) for the two vectors of 8 channels:
+// FMUL (x first, as the generic code multiplies) into t, t+1, then FADD.
+func (g *gen) dwProd(acc, x, w, t uint32) {
+	g.word(fthree("fmul", t, x, w))
+	g.word(fthree("fmul", t+1, x+1, w+1))
+	g.word(fthree("fadd", acc, acc, t))
+	g.word(fthree("fadd", acc+1, acc+1, t+1))
+}
+
+// dwClamp clamps the sums V22–V23 to [V20, V21].
+func (g *gen) dwClamp() {
+	for a := uint32(22); a < 24; a++ {
+		g.word(fthree("fmax", a, a, 20))
+		g.word(fthree("fmin", a, a, 21))
+	}
+}
+
+// dw3x3 writes dw3x3F32NEON, the float32 depthwise 3x3 kernel for
+// interior pixels.
+func (g *gen) dw3x3() {
+	g.p("// func dw3x3F32NEON(in, w, bias, out *float32, c8 int, dy, dx, sx uintptr, n int, clamp *float32)")
+	g.p("// n output pixels of a 3x3 depthwise convolution (depth multiplier 1)")
+	g.p("// whose taps all lie inside the image, as dw3x3F32AVX2 (float_amd64.s):")
+	g.p("// pixel p's tap (ky, kx) of channel ch is in[p·sx + ky·dy + kx·dx + ch]")
+	g.p("// (byte offsets), its weight w[(ky·3+kx)·c + ch], its output")
+	g.p("// out[p·c + ch], c = 8·c8. Per 8 channels: the nine taps' weights in")
+	g.p("// V0–V17, the bias in V18–V19, the sums in V22–V23 start at the bias")
+	g.p("// and add FMUL(x, w) with FADD tap by tap in row-major order; then")
+	g.p("// FMAX lo (V20), FMIN hi (V21). Per pixel: 9 loads + 18 FMUL + 18 FADD")
+	g.p("// + 4 clamp + 2 moves + 1 store + 7 address + 2 loop = 61 instructions")
+	g.p("// per 72 MACs.")
+	g.p("TEXT ·dw3x3F32NEON(SB), NOSPLIT, $0-80")
+	g.p("	MOVD clamp+72(FP), R12")
+	g.p("	VLD1R.P 4(R12), [V20.S4]")
+	g.p("	VLD1R (R12), [V21.S4]")
+	g.p("	MOVD in+0(FP), R0")
+	g.p("	MOVD w+8(FP), R1")
+	g.p("	MOVD bias+16(FP), R2")
+	g.p("	MOVD out+24(FP), R3")
+	g.p("	MOVD c8+32(FP), R14")
+	g.p("	MOVD dy+40(FP), R8")
+	g.p("	MOVD dx+48(FP), R9")
+	g.p("	MOVD sx+56(FP), R10")
+	g.p("	MOVD n+64(FP), R11")
+	g.p("	LSL $5, R14, R13 // c·4 bytes: the weight tap stride and the output pixel stride")
+	g.p("")
+	g.p("dwchunk:")
+	g.p("	MOVD R1, R12")
+	for t := 0; t < 9; t++ {
+		g.p("	VLD1 (R12), [V%d.S4, V%d.S4]", 2*t, 2*t+1)
+		if t < 8 {
+			g.p("	ADD R13, R12, R12")
+		}
+	}
+	g.p("	VLD1 (R2), [V18.S4, V19.S4]")
+	g.p("	MOVD R0, R6 // the pixel's first tap")
+	g.p("	MOVD R3, R5")
+	g.p("	MOVD R11, R7")
+	g.p("")
+	g.p("dwpixel:")
+	g.p("	VMOV V18.B16, V22.B16")
+	g.p("	VMOV V19.B16, V23.B16")
+	g.p("	MOVD R6, R15")
+	for ky := 0; ky < 3; ky++ {
+		g.p("	MOVD R15, R4")
+		for kx := 0; kx < 3; kx++ {
+			x := uint32(24 + 2*(kx%2))
+			g.p("	VLD1.P (R4)(R9), [V%d.S4, V%d.S4]", x, x+1)
+			g.dwProd(22, x, uint32(2*(ky*3+kx)), 28)
+		}
+		if ky < 2 {
+			g.p("	ADD R8, R15, R15")
+		}
+	}
+	g.dwClamp()
+	g.p("	VST1.P [V22.S4, V23.S4], (R5)(R13)")
+	g.p("	ADD R10, R6, R6")
+	g.p("	SUBS $1, R7, R7")
+	g.p("	BNE dwpixel")
+	g.p("	ADD $32, R0, R0")
+	g.p("	ADD $32, R1, R1")
+	g.p("	ADD $32, R2, R2")
+	g.p("	ADD $32, R3, R3")
+	g.p("	SUBS $1, R14, R14")
+	g.p("	BNE dwchunk")
+	g.p("	RET")
+}
+
+// dwTaps writes dwTapsF32NEON, one depthwise output pixel from a list of
+// taps (the border pixels).
+func (g *gen) dwTaps() {
+	g.p("// func dwTapsF32NEON(in **float32, w **float32, ntaps int, bias, out *float32, c8 int, clamp *float32)")
+	g.p("// One depthwise output pixel of c = 8·c8 channels from ntaps taps (in[t]")
+	g.p("// and w[t] point to tap t's c inputs and weights), as dwTapsF32AVX2: per")
+	g.p("// 8 channels the sums start at the bias and add FMUL(x, w) with FADD in")
+	g.p("// list order, then FMAX lo, FMIN hi.")
+	g.p("TEXT ·dwTapsF32NEON(SB), NOSPLIT, $0-56")
+	g.p("	MOVD clamp+48(FP), R12")
+	g.p("	VLD1R.P 4(R12), [V20.S4]")
+	g.p("	VLD1R (R12), [V21.S4]")
+	g.p("	MOVD in+0(FP), R0")
+	g.p("	MOVD w+8(FP), R1")
+	g.p("	MOVD ntaps+16(FP), R2")
+	g.p("	MOVD bias+24(FP), R3")
+	g.p("	MOVD out+32(FP), R5")
+	g.p("	MOVD c8+40(FP), R4")
+	g.p("	MOVD ZR, R6 // byte offset of the chunk of 8 channels")
+	g.p("")
+	g.p("tapchunk:")
+	g.p("	VLD1.P 32(R3), [V22.S4, V23.S4]")
+	g.p("	MOVD R0, R7")
+	g.p("	MOVD R1, R8")
+	g.p("	MOVD R2, R9")
+	g.p("	CBZ R9, tapclamp")
+	g.p("")
+	g.p("taploop:")
+	g.p("	MOVD.P 8(R7), R10")
+	g.p("	MOVD.P 8(R8), R11")
+	g.p("	ADD R6, R10, R10")
+	g.p("	ADD R6, R11, R11")
+	g.p("	VLD1 (R10), [V24.S4, V25.S4]")
+	g.p("	VLD1 (R11), [V26.S4, V27.S4]")
+	g.dwProd(22, 24, 26, 28)
+	g.p("	SUBS $1, R9, R9")
+	g.p("	BNE taploop")
+	g.p("")
+	g.p("tapclamp:")
+	g.dwClamp()
+	g.p("	VST1.P [V22.S4, V23.S4], 32(R5)")
+	g.p("	ADD $32, R6, R6")
+	g.p("	SUBS $1, R4, R4")
+	g.p("	BNE tapchunk")
+	g.p("	RET")
+}
+
 // floatFile returns float_neon_arm64.s.
 func floatFile() []byte {
 	var g gen
@@ -131,11 +267,16 @@ func floatFile() []byte {
 	g.p("")
 	g.p("#include \"textflag.h\"")
 	g.p("")
-	g.p("// The float32 GEMM micro-kernel of the arm64 paths (float_neon.go).")
+	g.p("// The float32 micro-kernels of the arm64 paths (float_neon.go): the")
+	g.p("// conv/FC tile and the depthwise 3x3 kernels.")
 	g.p("// Go's assembler lacks the vector FMUL, FADD, FMAX and FMIN: they are")
 	g.p("// WORDs with the instruction as comment, checked by")
 	g.p("// TestNEONFloatEncodings.")
 	g.p("")
 	g.floatTile()
+	g.p("")
+	g.dw3x3()
+	g.p("")
+	g.dwTaps()
 	return g.Bytes()
 }
