@@ -29,8 +29,10 @@ func prepareConvFloatNEON(j *kernelJob, p *ConvParams, pf *PackedFilter, workers
 // convFloatNEON computes work units [lo, hi) of a float CONV_2D on an
 // arm64 path: unit u is pixel group u/split (convMP = 8 pixels, read in
 // place for a direct convolution, else gathered by im2colRowsFloat),
-// channel-block part u%split. Whole blocks of 8 channels are stored by
-// the kernel; a last partial block goes through a tile on the stack.
+// channel-block part u%split. Groups of more than rowPixels pixels run
+// gemmF32TileNEON per 8-channel block, smaller ones gemmF32RowNEON per
+// pixel. Whole blocks of 8 channels are stored by the kernels; a last
+// partial block goes through a buffer on the stack.
 func convFloatNEON(j *kernelJob, w, lo, hi int) {
 	p, pf := j.p, j.pf
 	k, outC := pf.k, pf.outC
@@ -69,32 +71,73 @@ func convFloatNEON(j *kernelJob, w, lo, hi int) {
 				rows[i] = &panel[i*k:][:k][0]
 			}
 		}
-		for i := np; i < convMP; i++ {
-			rows[i] = rows[np-1] // computed, never stored
-		}
-		for b := nb * part / j.split; b < nb*(part+1)/j.split; b++ {
-			ch := b * floatNR
-			n := min(floatNR, outC-ch)
-			wb := &zero[0]
-			if k > 0 {
-				wb = &pf.wf[b*k:][:k][0][0]
+		bLo, bHi := nb*part/j.split, nb*(part+1)/j.split
+		if np <= rowPixels {
+			for i := range np {
+				convFloatRowsNEON(pf, rows[i], bLo, bHi, &clamp, j.outF[(p0+i)*outC:][:outC])
 			}
-			bias := &pf.biasF[ch:][:floatNR][0]
-			o := j.outF[p0*outC+ch:][:(np-1)*outC+n]
-			if n == floatNR {
-				gemmF32TileNEON(&rows[0], k, wb, bias, &clamp[0], &o[0], uintptr(4*outC), np)
-			} else {
+		} else {
+			for i := np; i < convMP; i++ {
+				rows[i] = rows[np-1] // computed, never stored
+			}
+			for b := bLo; b < bHi; b++ {
+				ch := b * floatNR
+				n := min(floatNR, outC-ch)
+				wb := &zero[0]
+				if k > 0 {
+					wb = &pf.wf[b*k:][:k][0][0]
+				}
+				bias := &pf.biasF[ch:][:floatNR][0]
+				o := j.outF[p0*outC+ch:][:(np-1)*outC+n]
+				if n == floatNR {
+					gemmF32TileNEON(&rows[0], k, wb, bias, &clamp[0], &o[0], uintptr(4*outC), np)
+					continue
+				}
 				gemmF32TileNEON(&rows[0], k, wb, bias, &clamp[0], &tile[0], 4*floatNR, np)
 				for i := range np {
 					copy(o[i*outC:][:n], tile[i*floatNR:])
 				}
 			}
-			if !fused {
-				for i := range np {
-					clampFloats(o[i*outC:][:n], j.actMin, j.actMax)
-				}
+		}
+		if !fused {
+			for i := range np {
+				clampFloats(j.outF[(p0+i)*outC:][bLo*floatNR:min(outC, bHi*floatNR)], j.actMin, j.actMax)
 			}
 		}
+	}
+}
+
+// rowPixels is the largest pixel group that convFloatNEON computes one
+// pixel at a time with gemmF32RowNEON: below it, an 8-pixel tile would
+// spend most of its multiplies on copies of the last row (a
+// FULLY_CONNECTED with batch 1 uses one row of eight).
+const rowPixels = 4
+
+// convFloatRowsNEON computes channel blocks [bLo, bHi) of one pixel (its
+// k taps at x; o is the pixel's outC outputs) with gemmF32RowNEON, four
+// blocks per call; a last block of fewer than 8 channels goes through a
+// buffer on the stack.
+func convFloatRowsNEON(pf *PackedFilter, x *float32, bLo, bHi int, clamp *[2]float32, o []float32) {
+	k, outC := pf.k, pf.outC
+	var zero [1]float32 // the weights when k == 0 (never read)
+	var ws [4]*float32
+	var buf [4 * floatNR]float32
+	for b := bLo; b < bHi; b += 4 {
+		nblk := min(4, bHi-b)
+		for i := range ws {
+			ws[i] = &zero[0]
+			if k > 0 {
+				ws[i] = &pf.wf[(b+min(i, nblk-1))*k:][:k][0][0] // blocks past nblk: computed, never stored
+			}
+		}
+		ch := b * floatNR
+		bias := &pf.biasF[ch:][:nblk*floatNR][0]
+		if n := min(nblk*floatNR, outC-ch); n < nblk*floatNR {
+			gemmF32RowNEON(x, k, &ws[0], bias, &clamp[0], &buf[0], nblk)
+			copy(o[ch:][:n], buf[:n])
+			continue
+		}
+		gemmF32RowNEON(x, k, &ws[0], bias, &clamp[0], &o[ch:][:nblk*floatNR][0], nblk)
 	}
 }
 

@@ -10,6 +10,13 @@ package kernels
 //go:noescape
 func gemmF32TileNEON(rows **float32, k int, w *float32, bias *float32, clamp *float32, out *float32, ostride uintptr, nout int)
 
+// gemmF32RowNEON computes one pixel × 4 blocks of 8 channels
+// (float_neon_arm64.s describes the operands) with the arithmetic of
+// gemmF32TileNEON; it stores the first nblk blocks.
+//
+//go:noescape
+func gemmF32RowNEON(x *float32, k int, w **float32, bias *float32, clamp *float32, out *float32, nblk int)
+
 // dw3x3F32NEON computes n interior pixels of a float32 depthwise 3x3
 // (float_neon_arm64.s, which describes the layout), as dw3x3F32AVX2.
 //

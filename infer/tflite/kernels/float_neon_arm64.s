@@ -5,7 +5,7 @@
 #include "textflag.h"
 
 // The float32 micro-kernels of the arm64 paths (float_neon.go): the
-// conv/FC tile and the depthwise 3x3 kernels.
+// conv/FC tile and row kernels and the depthwise 3x3 kernels.
 // Go's assembler lacks the vector FMUL, FADD, FMAX and FMIN: they are
 // WORDs with the instruction as comment, checked by
 // TestNEONFloatEncodings.
@@ -330,6 +330,195 @@ f32done:
 	VST1 [V30.S4, V31.S4], (R0)
 
 f32ret:
+	RET
+
+// func gemmF32RowNEON(x *float32, k int, w **float32, bias *float32, clamp *float32, out *float32, nblk int)
+// 1 pixel × 4 blocks of 8 channels: x points to the pixel's k taps,
+// w[b] to block b's weights [k][8]float32, bias to nblk·8 floats. Block
+// b's sums are V16+2b and V17+2b, starting at +0; per tap FMUL rounds
+// w·x to float32 and FADD adds it (never FMLA). Then, for the first
+// nblk (1–4) blocks only: + bias, FMAX lo, FMIN hi, and the 8 floats
+// are stored to out, one block after the other. Main loop: 4 taps
+// per iteration in V0, a tap's weights in V8–V15, products in V24–V31:
+// 1 + 16 loads + 32 FMUL + 32 FADD + 2 = 83 instructions per 128 MACs.
+TEXT ·gemmF32RowNEON(SB), NOSPLIT, $0-56
+	MOVD x+0(FP), R0
+	MOVD k+8(FP), R11
+	MOVD w+16(FP), R9
+	MOVD 0(R9), R1
+	MOVD 8(R9), R2
+	MOVD 16(R9), R3
+	MOVD 24(R9), R4
+	VEOR V16.B16, V16.B16, V16.B16
+	VEOR V17.B16, V17.B16, V17.B16
+	VEOR V18.B16, V18.B16, V18.B16
+	VEOR V19.B16, V19.B16, V19.B16
+	VEOR V20.B16, V20.B16, V20.B16
+	VEOR V21.B16, V21.B16, V21.B16
+	VEOR V22.B16, V22.B16, V22.B16
+	VEOR V23.B16, V23.B16, V23.B16
+	LSR $2, R11, R12 // k/4 iterations of 4 taps
+	AND $3, R11, R11 // then k%4 single taps
+	CBZ R12, rowtail
+
+rowloop:
+	VLD1.P 16(R0), [V0.S4]
+	VLD1.P 32(R1), [V8.S4, V9.S4]
+	VLD1.P 32(R2), [V10.S4, V11.S4]
+	VLD1.P 32(R3), [V12.S4, V13.S4]
+	VLD1.P 32(R4), [V14.S4, V15.S4]
+	WORD $0x4f809118 // fmul v24.4s, v8.4s, v0.s[0]
+	WORD $0x4f809139 // fmul v25.4s, v9.4s, v0.s[0]
+	WORD $0x4f80915a // fmul v26.4s, v10.4s, v0.s[0]
+	WORD $0x4f80917b // fmul v27.4s, v11.4s, v0.s[0]
+	WORD $0x4f80919c // fmul v28.4s, v12.4s, v0.s[0]
+	WORD $0x4f8091bd // fmul v29.4s, v13.4s, v0.s[0]
+	WORD $0x4f8091de // fmul v30.4s, v14.4s, v0.s[0]
+	WORD $0x4f8091ff // fmul v31.4s, v15.4s, v0.s[0]
+	WORD $0x4e38d610 // fadd v16.4s, v16.4s, v24.4s
+	WORD $0x4e39d631 // fadd v17.4s, v17.4s, v25.4s
+	WORD $0x4e3ad652 // fadd v18.4s, v18.4s, v26.4s
+	WORD $0x4e3bd673 // fadd v19.4s, v19.4s, v27.4s
+	WORD $0x4e3cd694 // fadd v20.4s, v20.4s, v28.4s
+	WORD $0x4e3dd6b5 // fadd v21.4s, v21.4s, v29.4s
+	WORD $0x4e3ed6d6 // fadd v22.4s, v22.4s, v30.4s
+	WORD $0x4e3fd6f7 // fadd v23.4s, v23.4s, v31.4s
+	VLD1.P 32(R1), [V8.S4, V9.S4]
+	VLD1.P 32(R2), [V10.S4, V11.S4]
+	VLD1.P 32(R3), [V12.S4, V13.S4]
+	VLD1.P 32(R4), [V14.S4, V15.S4]
+	WORD $0x4fa09118 // fmul v24.4s, v8.4s, v0.s[1]
+	WORD $0x4fa09139 // fmul v25.4s, v9.4s, v0.s[1]
+	WORD $0x4fa0915a // fmul v26.4s, v10.4s, v0.s[1]
+	WORD $0x4fa0917b // fmul v27.4s, v11.4s, v0.s[1]
+	WORD $0x4fa0919c // fmul v28.4s, v12.4s, v0.s[1]
+	WORD $0x4fa091bd // fmul v29.4s, v13.4s, v0.s[1]
+	WORD $0x4fa091de // fmul v30.4s, v14.4s, v0.s[1]
+	WORD $0x4fa091ff // fmul v31.4s, v15.4s, v0.s[1]
+	WORD $0x4e38d610 // fadd v16.4s, v16.4s, v24.4s
+	WORD $0x4e39d631 // fadd v17.4s, v17.4s, v25.4s
+	WORD $0x4e3ad652 // fadd v18.4s, v18.4s, v26.4s
+	WORD $0x4e3bd673 // fadd v19.4s, v19.4s, v27.4s
+	WORD $0x4e3cd694 // fadd v20.4s, v20.4s, v28.4s
+	WORD $0x4e3dd6b5 // fadd v21.4s, v21.4s, v29.4s
+	WORD $0x4e3ed6d6 // fadd v22.4s, v22.4s, v30.4s
+	WORD $0x4e3fd6f7 // fadd v23.4s, v23.4s, v31.4s
+	VLD1.P 32(R1), [V8.S4, V9.S4]
+	VLD1.P 32(R2), [V10.S4, V11.S4]
+	VLD1.P 32(R3), [V12.S4, V13.S4]
+	VLD1.P 32(R4), [V14.S4, V15.S4]
+	WORD $0x4f809918 // fmul v24.4s, v8.4s, v0.s[2]
+	WORD $0x4f809939 // fmul v25.4s, v9.4s, v0.s[2]
+	WORD $0x4f80995a // fmul v26.4s, v10.4s, v0.s[2]
+	WORD $0x4f80997b // fmul v27.4s, v11.4s, v0.s[2]
+	WORD $0x4f80999c // fmul v28.4s, v12.4s, v0.s[2]
+	WORD $0x4f8099bd // fmul v29.4s, v13.4s, v0.s[2]
+	WORD $0x4f8099de // fmul v30.4s, v14.4s, v0.s[2]
+	WORD $0x4f8099ff // fmul v31.4s, v15.4s, v0.s[2]
+	WORD $0x4e38d610 // fadd v16.4s, v16.4s, v24.4s
+	WORD $0x4e39d631 // fadd v17.4s, v17.4s, v25.4s
+	WORD $0x4e3ad652 // fadd v18.4s, v18.4s, v26.4s
+	WORD $0x4e3bd673 // fadd v19.4s, v19.4s, v27.4s
+	WORD $0x4e3cd694 // fadd v20.4s, v20.4s, v28.4s
+	WORD $0x4e3dd6b5 // fadd v21.4s, v21.4s, v29.4s
+	WORD $0x4e3ed6d6 // fadd v22.4s, v22.4s, v30.4s
+	WORD $0x4e3fd6f7 // fadd v23.4s, v23.4s, v31.4s
+	VLD1.P 32(R1), [V8.S4, V9.S4]
+	VLD1.P 32(R2), [V10.S4, V11.S4]
+	VLD1.P 32(R3), [V12.S4, V13.S4]
+	VLD1.P 32(R4), [V14.S4, V15.S4]
+	WORD $0x4fa09918 // fmul v24.4s, v8.4s, v0.s[3]
+	WORD $0x4fa09939 // fmul v25.4s, v9.4s, v0.s[3]
+	WORD $0x4fa0995a // fmul v26.4s, v10.4s, v0.s[3]
+	WORD $0x4fa0997b // fmul v27.4s, v11.4s, v0.s[3]
+	WORD $0x4fa0999c // fmul v28.4s, v12.4s, v0.s[3]
+	WORD $0x4fa099bd // fmul v29.4s, v13.4s, v0.s[3]
+	WORD $0x4fa099de // fmul v30.4s, v14.4s, v0.s[3]
+	WORD $0x4fa099ff // fmul v31.4s, v15.4s, v0.s[3]
+	WORD $0x4e38d610 // fadd v16.4s, v16.4s, v24.4s
+	WORD $0x4e39d631 // fadd v17.4s, v17.4s, v25.4s
+	WORD $0x4e3ad652 // fadd v18.4s, v18.4s, v26.4s
+	WORD $0x4e3bd673 // fadd v19.4s, v19.4s, v27.4s
+	WORD $0x4e3cd694 // fadd v20.4s, v20.4s, v28.4s
+	WORD $0x4e3dd6b5 // fadd v21.4s, v21.4s, v29.4s
+	WORD $0x4e3ed6d6 // fadd v22.4s, v22.4s, v30.4s
+	WORD $0x4e3fd6f7 // fadd v23.4s, v23.4s, v31.4s
+	SUBS $1, R12, R12
+	BNE rowloop
+
+rowtail:
+	CBZ R11, rowdone
+	VLD1R.P 4(R0), [V0.S4]
+	VLD1.P 32(R1), [V8.S4, V9.S4]
+	VLD1.P 32(R2), [V10.S4, V11.S4]
+	VLD1.P 32(R3), [V12.S4, V13.S4]
+	VLD1.P 32(R4), [V14.S4, V15.S4]
+	WORD $0x4f809118 // fmul v24.4s, v8.4s, v0.s[0]
+	WORD $0x4f809139 // fmul v25.4s, v9.4s, v0.s[0]
+	WORD $0x4f80915a // fmul v26.4s, v10.4s, v0.s[0]
+	WORD $0x4f80917b // fmul v27.4s, v11.4s, v0.s[0]
+	WORD $0x4f80919c // fmul v28.4s, v12.4s, v0.s[0]
+	WORD $0x4f8091bd // fmul v29.4s, v13.4s, v0.s[0]
+	WORD $0x4f8091de // fmul v30.4s, v14.4s, v0.s[0]
+	WORD $0x4f8091ff // fmul v31.4s, v15.4s, v0.s[0]
+	WORD $0x4e38d610 // fadd v16.4s, v16.4s, v24.4s
+	WORD $0x4e39d631 // fadd v17.4s, v17.4s, v25.4s
+	WORD $0x4e3ad652 // fadd v18.4s, v18.4s, v26.4s
+	WORD $0x4e3bd673 // fadd v19.4s, v19.4s, v27.4s
+	WORD $0x4e3cd694 // fadd v20.4s, v20.4s, v28.4s
+	WORD $0x4e3dd6b5 // fadd v21.4s, v21.4s, v29.4s
+	WORD $0x4e3ed6d6 // fadd v22.4s, v22.4s, v30.4s
+	WORD $0x4e3fd6f7 // fadd v23.4s, v23.4s, v31.4s
+	SUBS $1, R11, R11
+	B rowtail
+
+rowdone:
+	MOVD bias+24(FP), R9
+	MOVD clamp+32(FP), R10
+	VLD1R.P 4(R10), [V10.S4] // lo
+	VLD1R (R10), [V11.S4]     // hi
+	MOVD out+40(FP), R0
+	MOVD nblk+48(FP), R2
+	VLD1.P 32(R9), [V8.S4, V9.S4]
+	WORD $0x4e28d610 // fadd v16.4s, v16.4s, v8.4s
+	WORD $0x4e2af610 // fmax v16.4s, v16.4s, v10.4s
+	WORD $0x4eabf610 // fmin v16.4s, v16.4s, v11.4s
+	WORD $0x4e29d631 // fadd v17.4s, v17.4s, v9.4s
+	WORD $0x4e2af631 // fmax v17.4s, v17.4s, v10.4s
+	WORD $0x4eabf631 // fmin v17.4s, v17.4s, v11.4s
+	VST1.P [V16.S4, V17.S4], 32(R0)
+	SUBS $1, R2, R2
+	BEQ rowret
+	VLD1.P 32(R9), [V8.S4, V9.S4]
+	WORD $0x4e28d652 // fadd v18.4s, v18.4s, v8.4s
+	WORD $0x4e2af652 // fmax v18.4s, v18.4s, v10.4s
+	WORD $0x4eabf652 // fmin v18.4s, v18.4s, v11.4s
+	WORD $0x4e29d673 // fadd v19.4s, v19.4s, v9.4s
+	WORD $0x4e2af673 // fmax v19.4s, v19.4s, v10.4s
+	WORD $0x4eabf673 // fmin v19.4s, v19.4s, v11.4s
+	VST1.P [V18.S4, V19.S4], 32(R0)
+	SUBS $1, R2, R2
+	BEQ rowret
+	VLD1.P 32(R9), [V8.S4, V9.S4]
+	WORD $0x4e28d694 // fadd v20.4s, v20.4s, v8.4s
+	WORD $0x4e2af694 // fmax v20.4s, v20.4s, v10.4s
+	WORD $0x4eabf694 // fmin v20.4s, v20.4s, v11.4s
+	WORD $0x4e29d6b5 // fadd v21.4s, v21.4s, v9.4s
+	WORD $0x4e2af6b5 // fmax v21.4s, v21.4s, v10.4s
+	WORD $0x4eabf6b5 // fmin v21.4s, v21.4s, v11.4s
+	VST1.P [V20.S4, V21.S4], 32(R0)
+	SUBS $1, R2, R2
+	BEQ rowret
+	VLD1.P 32(R9), [V8.S4, V9.S4]
+	WORD $0x4e28d6d6 // fadd v22.4s, v22.4s, v8.4s
+	WORD $0x4e2af6d6 // fmax v22.4s, v22.4s, v10.4s
+	WORD $0x4eabf6d6 // fmin v22.4s, v22.4s, v11.4s
+	WORD $0x4e29d6f7 // fadd v23.4s, v23.4s, v9.4s
+	WORD $0x4e2af6f7 // fmax v23.4s, v23.4s, v10.4s
+	WORD $0x4eabf6f7 // fmin v23.4s, v23.4s, v11.4s
+	VST1.P [V22.S4, V23.S4], 32(R0)
+
+rowret:
 	RET
 
 // func dw3x3F32NEON(in, w, bias, out *float32, c8 int, dy, dx, sx uintptr, n int, clamp *float32)

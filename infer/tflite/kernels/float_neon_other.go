@@ -8,6 +8,10 @@ func gemmF32TileNEON(rows **float32, k int, w *float32, bias *float32, clamp *fl
 	mustHave(PathNEON)
 }
 
+func gemmF32RowNEON(x *float32, k int, w **float32, bias *float32, clamp *float32, out *float32, nblk int) {
+	mustHave(PathNEON)
+}
+
 func dw3x3F32NEON(in, w, bias, out *float32, c8 int, dy, dx, sx uintptr, n int, clamp *float32) {
 	mustHave(PathNEON)
 }

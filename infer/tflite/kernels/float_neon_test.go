@@ -90,6 +90,56 @@ func TestFloatTileNEONRandom(t *testing.T) {
 	}
 }
 
+// TestFloatRowNEONRandom compares gemmF32RowNEON (one pixel, nblk
+// blocks of 8 channels, blocks past nblk pointing at the last one) with
+// scalar Go sums of rounded products, for K = 0–1023 (K = 0–7 first),
+// every data kind and clamp, and checks that only nblk·8 floats are
+// written.
+func TestFloatRowNEONRandom(t *testing.T) {
+	if !available(PathNEON) {
+		t.Skip("no arm64 path on this CPU or build")
+	}
+	r := rand.New(rand.NewPCG(25, 26))
+	for it := range 120 {
+		k := r.IntN(1024)
+		if it < 8 {
+			k = it
+		}
+		kind := floatKinds[it%len(floatKinds)]
+		x := floatData(r, kind, k+1)
+		nblk := 1 + r.IntN(4)
+		w := floatData(r, floatKinds[(it+2)%len(floatKinds)], nblk*k*floatNR+1)
+		bias := floatBias(r, []string{"unit", "negzero"}[it%2], nblk*floatNR)
+		cl := floatClamps[r.IntN(len(floatClamps))]
+		var ws [4]*float32
+		for b := range ws {
+			ws[b] = &w[min(b, nblk-1)*k*floatNR]
+		}
+		out := make([]float32, 4*floatNR+1)
+		for i := range out {
+			out[i] = math.Float32frombits(0x7fc0dead)
+		}
+		gemmF32RowNEON(&x[0], k, &ws[0], &bias[0], &cl[0], &out[0], nblk)
+		for i, got := range out {
+			b, c := i/floatNR, i%floatNR
+			if b >= nblk {
+				if math.Float32bits(got) != 0x7fc0dead {
+					t.Fatalf("k=%d nblk=%d: float %d written (%g)", k, nblk, i, got)
+				}
+				continue
+			}
+			var acc float32
+			for tap := range k {
+				acc += float32(x[tap] * w[(b*k+tap)*floatNR+c])
+			}
+			want := min(max(acc+bias[i], cl[0]), cl[1])
+			if math.Float32bits(got) != math.Float32bits(want) && !(got != got && want != want) {
+				t.Fatalf("%s k=%d nblk=%d clamp %v block %d channel %d: %g (%#08x), want %g (%#08x)", kind, k, nblk, cl, b, c, got, math.Float32bits(got), want, math.Float32bits(want))
+			}
+		}
+	}
+}
+
 // TestDepthwiseFloatNEONRandom compares dw3x3F32NEON (a run of interior
 // pixels with strides and dilations) and dwTapsF32NEON (0 to 9 taps)
 // with scalar Go sums that start at the bias and add the rounded products
