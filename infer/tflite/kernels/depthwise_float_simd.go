@@ -25,7 +25,7 @@ func dwInterior(p *ConvParams) (lo, hi int) {
 // each output row (all nine taps inside the image) computed by
 // dw3x3F32AVX2 (dw3x3F32NEON on arm64); border pixels run dwTapsF32AVX2
 // (dwTapsF32NEON) on the list of their taps inside the image, in the same
-// order. See float_simd.go for the clamp.
+// order. See float_simd.go (float_neon.go on arm64) for the clamp.
 func depthwiseFloatSIMD(j *kernelJob, w, lo, hi int) {
 	p := j.p
 	arm := Active().arm64()
@@ -41,6 +41,9 @@ func depthwiseFloatSIMD(j *kernelJob, w, lo, hi int) {
 		if b == 0 && math.Signbit(float64(b)) {
 			fused = false // a sum may be −0
 		}
+	}
+	if arm {
+		fused = neonClamp(j.actMin, j.actMax) // FMAX/FMIN order ±0 as Go does
 	}
 	clamp := [2]float32{j.actMin, j.actMax}
 	if !fused {

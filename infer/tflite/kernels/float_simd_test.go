@@ -454,8 +454,7 @@ func TestIm2colRowsFloat(t *testing.T) {
 }
 
 // floatSIMDPaths are the available paths with float32 kernels: amd64's,
-// and arm64's neon and dotprod (their conv/FC kernel; depthwise runs the
-// generic float code there).
+// and arm64's neon and dotprod.
 func floatSIMDPaths() []Path {
 	var ps []Path
 	for _, p := range Available() {
