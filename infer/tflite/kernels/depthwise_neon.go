@@ -7,7 +7,9 @@ import "unsafe"
 // The arm64 paths (neon and dotprod) run 3x3 depthwise convolutions with
 // depth multiplier 1 and a multiple of 8 channels in assembly
 // (depthwise_neon_arm64.s), as the amd64 ones do: runs of up to dwChunk
-// interior output pixels get their exact int32 sums from dw3x3*NEON,
+// interior output pixels get their exact int32 sums from dw3x3*NEON
+// (dw3x3S1*NEON when stride = dilation, as in MobileNets' stride-1
+// layers: one new input column per pixel),
 // border pixels read their taps through pointers (dwTaps*NEON; taps
 // outside the image point at a row of the input zero point, which adds
 // exactly 0 against the constant's InputOffset·Σw term) when the zero
@@ -66,9 +68,14 @@ func depthwiseInteriorNEON[T quantElem](p *ConvParams, pd *PackedDepthwise, in, 
 		n := min(dwChunk, ox1-ox)
 		ix0 := ox*p.StrideW - p.PadLeft
 		src := (*byte)(unsafe.Pointer(&in[((b*p.InH+iy0)*p.InW+ix0)*c]))
-		if signed {
+		switch {
+		case sx == dx && signed:
+			dw3x3S1I8NEON(src, &pd.w9h[0], &acc[0], c/8, dy, dx, n)
+		case sx == dx:
+			dw3x3S1U8NEON(src, &pd.w9h[0], &acc[0], c/8, dy, dx, n)
+		case signed:
 			dw3x3I8NEON(src, &pd.w9h[0], &acc[0], c/8, dy, dx, sx, n)
-		} else {
+		default:
 			dw3x3U8NEON(src, &pd.w9h[0], &acc[0], c/8, dy, dx, sx, n)
 		}
 		requantDepthwiseNEON(pd, acc, quantBytes(out[((b*p.OutH+oy)*p.OutW+ox)*c:][:n*c]), n, c)

@@ -22,3 +22,13 @@ func dwTapsU8NEON(taps *[9]*byte, w *int16, acc *int32, c8 int)
 
 //go:noescape
 func dwTapsI8NEON(taps *[9]*byte, w *int16, acc *int32, c8 int)
+
+// dw3x3S1U8NEON and dw3x3S1I8NEON are dw3x3U8NEON and dw3x3I8NEON for
+// pixels dx bytes apart (stride = dilation): each pixel loads one new
+// input column and reuses two of the previous pixel's.
+//
+//go:noescape
+func dw3x3S1U8NEON(in *byte, w *int16, acc *int32, c8 int, dy, dx uintptr, n int)
+
+//go:noescape
+func dw3x3S1I8NEON(in *byte, w *int16, acc *int32, c8 int, dy, dx uintptr, n int)

@@ -20,3 +20,11 @@ func dwTapsU8NEON(taps *[9]*byte, w *int16, acc *int32, c8 int) {
 func dwTapsI8NEON(taps *[9]*byte, w *int16, acc *int32, c8 int) {
 	mustHave(PathNEON)
 }
+
+func dw3x3S1U8NEON(in *byte, w *int16, acc *int32, c8 int, dy, dx uintptr, n int) {
+	mustHave(PathNEON)
+}
+
+func dw3x3S1I8NEON(in *byte, w *int16, acc *int32, c8 int, dy, dx uintptr, n int) {
+	mustHave(PathNEON)
+}

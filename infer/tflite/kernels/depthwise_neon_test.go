@@ -33,6 +33,9 @@ func checkDepthwiseNEON(t *testing.T, r *rand.Rand, signed, extremes bool) {
 	c := 8 * c8
 	px := 1 + r.IntN(dwChunk)
 	stride, dil := 1+r.IntN(3), 1+r.IntN(2)
+	if r.IntN(2) == 0 {
+		stride = dil // the stride-1 kernel's case
+	}
 	inW := (px-1)*stride + 2*dil + 1 + r.IntN(3)
 	inH := 2*dil + 1
 	in := make([]byte, inH*inW*c)
@@ -72,19 +75,33 @@ func checkDepthwiseNEON(t *testing.T, r *rand.Rand, signed, extremes bool) {
 		}
 	}
 	acc := make([]int32, px*c)
-	for i := range acc {
-		acc[i] = int32(r.Uint32()) // overwritten, not added to
-	}
 	dy, dx, sx := uintptr(dil*inW*c), uintptr(dil*c), uintptr(stride*c)
-	if signed {
-		dw3x3I8NEON(&in[0], &w[0], &acc[0], c8, dy, dx, sx, px)
-	} else {
-		dw3x3U8NEON(&in[0], &w[0], &acc[0], c8, dy, dx, sx, px)
+	kernels := []func(){func() {
+		if signed {
+			dw3x3I8NEON(&in[0], &w[0], &acc[0], c8, dy, dx, sx, px)
+		} else {
+			dw3x3U8NEON(&in[0], &w[0], &acc[0], c8, dy, dx, sx, px)
+		}
+	}}
+	if stride == dil {
+		kernels = append(kernels, func() {
+			if signed {
+				dw3x3S1I8NEON(&in[0], &w[0], &acc[0], c8, dy, dx, px)
+			} else {
+				dw3x3S1U8NEON(&in[0], &w[0], &acc[0], c8, dy, dx, px)
+			}
+		})
 	}
-	for p := range px {
-		for ch := range c {
-			if got := acc[(ch/8*px+p)*8+ch%8]; got != want[p*c+ch] {
-				t.Fatalf("dw3x3 signed=%v c=%d n=%d stride=%d dil=%d: pixel %d channel %d = %d, want %d", signed, c, px, stride, dil, p, ch, got, want[p*c+ch])
+	for k, run := range kernels {
+		for i := range acc {
+			acc[i] = int32(r.Uint32()) // overwritten, not added to
+		}
+		run()
+		for p := range px {
+			for ch := range c {
+				if got := acc[(ch/8*px+p)*8+ch%8]; got != want[p*c+ch] {
+					t.Fatalf("dw3x3 (kernel %d) signed=%v c=%d n=%d stride=%d dil=%d: pixel %d channel %d = %d, want %d", k, signed, c, px, stride, dil, p, ch, got, want[p*c+ch])
+				}
 			}
 		}
 	}
