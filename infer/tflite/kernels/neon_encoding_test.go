@@ -17,7 +17,7 @@ var wordLine = regexp.MustCompile(`^\s*WORD \$0x([0-9a-f]{8}) // (.+)$`)
 
 // decodeA64 disassembles the few Advanced SIMD encodings the arm64
 // kernels emit as WORDs, field by field as the Arm ARM lays them out
-// (C7.2: SMLAL by element, SDOT by element, SMULL and SMLAL (vector),
+// (C7.2: SMLAL by element, SDOT by element, SMULL, SMLAL and SADDW (vector),
 // SSHLL, SADDLP, SADALP,
 // SQADD, SSHL, SRSHL, SMAX, SMIN, SQRDMULH, SSHR), or
 // returns "" for anything else.
@@ -47,6 +47,12 @@ func decodeA64(w uint32) string {
 			return fmt.Sprintf("%s2 v%d.4s, v%d.8h, v%d.8h", name, rd, rn, bits(20, 16))
 		}
 		return fmt.Sprintf("%s v%d.4s, v%d.4h, v%d.4h", name, rd, rn, bits(20, 16))
+	// SADDW{2} (.4S, .4S, .{4,8}H): 0 Q U=0 01110 01 1 Rm 0001 00 Rn Rd.
+	case bits(31, 31) == 0 && bits(29, 21) == 0b001110011 && bits(15, 10) == 0b000100:
+		if q == 1 {
+			return fmt.Sprintf("saddw2 v%d.4s, v%d.4s, v%d.8h", rd, rn, bits(20, 16))
+		}
+		return fmt.Sprintf("saddw v%d.4s, v%d.4s, v%d.4h", rd, rn, bits(20, 16))
 	// SSHLL{2} with immh:immb = 0001:000 (8-bit elements, shift 0) is
 	// SXTL{2}: 0 Q U=0 011110 immh immb 10100 1 Rn Rd.
 	case bits(31, 31) == 0 && bits(29, 23) == 0b0011110 && bits(22, 16) == 0b0001000 && bits(15, 10) == 0b101001:
@@ -121,6 +127,7 @@ func TestNEONEncodings(t *testing.T) {
 	}{
 		{"gemm_neon_arm64.s", 210},
 		{"depthwise_neon_arm64.s", 4 * 18}, // + 2 · 9 SXTL
+		{"add_neon_arm64.s", 2 * 64},       // + 4 SXTL
 	} {
 		w, a := asmWords(t, f.name)
 		if len(w) < f.n {
@@ -153,6 +160,7 @@ func TestNEONEncodings(t *testing.T) {
 		{0x0e60c21c, "smull v28.4s, v16.4h, v0.4h"},
 		{0x4e61823d, "smlal2 v29.4s, v17.8h, v1.8h"},
 		{0x2e60c21c, ""}, // UMULL: not emitted
+		{0x4e731018, "saddw2 v24.4s, v0.4s, v19.8h"},
 		{0x6e80e110, ""}, // UDOT: not emitted
 		{0x4ea08400, ""}, // ADD (vector): not a WORD
 	} {

@@ -1,6 +1,6 @@
 // Command neongen writes gemm_neon_arm64.s, the arm64 micro-kernels of the
 // NEON and dotprod kernel paths (package kernels), and with -kernels
-// depthwise depthwise_neon_arm64.s. Go's arm64 assembler
+// depthwise or add depthwise_neon_arm64.s or add_neon_arm64.s. Go's arm64 assembler
 // has no SMLAL, SDOT, SXTL or SADALP, so those are emitted as WORD
 // directives, each with the instruction in Arm syntax as its comment;
 // kernels' TestNEONEncodings decodes every WORD independently (and, where
@@ -300,10 +300,14 @@ func (g *gen) requant() {
 
 func main() {
 	out := flag.String("o", "gemm_neon_arm64.s", "output file")
-	kernels := flag.String("kernels", "gemm", "which kernels: gemm or depthwise (depthwise.go)")
+	kernels := flag.String("kernels", "gemm", "which kernels: gemm, depthwise (depthwise.go) or add (add.go)")
 	flag.Parse()
-	if *kernels == "depthwise" {
+	switch *kernels {
+	case "depthwise":
 		writeDepthwise(*out)
+		return
+	case "add":
+		writeAdd(*out)
 		return
 	}
 	var g gen
