@@ -39,15 +39,22 @@ func addVectors(p *AddParams, v *[addVecs * 8]int32) {
 }
 
 // addFlatSIMD computes the first len(out) &^ 7 elements of addFlat with
-// AVX2 and returns how many it did. The left shifts (20 plus the input's)
+// AVX2 (on arm64, len(out) &^ 15 with NEON: addFlatNEON) and returns how
+// many it did. The left shifts (20 plus the input's)
 // are applied as one int32 shift, as the Go code's two shifts wrap the
 // same way; the shifts of QuantizeMultiplier's results are at most 31.
 func addFlatSIMD[T int8like](p *AddParams, a, b, out []T) int {
 	n := len(out) &^ 7
 	l1, _ := splitShift(p.Input1Shift)
 	l2, _ := splitShift(p.Input2Shift)
-	if n == 0 || !Active().x86() || p.LeftShift+int(l1) > 31 || p.LeftShift+int(l2) > 31 ||
+	if n == 0 || p.LeftShift+int(l1) > 31 || p.LeftShift+int(l2) > 31 ||
 		p.Input1Shift < -31 || p.Input2Shift < -31 || p.OutputShift < -31 || p.OutputShift > 31 {
+		return 0
+	}
+	if Active().arm64() {
+		return addFlatNEON(p, a, b, out)
+	}
+	if !Active().x86() {
 		return 0
 	}
 	var v [addVecs * 8]int32

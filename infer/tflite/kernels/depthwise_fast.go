@@ -19,6 +19,8 @@ type PackedDepthwise struct {
 	simdBorder bool         // SIMD paths: border pixels too, through a padded patch
 	w9         []int32      // SIMD paths: per 8 channels, 9 taps of 8 weights
 	w16        []int32      // vnni path, lanes 16: per 16 channels, 9 taps of 16 weights
+	neon       bool         // arm64 paths: the SIMD kernels are depthwise_neon.go's
+	w9h        []int16      // arm64 paths: per 8 channels, 9 taps of 8 weights
 	lanes      int          // SIMD paths: int32 lanes of the requantization vectors (8 or 16)
 	padRow     []byte       // SIMD paths: C copies of the input zero point
 	rq         []int32      // SIMD paths: requantization groups

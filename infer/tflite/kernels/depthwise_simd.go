@@ -21,7 +21,11 @@ const dwChunk = 8
 // pd.simd when the shape or quantization does not qualify.
 func packDepthwiseSIMD[T quantElem](pd *PackedDepthwise, p *ConvParams) {
 	c := p.OutC
-	pd.simd, pd.simdBorder = false, false
+	pd.simd, pd.simdBorder, pd.neon = false, false, false
+	if Active().arm64() {
+		packDepthwiseNEON[T](pd, p)
+		return
+	}
 	if !Active().x86() || !pd.fast || p.KH != 3 || p.KW != 3 || c%8 != 0 || c == 0 {
 		return
 	}
@@ -46,6 +50,12 @@ func packDepthwiseSIMD[T quantElem](pd *PackedDepthwise, p *ConvParams) {
 		packDepthwise16(pd, c)
 	}
 	pd.simd = true
+	packPadRow[T](pd, c)
+}
+
+// packPadRow sets pd.simdBorder and fills pd.padRow, the row of input
+// zero points the border kernels read for taps outside the image.
+func packPadRow[T quantElem](pd *PackedDepthwise, c int) {
 	// A tap outside the image must read as the input zero point −io.
 	var zero T
 	if ^zero < 0 {
@@ -67,6 +77,10 @@ func dwPanel(c int) int { return c * dwChunk }
 // point (which contributes exactly 0 against the constant's input-offset
 // term), so nothing is copied.
 func depthwiseBorderSIMD[T quantElem](p *ConvParams, pd *PackedDepthwise, in, out []T, acc []int32, b, oy, ox int) {
+	if pd.neon {
+		depthwiseBorderNEON(p, pd, in, out, acc, b, oy, ox)
+		return
+	}
 	c := p.OutC
 	iy0, ix0 := oy*p.StrideH-p.PadTop, ox*p.StrideW-p.PadLeft
 	var taps [9]*byte
@@ -94,6 +108,10 @@ func depthwiseBorderSIMD[T quantElem](p *ConvParams, pd *PackedDepthwise, in, ou
 // of batch b, all interior, into out, with acc (dwChunk·C int32) as
 // working memory.
 func depthwiseInteriorSIMD[T quantElem](p *ConvParams, pd *PackedDepthwise, in, out []T, acc []int32, b, oy, ox0, ox1 int) {
+	if pd.neon {
+		depthwiseInteriorNEON(p, pd, in, out, acc, b, oy, ox0, ox1)
+		return
+	}
 	c := p.OutC
 	var zero T
 	signed := ^zero < 0

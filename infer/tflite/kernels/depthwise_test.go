@@ -41,6 +41,11 @@ var depthwiseCases = []convCase{
 	{name: "3x3/c32/s2d2", p: geom(1, 11, 12, 32, 32, 3, 3, 2, 2, 1, true), relu: true},
 	{name: "3x3/c16/d3/valid", p: geom(1, 10, 12, 16, 16, 3, 3, 1, 3, 1, false), perChannel: true},
 	{name: "3x3/c72/6x5", p: geom(1, 6, 5, 72, 72, 3, 3, 1, 1, 1, true), perChannel: true, relu: true},
+	// The arm64 kernels (8 channels per group): one group on a 14x14 map,
+	// 7 groups, a map of border pixels only.
+	{name: "3x3/c8/14x14/s2/valid", p: geom(1, 14, 14, 8, 8, 3, 3, 2, 1, 1, false), perChannel: true},
+	{name: "3x3/c56/4x9", p: geom(1, 4, 9, 56, 56, 3, 3, 1, 1, 1, true), relu: true},
+	{name: "3x3/c24/1x1/s2", p: geom(1, 1, 1, 24, 24, 3, 3, 2, 1, 1, true), halfUp: true},
 }
 
 func TestDepthwiseQuantMatchesNaive(t *testing.T) {

@@ -1,5 +1,7 @@
 package kernels
 
+//go:generate go run ./internal/neongen -kernels float -o float_neon_arm64.s
+
 // The float32 CONV_2D / FULLY_CONNECTED driver of the arm64 paths (neon
 // and dotprod, both with Advanced SIMD). The filter keeps the generic
 // packing ([ceil(outC/8)][k][8]float32, packFloat); gemmF32TileNEON

@@ -17,7 +17,8 @@ var wordLine = regexp.MustCompile(`^\s*WORD \$0x([0-9a-f]{8}) // (.+)$`)
 
 // decodeA64 disassembles the few Advanced SIMD encodings the arm64
 // kernels emit as WORDs, field by field as the Arm ARM lays them out
-// (C7.2: SMLAL by element, SDOT by element, SSHLL, SADDLP, SADALP,
+// (C7.2: SMLAL by element, SDOT by element, SMULL, SMLAL and SADDW (vector),
+// SSHLL, SADDLP, SADALP,
 // SQADD, SSHL, SRSHL, SMAX, SMIN, SQRDMULH, SSHR), or
 // returns "" for anything else.
 func decodeA64(w uint32) string {
@@ -37,6 +38,21 @@ func decodeA64(w uint32) string {
 	// index H:L, register M:Rm.
 	case bits(31, 31) == 0 && q == 1 && bits(29, 24) == 0b001111 && bits(23, 22) == 0b10 && bits(15, 12) == 0b1110 && bits(10, 10) == 0:
 		return fmt.Sprintf("sdot v%d.4s, v%d.16b, v%d.4b[%d]", rd, rn, bits(20, 16), bits(11, 11)<<1|bits(21, 21))
+	// SMULL{2} / SMLAL{2} (vector), .4S from .4H/.8H ("three registers of
+	// different types", size 01): 0 Q U=0 01110 01 1 Rm opcode 00 Rn Rd
+	// with opcode 1100 (SMULL) or 1000 (SMLAL).
+	case bits(31, 31) == 0 && bits(29, 21) == 0b001110011 && bits(11, 10) == 0 && (bits(15, 12) == 0b1100 || bits(15, 12) == 0b1000):
+		name := map[uint32]string{0b1100: "smull", 0b1000: "smlal"}[bits(15, 12)]
+		if q == 1 {
+			return fmt.Sprintf("%s2 v%d.4s, v%d.8h, v%d.8h", name, rd, rn, bits(20, 16))
+		}
+		return fmt.Sprintf("%s v%d.4s, v%d.4h, v%d.4h", name, rd, rn, bits(20, 16))
+	// SADDW{2} (.4S, .4S, .{4,8}H): 0 Q U=0 01110 01 1 Rm 0001 00 Rn Rd.
+	case bits(31, 31) == 0 && bits(29, 21) == 0b001110011 && bits(15, 10) == 0b000100:
+		if q == 1 {
+			return fmt.Sprintf("saddw2 v%d.4s, v%d.4s, v%d.8h", rd, rn, bits(20, 16))
+		}
+		return fmt.Sprintf("saddw v%d.4s, v%d.4s, v%d.4h", rd, rn, bits(20, 16))
 	// SSHLL{2} with immh:immb = 0001:000 (8-bit elements, shift 0) is
 	// SXTL{2}: 0 Q U=0 011110 immh immb 10100 1 Rn Rd.
 	case bits(31, 31) == 0 && bits(29, 23) == 0b0011110 && bits(22, 16) == 0b0001000 && bits(15, 10) == 0b101001:
@@ -72,11 +88,11 @@ func decodeA64(w uint32) string {
 	return ""
 }
 
-// asmWords returns the WORD directives of gemm_neon_arm64.s: encodings and
-// the instructions their comments claim.
-func asmWords(t *testing.T) ([]uint32, []string) {
+// asmWords returns the WORD directives of the arm64 assembly file name:
+// encodings and the instructions their comments claim.
+func asmWords(t *testing.T, name string) ([]uint32, []string) {
 	t.Helper()
-	src, err := os.ReadFile("gemm_neon_arm64.s")
+	src, err := os.ReadFile(name)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -103,9 +119,21 @@ func asmWords(t *testing.T) ([]uint32, []string) {
 // instruction in its comment: by the Arm ARM's field layout (decodeA64),
 // and, where llvm-mc is installed, by assembling the comments with it.
 func TestNEONEncodings(t *testing.T) {
-	words, asm := asmWords(t)
-	if len(words) < 210 {
-		t.Fatalf("found %d WORDs in gemm_neon_arm64.s, want the kernels' 210", len(words))
+	var words []uint32
+	var asm []string
+	for _, f := range []struct {
+		name string
+		n    int
+	}{
+		{"gemm_neon_arm64.s", 210},
+		{"depthwise_neon_arm64.s", 4 * 18}, // + 2 · 9 SXTL
+		{"add_neon_arm64.s", 2 * 64},       // + 4 SXTL
+	} {
+		w, a := asmWords(t, f.name)
+		if len(w) < f.n {
+			t.Fatalf("found %d WORDs in %s, want at least the kernels' %d", len(w), f.name, f.n)
+		}
+		words, asm = append(words, w...), append(asm, a...)
 	}
 	for i, w := range words {
 		if got := decodeA64(w); got != asm[i] {
@@ -129,6 +157,10 @@ func TestNEONEncodings(t *testing.T) {
 		{0x6ea4b610, "sqrdmulh v16.4s, v16.4s, v4.4s"},
 		{0x4eac6e10, "smin v16.4s, v16.4s, v12.4s"},
 		{0x4f210694, "sshr v20.4s, v20.4s, #31"},
+		{0x0e60c21c, "smull v28.4s, v16.4h, v0.4h"},
+		{0x4e61823d, "smlal2 v29.4s, v17.8h, v1.8h"},
+		{0x2e60c21c, ""}, // UMULL: not emitted
+		{0x4e731018, "saddw2 v24.4s, v0.4s, v19.8h"},
 		{0x6e80e110, ""}, // UDOT: not emitted
 		{0x4ea08400, ""}, // ADD (vector): not a WORD
 	} {

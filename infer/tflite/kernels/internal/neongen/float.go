@@ -294,9 +294,9 @@ func (g *gen) dw3x3() {
 	g.p("	RET")
 }
 
-// dwTaps writes dwTapsF32NEON, one depthwise output pixel from a list of
+// dwTapsF32 writes dwTapsF32NEON, one depthwise output pixel from a list of
 // taps (the border pixels).
-func (g *gen) dwTaps() {
+func (g *gen) dwTapsF32() {
 	g.p("// func dwTapsF32NEON(in **float32, w **float32, ntaps int, bias, out *float32, c8 int, clamp *float32)")
 	g.p("// One depthwise output pixel of c = 8·c8 channels from ntaps taps (in[t]")
 	g.p("// and w[t] point to tap t's c inputs and weights), as dwTapsF32AVX2: per")
@@ -362,6 +362,6 @@ func floatFile() []byte {
 	g.p("")
 	g.dw3x3()
 	g.p("")
-	g.dwTaps()
+	g.dwTapsF32()
 	return g.Bytes()
 }
