@@ -85,19 +85,7 @@ func depthwiseInteriorNEON[T quantElem](p *ConvParams, pd *PackedDepthwise, in, 
 // depthwiseBorderNEON is depthwiseBorderSIMD for the arm64 kernels.
 func depthwiseBorderNEON[T quantElem](p *ConvParams, pd *PackedDepthwise, in, out []T, acc []int32, b, oy, ox int) {
 	c := p.OutC
-	iy0, ix0 := oy*p.StrideH-p.PadTop, ox*p.StrideW-p.PadLeft
-	var taps [9]*byte
-	for ky := range 3 {
-		iy := iy0 + ky*p.DilationH
-		for kx := range 3 {
-			ix := ix0 + kx*p.DilationW
-			t := &pd.padRow[0]
-			if iy >= 0 && iy < p.InH && ix >= 0 && ix < p.InW {
-				t = (*byte)(unsafe.Pointer(&in[((b*p.InH+iy)*p.InW+ix)*c]))
-			}
-			taps[ky*3+kx] = t
-		}
-	}
+	taps := borderTaps(p, pd, in, b, oy, ox)
 	var zero T
 	if ^zero < 0 {
 		dwTapsI8NEON(&taps, &pd.w9h[0], &acc[0], c/8)

@@ -82,6 +82,21 @@ func depthwiseBorderSIMD[T quantElem](p *ConvParams, pd *PackedDepthwise, in, ou
 		return
 	}
 	c := p.OutC
+	taps := borderTaps(p, pd, in, b, oy, ox)
+	var zero T
+	if ^zero < 0 {
+		dwTapsI8AVX2(&taps, &pd.w9[0], &pd.cst[0], &acc[0], c/8)
+	} else {
+		dwTapsU8AVX2(&taps, &pd.w9[0], &pd.cst[0], &acc[0], c/8)
+	}
+	pd.requant(acc, (*byte)(unsafe.Pointer(&out[((b*p.OutH+oy)*p.OutW+ox)*c])), 1, c)
+}
+
+// borderTaps points at the 3x3 taps of output pixel (b, oy, ox): the
+// input pixel's c channels, or the zero-point row pd.padRow for a tap
+// outside the image.
+func borderTaps[T quantElem](p *ConvParams, pd *PackedDepthwise, in []T, b, oy, ox int) [9]*byte {
+	c := p.OutC
 	iy0, ix0 := oy*p.StrideH-p.PadTop, ox*p.StrideW-p.PadLeft
 	var taps [9]*byte
 	for ky := range 3 {
@@ -95,13 +110,7 @@ func depthwiseBorderSIMD[T quantElem](p *ConvParams, pd *PackedDepthwise, in, ou
 			taps[ky*3+kx] = t
 		}
 	}
-	var zero T
-	if ^zero < 0 {
-		dwTapsI8AVX2(&taps, &pd.w9[0], &pd.cst[0], &acc[0], c/8)
-	} else {
-		dwTapsU8AVX2(&taps, &pd.w9[0], &pd.cst[0], &acc[0], c/8)
-	}
-	pd.requant(acc, (*byte)(unsafe.Pointer(&out[((b*p.OutH+oy)*p.OutW+ox)*c])), 1, c)
+	return taps
 }
 
 // depthwiseInteriorSIMD computes output pixels [ox0, ox1) of output row oy
