@@ -85,53 +85,53 @@ type engineRow struct {
 }
 
 func benchEngines(ctx context.Context, models, engines []string, threads []int, runs, warmup, rounds int) ([]engineRow, error) {
-	type key struct{ model, engine string }
-	loaded := map[key]infer.Model{}
+	// One task per row (model × threads): its models by engine, and each
+	// engine's round medians.
+	type task struct {
+		path    string
+		threads int
+		models  map[string]infer.Model
+		samples map[string][]float64
+	}
 	var rows []engineRow
-	samples := map[[2]int]map[string][]float64{} // (model, threads) → engine → round medians
-	for mi, path := range models {
+	var tasks []task
+	for _, path := range models {
+		loaded := map[string]infer.Model{}
 		for _, e := range engines {
 			m, err := infer.Open(path, infer.LoadOptions{Engine: e})
 			if err != nil {
 				return nil, fmt.Errorf("bench-engines: %w", err)
 			}
-			loaded[key{path, e}] = m
+			loaded[e] = m
 		}
-		for ti, t := range threads {
-			row := engineRow{Model: loaded[key{path, engines[0]}].Info().Name, Threads: t, MS: map[string]float64{}, Backend: map[string]string{}}
+		for _, t := range threads {
+			row := engineRow{Model: loaded[engines[0]].Info().Name, Threads: t, MS: map[string]float64{}, Backend: map[string]string{}}
 			for _, e := range engines {
-				row.Backend[e] = backendOf(loaded[key{path, e}], t)
+				row.Backend[e] = backendOf(loaded[e], t)
 			}
 			rows = append(rows, row)
-			samples[[2]int{mi, ti}] = map[string][]float64{}
+			tasks = append(tasks, task{path: path, threads: t, models: loaded, samples: map[string][]float64{}})
 		}
 	}
 	for r := range rounds {
-		for mi, path := range models {
-			for ti, t := range threads {
-				order := slices.Clone(engines)
-				if r%2 == 1 {
-					slices.Reverse(order)
+		for _, tk := range tasks {
+			order := slices.Clone(engines)
+			if r%2 == 1 {
+				slices.Reverse(order)
+			}
+			for _, e := range order {
+				res, err := tflite.Bench(ctx, tk.models[e], tk.threads, runs, warmup)
+				if err != nil {
+					return nil, fmt.Errorf("bench-engines %s %s: %w", tk.path, e, err)
 				}
-				for _, e := range order {
-					res, err := tflite.Bench(ctx, loaded[key{path, e}], t, runs, warmup)
-					if err != nil {
-						return nil, fmt.Errorf("bench-engines %s %s: %w", path, e, err)
-					}
-					s := samples[[2]int{mi, ti}]
-					s[e] = append(s[e], float64(res.Median)/float64(time.Millisecond))
-				}
+				tk.samples[e] = append(tk.samples[e], float64(res.Median)/float64(time.Millisecond))
 			}
 		}
 	}
-	i := 0
-	for mi := range models {
-		for ti := range threads {
-			for e, v := range samples[[2]int{mi, ti}] {
-				slices.Sort(v)
-				rows[i].MS[e] = v[len(v)/2]
-			}
-			i++
+	for i, tk := range tasks {
+		for e, v := range tk.samples {
+			slices.Sort(v)
+			rows[i].MS[e] = v[len(v)/2]
 		}
 	}
 	return rows, nil

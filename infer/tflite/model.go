@@ -57,23 +57,30 @@ func Load(data []byte, opts infer.LoadOptions) (*Model, error) {
 	if err != nil {
 		return nil, fmt.Errorf("tflite.Load: %w", err)
 	}
-	m.info.SHA256 = infer.SHA256(data)
-	// Metadata and labels are informational: a model whose metadata is
-	// damaged still runs, without them.
+	DescribeFile(&m.info, data, sm, opts)
+	return m, nil
+}
+
+// DescribeFile fills what a model file says about itself into info: its
+// sha256, embedded labels, and the metadata's name (unless opts names the
+// model), version, description and input normalization. Metadata and
+// labels are informational: a model whose metadata is damaged still runs,
+// without them. The tflite_c engine describes its models with it too.
+func DescribeFile(info *infer.ModelInfo, data []byte, sm *schema.Model, opts infer.LoadOptions) {
+	info.SHA256 = infer.SHA256(data)
 	if labels, err := schema.Labels(data, sm); err == nil {
-		m.info.Labels = labels
+		info.Labels = labels
 	}
 	if md, err := schema.ReadMetadata(sm, data); err == nil && md != nil {
 		if opts.Name == "" && md.Name != "" {
-			m.info.Name = md.Name
+			info.Name = md.Name
 		}
-		m.info.Version = md.Version
+		info.Version = md.Version
 		if md.Description != "" {
-			m.info.Description = md.Description
+			info.Description = md.Description
 		}
-		m.info.Mean, m.info.Std = md.Normalization()
+		info.Mean, info.Std = md.Normalization()
 	}
-	return m, nil
 }
 
 // FromSchema prepares an already parsed model: semantic checks, shape

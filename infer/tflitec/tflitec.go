@@ -91,6 +91,7 @@ import (
 	"unsafe"
 
 	"github.com/fovea-edge/fovea/infer"
+	"github.com/fovea-edge/fovea/infer/tflite"
 	"github.com/fovea-edge/fovea/infer/tflite/schema"
 )
 
@@ -163,19 +164,7 @@ func modelInfo(data []byte, sm *schema.Model, opts infer.LoadOptions) infer.Mode
 		return info
 	}
 	info.Description = sm.Description
-	if labels, err := schema.Labels(data, sm); err == nil {
-		info.Labels = labels
-	}
-	if md, err := schema.ReadMetadata(sm, data); err == nil && md != nil {
-		if opts.Name == "" && md.Name != "" {
-			info.Name = md.Name
-		}
-		info.Version = md.Version
-		if md.Description != "" {
-			info.Description = md.Description
-		}
-		info.Mean, info.Std = md.Normalization()
-	}
+	tflite.DescribeFile(&info, data, sm, opts)
 	if len(sm.Subgraphs) > 0 {
 		counts := map[string]int{}
 		var names []string
