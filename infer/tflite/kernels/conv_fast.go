@@ -97,8 +97,8 @@ func flipCopy(dst, src []int8) {
 	}
 }
 
-// bytesOf views int8 values as bytes.
-func bytesOf(b []int8) []byte {
+// bytesOf views 8-bit values as bytes.
+func bytesOf[T int8like](b []T) []byte {
 	if len(b) == 0 {
 		return nil
 	}

@@ -32,14 +32,11 @@ func PrepareMeanHW(n, h, w, c int, inScale float32, inZP int32, outScale float32
 func MeanHWQuant[T int8like](p *MeanHWParams, in, out []T, acc []int32) {
 	lo, hi := Limits[T]()
 	acc = acc[:p.C]
+	var zero T
+	signed := ^zero < 0
 	for b := 0; b < p.N; b++ {
-		clear(acc)
 		img := in[b*p.H*p.W*p.C:][:p.H*p.W*p.C]
-		for i := 0; i < p.H*p.W; i++ {
-			for c, v := range img[i*p.C:][:p.C] {
-				acc[c] += int32(v)
-			}
-		}
+		sumChannels(bytesOf(img), p.H*p.W, p.C, signed, acc)
 		o := out[b*p.C:][:p.C]
 		for c, s := range acc {
 			r := MultiplyByQuantizedMultiplier(s, p.Multiplier, p.Shift) + p.Bias

@@ -23,15 +23,22 @@ func PrepareRequant(inScale float32, inZP int32, outScale float32, outZP int32) 
 func Requant[I, O int8like](p *RequantParams, in []I, out []O) {
 	lo, hi := Limits[O]()
 	if len(in) >= 1024 {
-		var table [256]O
+		var table [256]byte
 		for b := range 256 {
 			v := int32(I(b))
 			r := MultiplyByQuantizedMultiplier(v-p.InZP, p.Multiplier, p.Shift) + p.OutZP
-			table[b] = O(min(max(r, lo), hi))
+			table[b] = byte(O(min(max(r, lo), hi)))
 		}
-		out = out[:len(in)]
-		for i, v := range in {
-			out[i] = table[uint8(v)]
+		src, dst := bytesOf(in), bytesOf(out[:len(in)])
+		// Equal scales and zero points 128 apart (uint8 ↔ int8, as
+		// models with uint8 inputs and int8 insides have) only move
+		// every byte by one offset.
+		if c, ok := byteOffset(&table); ok {
+			addBytes(src, dst, c)
+			return
+		}
+		for i, v := range src {
+			dst[i] = table[v]
 		}
 		return
 	}
