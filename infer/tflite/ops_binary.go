@@ -111,9 +111,9 @@ func (k *binExtK) run(x *execCtx) {
 		// multiplier negated (sub.cc), which rounds exact ties of that
 		// input's rescaling the other way from subtracting afterwards.
 		if k.dtype == infer.UInt8 {
-			kernels.AddQuant(&k.add, &k.bc, a, b, out)
+			kernels.AddQuant(&k.add, &k.bc, a, b, out, x.scratch, x.pool)
 		} else {
-			kernels.AddQuant(&k.add, &k.bc, as8[int8](a), as8[int8](b), as8[int8](out))
+			kernels.AddQuant(&k.add, &k.bc, as8[int8](a), as8[int8](b), as8[int8](out), x.scratch, x.pool)
 		}
 	case schema.OpSquaredDifference:
 		if k.dtype == infer.UInt8 {

@@ -33,13 +33,13 @@ func (k *binK) run(x *execCtx) {
 		if k.mul {
 			kernels.MulQuant(&k.mulp, &k.bc, a, b, out)
 		} else {
-			kernels.AddQuant(&k.add, &k.bc, a, b, out)
+			kernels.AddQuant(&k.add, &k.bc, a, b, out, x.scratch, x.pool)
 		}
 	case infer.Int8:
 		if k.mul {
 			kernels.MulQuant(&k.mulp, &k.bc, as8[int8](a), as8[int8](b), as8[int8](out))
 		} else {
-			kernels.AddQuant(&k.add, &k.bc, as8[int8](a), as8[int8](b), as8[int8](out))
+			kernels.AddQuant(&k.add, &k.bc, as8[int8](a), as8[int8](b), as8[int8](out), x.scratch, x.pool)
 		}
 	case infer.Int32:
 		f := addI32

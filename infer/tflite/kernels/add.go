@@ -77,13 +77,38 @@ func (p *AddParams) add(a, b int32) int32 {
 	return min(max(r, p.ActMin), p.ActMax)
 }
 
-// AddQuant computes quantized ADD with broadcasting.
-func AddQuant[T int8like](p *AddParams, bc *Broadcast4, a, b, out []T) {
+// AddQuant computes quantized ADD with broadcasting. A flat ADD of
+// inputs of the output's shape is shared by pool's workers (s holds the
+// call; both may be nil).
+func AddQuant[T int8like](p *AddParams, bc *Broadcast4, a, b, out []T, s *Scratch, pool *Pool) {
 	if bc.Flat && p.Input1Multiplier > 0 && p.Input2Multiplier > 0 && p.OutputMultiplier > 0 {
-		addFlat(p, a, b, out)
+		units := (len(out) + addUnit - 1) / addUnit
+		if pool.Workers() == 1 || units < 2 {
+			addFlat(p, a, b, out)
+			return
+		}
+		j := scratchOrNew(s).start(addFlatJob)
+		var zero T
+		j.add, j.addSigned = p, ^zero < 0
+		j.addA, j.addB, j.addOut = bytesOf(a[:len(out)]), bytesOf(b[:len(out)]), bytesOf(out)
+		pool.run(j, units)
 		return
 	}
 	bc.each(func(o, ia, ib int) { out[o] = T(p.add(int32(a[ia]), int32(b[ib]))) })
+}
+
+// addUnit is the elements of one share of a threaded flat ADD: a
+// multiple of the SIMD widths, large enough to pay for the claim.
+const addUnit = 4096
+
+func addFlatJob(j *kernelJob, _, lo, hi int) {
+	from, to := lo*addUnit, min(hi*addUnit, len(j.addOut))
+	a, b, out := j.addA[from:to], j.addB[from:to], j.addOut[from:to]
+	if j.addSigned {
+		addFlat(j.add, int8View(a), int8View(b), int8View(out))
+	} else {
+		addFlat(j.add, a, b, out)
+	}
 }
 
 // AddFloat32 computes ADD in float32 with broadcasting and a clamp.

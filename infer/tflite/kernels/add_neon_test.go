@@ -21,7 +21,7 @@ func TestAddFlatLengths(t *testing.T) {
 				out[i] = 99
 			}
 			bc, _, _ := MakeBroadcast4([]int{n}, []int{n})
-			AddQuant(&p, &bc, a, b, out[:n])
+			AddQuant(&p, &bc, a, b, out[:n], nil, nil)
 			for i := range n {
 				if want := p.add(int32(a[i]), int32(b[i])); int32(out[i]) != want {
 					t.Fatalf("%v n=%d: out[%d] = add(%d, %d) = %d; want %d", path, n, i, a[i], b[i], out[i], want)

@@ -33,6 +33,9 @@ func TestAddFlatMatchesReference(t *testing.T) {
 			lo, hi     int32
 		}{r.Float32()*0.5 + 1e-3, r.Float32()*0.5 + 1e-3, r.Float32()*0.5 + 1e-3, r.Int32N(256) - 128, r.Int32N(256) - 128, r.Int32N(256) - 128, -128, 127})
 	}
+	pool := NewPool(3)
+	defer pool.Close()
+	s := NewScratch(0)
 	forEachPath(t, func(path Path) {
 		for i, tt := range tests {
 			p := PrepareAdd(tt.s1, tt.z1, tt.s2, tt.z2, tt.so, tt.zo)
@@ -56,14 +59,17 @@ func TestAddFlatMatchesReference(t *testing.T) {
 					}
 				}
 			}
-			if signed {
-				out := make([]int8, n)
-				AddQuant(&p, &bc, int8View(a), int8View(b), out)
-				check(func(k int) int32 { return int32(out[k]) })
-			} else {
-				out := make([]uint8, n)
-				AddQuant(&p, &bc, a, b, out)
-				check(func(k int) int32 { return int32(out[k]) })
+			// Alone, then shared by three workers (addUnit chunks).
+			for _, pool := range []*Pool{nil, pool} {
+				if signed {
+					out := make([]int8, n)
+					AddQuant(&p, &bc, int8View(a), int8View(b), out, s, pool)
+					check(func(k int) int32 { return int32(out[k]) })
+				} else {
+					out := make([]uint8, n)
+					AddQuant(&p, &bc, a, b, out, s, pool)
+					check(func(k int) int32 { return int32(out[k]) })
+				}
 			}
 		}
 	})

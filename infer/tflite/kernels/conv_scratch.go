@@ -105,6 +105,12 @@ type kernelJob struct {
 	in32, zps      []int32
 	scales, wScale []float32
 	hf             *HybridFilter
+
+	// flat 8-bit ADD (add.go)
+	add        *AddParams
+	addA, addB []byte
+	addOut     []byte
+	addSigned  bool
 }
 
 // scratchOrNew returns s, or a fresh Scratch when s is nil.

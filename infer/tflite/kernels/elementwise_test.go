@@ -69,7 +69,7 @@ func TestAddQuant(t *testing.T) {
 		for i := range a {
 			a[i], b[i] = uint8(i), uint8(255-i/2)
 		}
-		AddQuant(&p, &bc, a, b, out)
+		AddQuant(&p, &bc, a, b, out, nil, nil)
 		for i := range out {
 			real := float64(tt.s1)*float64(int32(a[i])-tt.z1) + float64(tt.s2)*float64(int32(b[i])-tt.z2)
 			want := math.Max(0, math.Min(255, math.Round(real/float64(tt.so))+float64(tt.zo)))
