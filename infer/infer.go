@@ -212,10 +212,20 @@ var (
 	ErrMalformed = modelerr.ErrMalformed
 )
 
-var engines = registry.New[Engine]("inference engine")
+var (
+	engines = registry.New[Engine]("inference engine")
+	absent  = registry.New[string]("absent inference engine")
+)
 
 // Register makes an engine available by name. It panics on duplicates.
 func Register(name string, e Engine) { engines.Register(name, e) }
+
+// RegisterAbsent records that engine name exists but is not in this
+// binary, and what it takes to get it (a build tag, a library), for the
+// error Load returns when a configuration names it. Engines that need a
+// C library call it from a file built without their tag. It panics on
+// duplicates.
+func RegisterAbsent(name, howToGet string) { absent.Register(name, howToGet) }
 
 // Engines lists the registered engine names, sorted.
 func Engines() []string { return engines.Names() }
@@ -229,8 +239,8 @@ func Load(data []byte, opts LoadOptions) (Model, error) {
 	e, ok := engines.Lookup(name)
 	if !ok {
 		hint := ""
-		if strings.HasPrefix(name, "tflite_c") {
-			hint = "; it needs a build with -tags tflite_c and the TensorFlow Lite C library, see docs/tflite-c.md"
+		if how, ok := absent.Lookup(name); ok {
+			hint = "; " + how
 		}
 		return nil, fmt.Errorf("infer.Load: engine %q: %w (available: %s)%s", name, ErrUnavailable, strings.Join(Engines(), ", "), hint)
 	}
