@@ -10,6 +10,29 @@
 // rounded-doubling-high, then a rounding right shift with ties away from
 // zero, all exact in int32 lanes.
 
+// MBQM8 is MultiplyByQuantizedMultiplier of the 8 int32 lanes of R with
+// the stage whose parameter vectors are at M (multiplier), L (left
+// shift), RS (right shift), MASK and HALF (mask >> 1) off DX: the left
+// shift, the rounding doubling high multiply of the even and odd lanes
+// (Y15 = 2^30 in int64 lanes), then the rounding right shift with ties
+// away from zero. It uses Y12–Y14.
+#define MBQM8(R, M, L, RS, MASK, HALF) \
+	VPSLLVD L(DX), R, R; \
+	VPMULDQ M(DX), R, Y12; \
+	VPSRLQ $32, R, Y13; \
+	VPMULDQ M(DX), Y13, Y13; \
+	VPADDQ Y15, Y12, Y12; \
+	VPADDQ Y15, Y13, Y13; \
+	VPSRLQ $31, Y12, Y12; \
+	VPSLLQ $1, Y13, Y13; \
+	VPBLENDD $0xaa, Y13, Y12, R; \
+	VPSRAVD RS(DX), R, Y12; \
+	VPAND MASK(DX), R, Y13; \
+	VPSRAD $31, R, Y14; \
+	VPADDD Y14, Y13, Y13; \
+	VPCMPGTD HALF(DX), Y13, Y13; \
+	VPSUBD Y13, Y12, R
+
 // ADD_STEP computes 8 elements from x (SI) and y (BX) and stores them at
 // DI, widening the inputs with WIDEN (VPMOVZXBD or VPMOVSXBD); DX points
 // at the parameter vectors and Y15 holds 2^30 in int64 lanes.
@@ -18,52 +41,10 @@
 	WIDEN (BX), Y1; \
 	VPADDD 0(DX), Y0, Y0; \
 	VPADDD 32(DX), Y1, Y1; \
-	VPSLLVD 192(DX), Y0, Y0; \
-	VPMULDQ 160(DX), Y0, Y12; \
-	VPSRLQ $32, Y0, Y13; \
-	VPMULDQ 160(DX), Y13, Y13; \
-	VPADDQ Y15, Y12, Y12; \
-	VPADDQ Y15, Y13, Y13; \
-	VPSRLQ $31, Y12, Y12; \
-	VPSLLQ $1, Y13, Y13; \
-	VPBLENDD $0xaa, Y13, Y12, Y0; \
-	VPSRAVD 224(DX), Y0, Y12; \
-	VPAND 256(DX), Y0, Y13; \
-	VPSRAD $31, Y0, Y14; \
-	VPADDD Y14, Y13, Y13; \
-	VPCMPGTD 288(DX), Y13, Y13; \
-	VPSUBD Y13, Y12, Y0; \
-	VPSLLVD 352(DX), Y1, Y1; \
-	VPMULDQ 320(DX), Y1, Y12; \
-	VPSRLQ $32, Y1, Y13; \
-	VPMULDQ 320(DX), Y13, Y13; \
-	VPADDQ Y15, Y12, Y12; \
-	VPADDQ Y15, Y13, Y13; \
-	VPSRLQ $31, Y12, Y12; \
-	VPSLLQ $1, Y13, Y13; \
-	VPBLENDD $0xaa, Y13, Y12, Y1; \
-	VPSRAVD 384(DX), Y1, Y12; \
-	VPAND 416(DX), Y1, Y13; \
-	VPSRAD $31, Y1, Y14; \
-	VPADDD Y14, Y13, Y13; \
-	VPCMPGTD 448(DX), Y13, Y13; \
-	VPSUBD Y13, Y12, Y1; \
+	MBQM8(Y0, 160, 192, 224, 256, 288); \
+	MBQM8(Y1, 320, 352, 384, 416, 448); \
 	VPADDD Y1, Y0, Y0; \
-	VPSLLVD 512(DX), Y0, Y0; \
-	VPMULDQ 480(DX), Y0, Y12; \
-	VPSRLQ $32, Y0, Y13; \
-	VPMULDQ 480(DX), Y13, Y13; \
-	VPADDQ Y15, Y12, Y12; \
-	VPADDQ Y15, Y13, Y13; \
-	VPSRLQ $31, Y12, Y12; \
-	VPSLLQ $1, Y13, Y13; \
-	VPBLENDD $0xaa, Y13, Y12, Y0; \
-	VPSRAVD 544(DX), Y0, Y12; \
-	VPAND 576(DX), Y0, Y13; \
-	VPSRAD $31, Y0, Y14; \
-	VPADDD Y14, Y13, Y13; \
-	VPCMPGTD 608(DX), Y13, Y13; \
-	VPSUBD Y13, Y12, Y0; \
+	MBQM8(Y0, 480, 512, 544, 576, 608); \
 	VPADDD 64(DX), Y0, Y0; \
 	VPMAXSD 96(DX), Y0, Y0; \
 	VPMINSD 128(DX), Y0, Y0; \
