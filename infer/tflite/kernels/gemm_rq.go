@@ -184,12 +184,14 @@ func convQuantVNNI(j *kernelJob, w, lo, hi int) {
 		np := min(convMP, pixels-p0)
 		var sc directScan
 		var pc pixCursor
+		tiled := false
 		if j.direct {
 			sc.start(p, p0)
 		} else {
 			pc.start(p, p0)
+			tiled = im2colTile(p, in, &pc, np, panel, rowB, &rows)
 		}
-		for i := range np {
+		for i := 0; i < np && !tiled; i++ {
 			switch {
 			case inPlace:
 				rows[i] = uintptr(unsafe.Pointer(&in[sc.off]))
@@ -301,6 +303,43 @@ func im2colBytes(p *ConvParams, in []byte, pc *pixCursor, pad byte, dst []byte) 
 			copy(ok, row[ix*c:][:c])
 		}
 	}
+}
+
+// im2colTile is im2colBytes for the np pixels of a tile from pc at once,
+// when they lie in one output row with all their taps inside the image
+// and a filter row is 8–16 bytes (3x3 over 3 channels: the first layer
+// of most image models). It reports whether it did; then pc has moved
+// past the tile and rows point at the panel rows. Per pixel it does only
+// the moves: each filter row is two overlapping 8-byte words.
+func im2colTile(p *ConvParams, in []byte, pc *pixCursor, np int, panel []byte, rowB int, rows *[convMP]uintptr) bool {
+	c := p.InC
+	rowLen := p.KW * c
+	ix0 := pc.ox*p.StrideW - p.PadLeft
+	iy0 := pc.oy*p.StrideH - p.PadTop
+	ixLast := (pc.ox+np-1)*p.StrideW - p.PadLeft
+	if rowLen < 8 || rowLen > 16 || p.DilationW != 1 || pc.ox+np > p.OutW || ix0 < 0 || ixLast+p.KW > p.InW ||
+		iy0 < 0 || iy0+(p.KH-1)*p.DilationH >= p.InH {
+		return false
+	}
+	src := ((pc.b*p.InH+iy0)*p.InW + ix0) * c
+	sx, step := p.StrideW*c, p.DilationH*p.InW*c
+	span := (np-1)*sx + rowLen // the input bytes of one filter row across the tile
+	for ky := range p.KH {
+		row := in[src+ky*step:][:span]
+		for i := range np {
+			r := row[i*sx:][:rowLen]
+			o := panel[i*rowB+ky*rowLen:][:rowLen]
+			binary.LittleEndian.PutUint64(o, binary.LittleEndian.Uint64(r))
+			binary.LittleEndian.PutUint64(o[rowLen-8:], binary.LittleEndian.Uint64(r[rowLen-8:]))
+		}
+	}
+	for i := range np {
+		rows[i] = uintptr(unsafe.Pointer(&panel[i*rowB]))
+	}
+	for range np {
+		pc.next(p)
+	}
+	return true
 }
 
 // pixCursor is an output pixel's position, stepped without divisions.
