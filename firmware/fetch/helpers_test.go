@@ -9,6 +9,8 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/fovea-edge/fovea/internal/testutil/testlog"
 )
 
 // testData returns n deterministic pseudo-random bytes.
@@ -43,17 +45,7 @@ func checkFile(t testing.TB, path string, want []byte) {
 	}
 }
 
-func testLogger(t testing.TB) *slog.Logger {
-	return slog.New(slog.NewTextHandler(tWriter{t}, &slog.HandlerOptions{Level: slog.LevelDebug}))
-}
-
-type tWriter struct{ t testing.TB }
-
-func (w tWriter) Write(p []byte) (int, error) {
-	w.t.Helper()
-	w.t.Log(string(bytes.TrimRight(p, "\n")))
-	return len(p), nil
-}
+func testLogger(t testing.TB) *slog.Logger { return testlog.New(t, slog.LevelDebug) }
 
 // progressLog records the last progress call.
 type progressLog struct{ done, total, calls int64 }

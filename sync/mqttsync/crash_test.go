@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/fovea-edge/fovea/internal/testutil/mosquittotest"
+	"github.com/fovea-edge/fovea/internal/testutil/testlog"
 	"github.com/fovea-edge/fovea/sync/outbox"
 )
 
@@ -35,7 +36,8 @@ func TestNoLossAcrossCrash(t *testing.T) {
 	for i := 0; ; i++ {
 		cmd := exec.Command(os.Args[0], "-test.run=^TestCrashChild$", "-test.v")
 		cmd.Env = append(os.Environ(), envCrashOutbox+"="+path, envCrashBroker+"="+b.URL())
-		cmd.Stdout, cmd.Stderr = tWriter{t}, tWriter{t}
+		cmd.Stdout = testlog.Writer(t)
+		cmd.Stderr = cmd.Stdout
 		if err := cmd.Start(); err != nil {
 			t.Fatal(err)
 		}

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/fovea-edge/fovea/internal/testutil/mosquittotest"
+	"github.com/fovea-edge/fovea/internal/testutil/testlog"
 	"github.com/fovea-edge/fovea/sync/outbox"
 )
 
@@ -21,14 +22,7 @@ func testLogger(t testing.TB) *slog.Logger {
 	if !testing.Verbose() {
 		return slog.New(slog.DiscardHandler)
 	}
-	return slog.New(slog.NewTextHandler(tWriter{t}, &slog.HandlerOptions{Level: slog.LevelInfo}))
-}
-
-type tWriter struct{ t testing.TB }
-
-func (w tWriter) Write(p []byte) (int, error) {
-	w.t.Log(strings.TrimRight(string(p), "\n"))
-	return len(p), nil
+	return testlog.New(t, slog.LevelInfo)
 }
 
 // openOutbox opens a real outbox in a temporary folder, closed in Cleanup.

@@ -15,6 +15,7 @@ import (
 
 	"github.com/fovea-edge/fovea/firmware/fetch"
 	"github.com/fovea-edge/fovea/internal/testutil/mosquittotest"
+	"github.com/fovea-edge/fovea/internal/testutil/testlog"
 )
 
 func testData(n int, seed uint64) []byte {
@@ -31,16 +32,7 @@ func sumHex(b []byte) string {
 	return hex.EncodeToString(s[:])
 }
 
-func testLogger(t testing.TB) *slog.Logger {
-	return slog.New(slog.NewTextHandler(tWriter{t}, &slog.HandlerOptions{Level: slog.LevelInfo}))
-}
-
-type tWriter struct{ t testing.TB }
-
-func (w tWriter) Write(p []byte) (int, error) {
-	w.t.Log(string(bytes.TrimRight(p, "\n")))
-	return len(p), nil
-}
+func testLogger(t testing.TB) *slog.Logger { return testlog.New(t, slog.LevelInfo) }
 
 // clientOptions connect a client to broker b.
 func clientOptions(t testing.TB, b *mosquittotest.Broker, clientID string) Options {
