@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"math"
 	"slices"
 	"strconv"
 	"strings"
@@ -67,5 +68,33 @@ func TestBenchPerOp(t *testing.T) {
 	}
 	if v, err := strconv.ParseFloat(f[5], 64); err != nil || !(v > 0) {
 		t.Errorf("CONV_2D rate %q: want a positive number", f[5])
+	}
+}
+
+// TestBenchLayers checks `fovea bench --layers N`: a header and the N
+// slowest operators, slowest first, each with its index, type, time and
+// shapes.
+func TestBenchLayers(t *testing.T) {
+	const model = "../../testdata/models/shapes.tflite"
+	out, stderr, err := fovea(t, "bench", "--model", model, "--runs", "2", "--warmup", "1", "--layers", "3")
+	if err != nil {
+		t.Fatalf("fovea bench --layers: %v\n%s", err, stderr)
+	}
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	i := slices.IndexFunc(lines, func(l string) bool { return strings.HasPrefix(l, "slowest 3 of ") })
+	if i < 0 || len(lines) != i+4 {
+		t.Fatalf("output %q; want a 'slowest 3 of N operators' header and 3 lines", out)
+	}
+	prev := math.Inf(1)
+	for _, l := range lines[i+1:] {
+		f := strings.Fields(l)
+		if len(f) < 6 || !strings.HasPrefix(f[0], "#") || f[3] != "ms" || !strings.Contains(l, " in [") || !strings.Contains(l, " out [") {
+			t.Fatalf("layer line %q; want #index, type, ms, share and the in/out shapes", l)
+		}
+		v, err := strconv.ParseFloat(f[2], 64)
+		if err != nil || v > prev {
+			t.Errorf("layer line %q: time %q not a number in descending order", l, f[2])
+		}
+		prev = v
 	}
 }

@@ -1,6 +1,7 @@
 package tflite
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"io"
@@ -134,43 +135,88 @@ type OpTime struct {
 }
 
 // GMACs returns the rate o achieves in 10^9 MACs per second, or 0.
-func (o OpTime) GMACs() float64 {
-	if o.MACs == 0 || o.Time <= 0 {
+func (o OpTime) GMACs() float64 { return gmacs(o.MACs, o.Time) }
+
+// LayerTime is the time one operator of the model takes per Invoke.
+type LayerTime struct {
+	Index int    // position in the execution plan
+	Op    string // operator type
+	// Shapes of input 0, input 1 (a filter, weights or second operand;
+	// nil when absent) and output 0.
+	In, Weights, Out []int
+	Time             time.Duration
+	MACs             int64 // as OpTime.MACs
+}
+
+// GMACs returns the rate l achieves in 10^9 MACs per second, or 0.
+func (l LayerTime) GMACs() float64 { return gmacs(l.MACs, l.Time) }
+
+func gmacs(macs int64, d time.Duration) float64 {
+	if macs == 0 || d <= 0 {
 		return 0
 	}
-	return float64(o.MACs) / o.Time.Seconds() / 1e9
+	return float64(macs) / d.Seconds() / 1e9
+}
+
+// BenchLayers times each operator of a Go-engine model over runs profiled
+// Invokes, in plan order.
+func BenchLayers(ctx context.Context, m *Model, threads, runs int) ([]LayerTime, error) {
+	it, err := m.NewGoInterpreter(infer.InterpreterOptions{Threads: threads})
+	if err != nil {
+		return nil, fmt.Errorf("tflite.BenchLayers: %w", err)
+	}
+	defer it.Close()
+	runs = max(runs, 1)
+	per := make([]time.Duration, len(m.ops))
+	for range runs {
+		if err := it.InvokeProfiled(ctx, per); err != nil {
+			return nil, fmt.Errorf("tflite.BenchLayers: %w", err)
+		}
+	}
+	shape := func(ts []int, i int) []int {
+		if i >= len(ts) || ts[i] < 0 {
+			return nil
+		}
+		return slices.Clone(m.tensors[ts[i]].shape)
+	}
+	out := make([]LayerTime, len(m.ops))
+	for i, op := range m.ops {
+		out[i] = LayerTime{
+			Index: i, Op: op.name,
+			In: shape(op.inputs, 0), Weights: shape(op.inputs, 1), Out: shape(op.outputs, 0),
+			Time: per[i] / time.Duration(runs), MACs: op.macs,
+		}
+	}
+	return out, nil
 }
 
 // BenchOps times each operator type of a Go-engine model over runs
-// profiled Invokes.
+// profiled Invokes: BenchLayers summed by type, largest first.
 func BenchOps(ctx context.Context, m *Model, threads, runs int) ([]OpTime, error) {
-	it, err := m.NewGoInterpreter(infer.InterpreterOptions{Threads: threads})
+	layers, err := BenchLayers(ctx, m, threads, runs)
 	if err != nil {
 		return nil, fmt.Errorf("tflite.BenchOps: %w", err)
 	}
-	defer it.Close()
-	names := m.OpNames()
-	per := make([]time.Duration, len(names))
-	for range max(runs, 1) {
-		if err := it.InvokeProfiled(ctx, per); err != nil {
-			return nil, fmt.Errorf("tflite.BenchOps: %w", err)
-		}
-	}
+	return ByOpType(layers), nil
+}
+
+// ByOpType sums per-operator times by operator type, largest first.
+func ByOpType(layers []LayerTime) []OpTime {
 	idx := map[string]int{}
 	var out []OpTime
-	for i, n := range names {
-		j, ok := idx[n]
+	for _, l := range layers {
+		j, ok := idx[l.Op]
 		if !ok {
 			j = len(out)
-			idx[n] = j
-			out = append(out, OpTime{Op: n})
+			idx[l.Op] = j
+			out = append(out, OpTime{Op: l.Op})
 		}
 		out[j].Count++
-		out[j].Time += per[i] / time.Duration(max(runs, 1))
-		out[j].MACs += m.ops[i].macs
+		out[j].Time += l.Time
+		out[j].MACs += l.MACs
 	}
-	slices.SortFunc(out, func(a, b OpTime) int { return int(b.Time - a.Time) })
-	return out, nil
+	slices.SortFunc(out, func(a, b OpTime) int { return cmp.Compare(b.Time, a.Time) })
+	return out
 }
 
 // Bench invokes the model warmup times, then runs times, timing each Invoke

@@ -113,6 +113,28 @@ func TestBench(t *testing.T) {
 	if want := m.Info().MACs; macs != want {
 		t.Errorf("BenchOps MACs add up to %d; the model has %d", macs, want)
 	}
+	// Per layer: every operator once, in plan order, with its shapes; a
+	// convolution's weights are 4-D.
+	layers, err := BenchLayers(context.Background(), m, 1, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(layers) != len(m.ops) {
+		t.Fatalf("BenchLayers gave %d layers; the model has %d operators", len(layers), len(m.ops))
+	}
+	var layerMACs int64
+	for i, l := range layers {
+		layerMACs += l.MACs
+		if l.Index != i || l.Op != m.ops[i].name || len(l.In) == 0 || len(l.Out) == 0 || l.Time <= 0 {
+			t.Errorf("layer %d = %+v; want its index, type, input and output shapes and a time", i, l)
+		}
+		if l.Op == "CONV_2D" && (len(l.Weights) != 4 || l.GMACs() <= 0) {
+			t.Errorf("layer %d (CONV_2D): weights %v, %g GMAC/s; want a 4-D filter and a rate", i, l.Weights, l.GMACs())
+		}
+	}
+	if layerMACs != macs {
+		t.Errorf("BenchLayers MACs add up to %d; BenchOps's to %d", layerMACs, macs)
+	}
 	if _, err := Bench(context.Background(), m, 1, 0, 0); err == nil {
 		t.Error("Bench(runs=0) = nil error; want one")
 	}
