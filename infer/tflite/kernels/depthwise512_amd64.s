@@ -10,6 +10,20 @@
 // the accumulator without saturation, the high halves multiply to 0 and
 // the low ones give the exact x·w. Sums wrap like TFLite's int32 ones.
 
+// LOAD_GROUP loads a group's 9 tap weight vectors (DI) into Z16–Z24 and
+// its constant (DX) into Z25, for the interior kernels below.
+#define LOAD_GROUP \
+	VMOVDQU32 0(DI), Z16; \
+	VMOVDQU32 64(DI), Z17; \
+	VMOVDQU32 128(DI), Z18; \
+	VMOVDQU32 192(DI), Z19; \
+	VMOVDQU32 256(DI), Z20; \
+	VMOVDQU32 320(DI), Z21; \
+	VMOVDQU32 384(DI), Z22; \
+	VMOVDQU32 448(DI), Z23; \
+	VMOVDQU32 512(DI), Z24; \
+	VMOVDQU32 (DX), Z25
+
 // DW3X3_VNNI is the body of dw3x3U8VNNI (WIDEN_BD = VPMOVZXBD) and
 // dw3x3I8VNNI (VPMOVSXBD); its other parameters are the labels, which each
 // function names apart.
@@ -27,16 +41,7 @@
 	CMPQ n+64(FP), $0; \
 	JLE DONE; \
 GROUP: \
-	VMOVDQU32 0(DI), Z16; \
-	VMOVDQU32 64(DI), Z17; \
-	VMOVDQU32 128(DI), Z18; \
-	VMOVDQU32 192(DI), Z19; \
-	VMOVDQU32 256(DI), Z20; \
-	VMOVDQU32 320(DI), Z21; \
-	VMOVDQU32 384(DI), Z22; \
-	VMOVDQU32 448(DI), Z23; \
-	VMOVDQU32 512(DI), Z24; \
-	VMOVDQU32 (DX), Z25; \
+	LOAD_GROUP; \
 	MOVQ n+64(FP), R13; \
 	MOVQ SI, BX; \
 	MOVQ R8, R14; \
@@ -151,16 +156,7 @@ TDONE: \
 	CMPQ n+56(FP), $0; \
 	JLE SDONE; \
 SGROUP: \
-	VMOVDQU32 0(DI), Z16; \
-	VMOVDQU32 64(DI), Z17; \
-	VMOVDQU32 128(DI), Z18; \
-	VMOVDQU32 192(DI), Z19; \
-	VMOVDQU32 256(DI), Z20; \
-	VMOVDQU32 320(DI), Z21; \
-	VMOVDQU32 384(DI), Z22; \
-	VMOVDQU32 448(DI), Z23; \
-	VMOVDQU32 512(DI), Z24; \
-	VMOVDQU32 (DX), Z25; \
+	LOAD_GROUP; \
 	MOVQ n+56(FP), R13; \
 	MOVQ SI, BX; \
 	MOVQ R8, R14; \
