@@ -140,6 +140,35 @@ TDONE: \
 	VZEROUPPER; \
 	RET
 
+// S1_PIXEL is one output pixel of the stride-1 kernel below: it widens
+// the new input column (BX; C0–C2 for the filter's rows 0–2) and adds the
+// 9 taps of columns A, B, C (left to right) to the constant, stores the
+// sums at R14 and jumps to SNEXT after the last pixel. The kernel rotates
+// the three columns' registers through its three unrolled pixels.
+#define S1_PIXEL(WIDEN_BD, A0, A1, A2, B0, B1, B2, C0, C1, C2, SNEXT) \
+	WIDEN_BD (BX), C0; \
+	WIDEN_BD (BX)(R10*1), C1; \
+	WIDEN_BD (BX)(R10*2), C2; \
+	ADDQ R11, BX; \
+	VMOVDQA32 Z25, Z0; \
+	VPXORD Z1, Z1, Z1; \
+	VPXORD Z2, Z2, Z2; \
+	VPDPWSSD A0, Z16, Z0; \
+	VPDPWSSD B0, Z17, Z1; \
+	VPDPWSSD C0, Z18, Z2; \
+	VPDPWSSD A1, Z19, Z0; \
+	VPDPWSSD B1, Z20, Z1; \
+	VPDPWSSD C1, Z21, Z2; \
+	VPDPWSSD A2, Z22, Z0; \
+	VPDPWSSD B2, Z23, Z1; \
+	VPDPWSSD C2, Z24, Z2; \
+	VPADDD Z1, Z0, Z0; \
+	VPADDD Z2, Z0, Z0; \
+	VMOVDQU32 Z0, (R14); \
+	ADDQ accStride+64(FP), R14; \
+	DECQ R13; \
+	JZ SNEXT
+
 // DW3X3S1_VNNI is the body of dw3x3S1U8VNNI (WIDEN_BD = VPMOVZXBD) and
 // dw3x3S1I8VNNI (VPMOVSXBD); its other parameters are the labels, which
 // each function names apart.
@@ -169,74 +198,11 @@ SGROUP: \
 	WIDEN_BD (BX)(R10*2), Z8; \
 	ADDQ R11, BX; \
 SPIX0: \
-	WIDEN_BD (BX), Z9; \
-	WIDEN_BD (BX)(R10*1), Z10; \
-	WIDEN_BD (BX)(R10*2), Z11; \
-	ADDQ R11, BX; \
-	VMOVDQA32 Z25, Z0; \
-	VPXORD Z1, Z1, Z1; \
-	VPXORD Z2, Z2, Z2; \
-	VPDPWSSD Z3, Z16, Z0; \
-	VPDPWSSD Z6, Z17, Z1; \
-	VPDPWSSD Z9, Z18, Z2; \
-	VPDPWSSD Z4, Z19, Z0; \
-	VPDPWSSD Z7, Z20, Z1; \
-	VPDPWSSD Z10, Z21, Z2; \
-	VPDPWSSD Z5, Z22, Z0; \
-	VPDPWSSD Z8, Z23, Z1; \
-	VPDPWSSD Z11, Z24, Z2; \
-	VPADDD Z1, Z0, Z0; \
-	VPADDD Z2, Z0, Z0; \
-	VMOVDQU32 Z0, (R14); \
-	ADDQ accStride+64(FP), R14; \
-	DECQ R13; \
-	JZ SNEXT; \
+	S1_PIXEL(WIDEN_BD, Z3, Z4, Z5, Z6, Z7, Z8, Z9, Z10, Z11, SNEXT); \
 SPIX1: \
-	WIDEN_BD (BX), Z3; \
-	WIDEN_BD (BX)(R10*1), Z4; \
-	WIDEN_BD (BX)(R10*2), Z5; \
-	ADDQ R11, BX; \
-	VMOVDQA32 Z25, Z0; \
-	VPXORD Z1, Z1, Z1; \
-	VPXORD Z2, Z2, Z2; \
-	VPDPWSSD Z6, Z16, Z0; \
-	VPDPWSSD Z9, Z17, Z1; \
-	VPDPWSSD Z3, Z18, Z2; \
-	VPDPWSSD Z7, Z19, Z0; \
-	VPDPWSSD Z10, Z20, Z1; \
-	VPDPWSSD Z4, Z21, Z2; \
-	VPDPWSSD Z8, Z22, Z0; \
-	VPDPWSSD Z11, Z23, Z1; \
-	VPDPWSSD Z5, Z24, Z2; \
-	VPADDD Z1, Z0, Z0; \
-	VPADDD Z2, Z0, Z0; \
-	VMOVDQU32 Z0, (R14); \
-	ADDQ accStride+64(FP), R14; \
-	DECQ R13; \
-	JZ SNEXT; \
+	S1_PIXEL(WIDEN_BD, Z6, Z7, Z8, Z9, Z10, Z11, Z3, Z4, Z5, SNEXT); \
 SPIX2: \
-	WIDEN_BD (BX), Z6; \
-	WIDEN_BD (BX)(R10*1), Z7; \
-	WIDEN_BD (BX)(R10*2), Z8; \
-	ADDQ R11, BX; \
-	VMOVDQA32 Z25, Z0; \
-	VPXORD Z1, Z1, Z1; \
-	VPXORD Z2, Z2, Z2; \
-	VPDPWSSD Z9, Z16, Z0; \
-	VPDPWSSD Z3, Z17, Z1; \
-	VPDPWSSD Z6, Z18, Z2; \
-	VPDPWSSD Z10, Z19, Z0; \
-	VPDPWSSD Z4, Z20, Z1; \
-	VPDPWSSD Z7, Z21, Z2; \
-	VPDPWSSD Z11, Z22, Z0; \
-	VPDPWSSD Z5, Z23, Z1; \
-	VPDPWSSD Z8, Z24, Z2; \
-	VPADDD Z1, Z0, Z0; \
-	VPADDD Z2, Z0, Z0; \
-	VMOVDQU32 Z0, (R14); \
-	ADDQ accStride+64(FP), R14; \
-	DECQ R13; \
-	JZ SNEXT; \
+	S1_PIXEL(WIDEN_BD, Z9, Z10, Z11, Z3, Z4, Z5, Z6, Z7, Z8, SNEXT); \
 	JMP SPIX0; \
 SNEXT: \
 	ADDQ $16, SI; \
