@@ -13,7 +13,7 @@ type recorder struct {
 	cleanups []func()
 }
 
-func (r *recorder) Log(args ...any)   { r.lines = append(r.lines, args[0].(string)) }
+func (r *recorder) Log(args ...any)  { r.lines = append(r.lines, args[0].(string)) }
 func (r *recorder) Cleanup(f func()) { r.cleanups = append(r.cleanups, f) }
 
 func TestNew(t *testing.T) {
