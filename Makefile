@@ -129,7 +129,9 @@ ifeq ($(HAVE_OPENCV),yes)
 endif
 	$(GO) vet -tags tflite_c ./infer/tflitec/ ./cmd/fovea/
 
-lint: vet ## go vet and staticcheck
+lint: vet ## gofmt -s (reports, changes nothing), go vet and staticcheck
+	@unformatted="$$(gofmt -s -l $$(git ls-files '*.go'))"; \
+	if [ -n "$$unformatted" ]; then echo "lint: gofmt -s would change these files (run make fmt):"; echo "$$unformatted"; exit 1; fi
 	$(GO) run $(STATICCHECK) ./...
 ifeq ($(HAVE_OPENCV),yes)
 	$(GO) run $(STATICCHECK) -tags opencv ./...
