@@ -128,7 +128,7 @@ type unaryK struct {
 	lo, hi        float32
 	lut           kernels.LUT8
 	hs            kernels.HardSwishParams
-	requant       kernels.RequantParams
+	requant       kernels.Requant8
 	scale         float32
 	zp            int32
 	softmax       *kernels.SoftmaxLUT
@@ -181,14 +181,8 @@ func (k *unaryK) run(x *execCtx) {
 			kernels.QuantizeFloat32(k.scale, k.zp, asF32(in), out)
 		case k.dtype == infer.Float32 && k.odtype == infer.Int8:
 			kernels.QuantizeFloat32(k.scale, k.zp, asF32(in), as8[int8](out))
-		case k.dtype == infer.UInt8 && k.odtype == infer.UInt8:
-			kernels.Requant(&k.requant, in, out)
-		case k.dtype == infer.UInt8 && k.odtype == infer.Int8:
-			kernels.Requant(&k.requant, in, as8[int8](out))
-		case k.dtype == infer.Int8 && k.odtype == infer.UInt8:
-			kernels.Requant(&k.requant, as8[int8](in), out)
-		case k.dtype == infer.Int8 && k.odtype == infer.Int8:
-			kernels.Requant(&k.requant, as8[int8](in), as8[int8](out))
+		default: // 8-bit → 8-bit
+			k.requant.Apply(in, out)
 		}
 	case schema.OpDequantize:
 		switch k.dtype {
@@ -289,7 +283,8 @@ func (p *prep) prepUnary(op schema.BuiltinOperator) (kernel, int64, error) {
 			return nil, 0, err
 		}
 		if q8 {
-			k.requant = kernels.PrepareRequant(in.scale, in.zp, out.scale, out.zp)
+			rp := kernels.PrepareRequant(in.scale, in.zp, out.scale, out.zp)
+			k.requant = prepareRequant8(&rp, in.dtype, odt)
 		} else {
 			k.scale, k.zp = out.scale, out.zp
 		}
@@ -301,4 +296,19 @@ func (p *prep) prepUnary(op schema.BuiltinOperator) (kernel, int64, error) {
 	}
 	n, _ := numElements(shape)
 	return k, int64(n), nil
+}
+
+// prepareRequant8 tabulates an 8-bit QUANTIZE for its input and output
+// types (each uint8 or int8).
+func prepareRequant8(p *kernels.RequantParams, in, out infer.DType) kernels.Requant8 {
+	switch {
+	case in == infer.UInt8 && out == infer.UInt8:
+		return kernels.PrepareRequant8[uint8, uint8](p)
+	case in == infer.UInt8:
+		return kernels.PrepareRequant8[uint8, int8](p)
+	case out == infer.UInt8:
+		return kernels.PrepareRequant8[int8, uint8](p)
+	default:
+		return kernels.PrepareRequant8[int8, int8](p)
+	}
 }

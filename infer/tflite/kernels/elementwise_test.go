@@ -224,9 +224,10 @@ func TestRequantAndQuantize(t *testing.T) {
 	p := PrepareRequant(0.5, 128, 0.5, 0)
 	in := []uint8{0, 127, 128, 255}
 	out := make([]int8, 4)
-	Requant(&p, in, out)
+	r := PrepareRequant8[uint8, int8](&p)
+	r.Apply(in, bytesOf(out))
 	if want := []int8{-128, -1, 0, 127}; !slices.Equal(out, want) {
-		t.Errorf("Requant = %v; want %v", out, want)
+		t.Errorf("Requant8.Apply = %v; want %v", out, want)
 	}
 	q := make([]uint8, 5)
 	QuantizeFloat32(0.5, 10, []float32{0, 0.25, -0.25, 1e9, -1e9}, q)

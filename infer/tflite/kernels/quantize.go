@@ -17,34 +17,38 @@ func PrepareRequant(inScale float32, inZP int32, outScale float32, outZP int32) 
 	return RequantParams{InZP: inZP, OutZP: outZP, Multiplier: m, Shift: s}
 }
 
-// Requant converts between 8-bit quantizations. Long inputs go through a
-// 256-entry table of the same function (built on the stack per call, so
-// the bytes are those of the direct loop).
-func Requant[I, O int8like](p *RequantParams, in []I, out []O) {
+// Requant8 is an 8-bit → 8-bit requantization (QUANTIZE between uint8
+// and int8) prepared once: the exact function of every input byte, and
+// whether it only adds one offset to each byte, as with equal scales and
+// zero points 128 apart (models with uint8 inputs and int8 insides).
+type Requant8 struct {
+	table    [256]byte
+	offset   byte
+	isOffset bool
+}
+
+// PrepareRequant8 tabulates p for inputs of type I and outputs of type O.
+func PrepareRequant8[I, O int8like](p *RequantParams) Requant8 {
 	lo, hi := Limits[O]()
-	if len(in) >= 1024 {
-		var table [256]byte
-		for b := range 256 {
-			v := int32(I(b))
-			r := MultiplyByQuantizedMultiplier(v-p.InZP, p.Multiplier, p.Shift) + p.OutZP
-			table[b] = byte(O(min(max(r, lo), hi)))
-		}
-		src, dst := bytesOf(in), bytesOf(out[:len(in)])
-		// Equal scales and zero points 128 apart (uint8 ↔ int8, as
-		// models with uint8 inputs and int8 insides have) only move
-		// every byte by one offset.
-		if c, ok := byteOffset(&table); ok {
-			addBytes(src, dst, c)
-			return
-		}
-		for i, v := range src {
-			dst[i] = table[v]
-		}
+	var r Requant8
+	for b := range 256 {
+		v := MultiplyByQuantizedMultiplier(int32(I(b))-p.InZP, p.Multiplier, p.Shift) + p.OutZP
+		r.table[b] = byte(O(min(max(v, lo), hi)))
+	}
+	r.offset, r.isOffset = byteOffset(&r.table)
+	return r
+}
+
+// Apply requantizes the bytes of an 8-bit tensor into out: eight bytes
+// per word when the function is one offset, else a lookup per byte.
+func (r *Requant8) Apply(in, out []byte) {
+	out = out[:len(in)]
+	if r.isOffset {
+		addBytes(in, out, r.offset)
 		return
 	}
 	for i, v := range in {
-		r := MultiplyByQuantizedMultiplier(int32(v)-p.InZP, p.Multiplier, p.Shift) + p.OutZP
-		out[i] = O(min(max(r, lo), hi))
+		out[i] = r.table[v]
 	}
 }
 

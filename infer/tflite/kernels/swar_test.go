@@ -36,47 +36,6 @@ func TestByteOffset(t *testing.T) {
 	}
 }
 
-// TestRequantLong checks Requant's table and offset forms, taken for long
-// inputs, against the formula on every byte, for quantizations with and
-// without clamping.
-func TestRequantLong(t *testing.T) {
-	tests := []struct {
-		name              string
-		inScale, outScale float32
-		inZP, outZP       int32
-	}{
-		{"uint8 to int8, same scale", 0.0078431377, 0.0078431377, 127, -1},
-		{"uint8 to int8, zero point 128", 0.5, 0.5, 128, 0},
-		{"rescaled", 0.02, 0.03, 120, -5},
-		{"clamped", 0.1, 0.01, 128, 3},
-	}
-	in := make([]uint8, 2048)
-	for i := range in {
-		in[i] = uint8(i * 7)
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			p := PrepareRequant(tt.inScale, tt.inZP, tt.outScale, tt.outZP)
-			got := make([]int8, len(in))
-			Requant(&p, in, got)
-			for i, v := range in {
-				r := MultiplyByQuantizedMultiplier(int32(v)-p.InZP, p.Multiplier, p.Shift) + p.OutZP
-				if want := int8(min(max(r, -128), 127)); got[i] != want {
-					t.Fatalf("Requant(%d) = %d; want %d", v, got[i], want)
-				}
-			}
-			back := make([]uint8, len(in))
-			Requant(&p, got, back)
-			for i, v := range got {
-				r := MultiplyByQuantizedMultiplier(int32(v)-p.InZP, p.Multiplier, p.Shift) + p.OutZP
-				if want := uint8(min(max(r, 0), 255)); back[i] != want {
-					t.Fatalf("Requant int8→uint8 (%d) = %d; want %d", v, back[i], want)
-				}
-			}
-		})
-	}
-}
-
 func TestSumChannels(t *testing.T) {
 	r := rand.New(rand.NewPCG(5, 6))
 	fills := []struct {
