@@ -244,6 +244,14 @@ bench-compare: build-static ## Fovea against TFLite-wasm on the same models in o
 	node infer/tflite/benchcmp/run.js --fovea $(BIN)/fovea-static --tfjs $(or $(FOVEA_TFJS),$(TFJS_DIR)) --threads $(BENCH_THREADS) \
 		--runs $(BENCH_RUNS) --rounds $(BENCH_ROUNDS) $(if $(BENCH_MODELS),--models $(BENCH_MODELS)) $(BENCH_FLAGS)
 
+IDLE_MODEL   ?= $(or $(FOVEA_SHARED),../shared)/golden/models/mobilenet_v2_1.0_224_quant.tflite
+IDLE_FPS     ?= 5 30
+IDLE_THREADS ?= 1 2 4
+IDLE_SECONDS ?= 30
+
+bench-idle: build-static ## the CPU fovea run uses on a synthetic camera at each IDLE_FPS and IDLE_THREADS (the pool's idle cost)
+	internal/bench/idle-cpu.sh $(BIN)/fovea-static $(IDLE_MODEL) "$(IDLE_FPS)" "$(IDLE_THREADS)" $(IDLE_SECONDS)
+
 # The tflite_c engine (infer/tflitec, docs/tflite-c.md) links the
 # TensorFlow Lite C library. tflite-c fetches a prebuilt one (TFLite 2.9.0
 # with XNNPACK, linux amd64 or arm64) from the npm package
